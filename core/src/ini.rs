@@ -1,0 +1,356 @@
+//! `model.ini` and the domain files, read the way genmodel's `ModelMojoReader` reads them.
+//!
+//! `model.ini` has three sections: `[info]` (`key = value` lines), `[columns]` (one name per
+//! line, `n_columns` of them) and `[domains]` (`<column>: <levels> <file>`). Lines end with
+//! `\n`, `\r` or `\r\n`, are trimmed of bytes up to `0x20` (Java's `String.trim`), and empty
+//! lines and `#` comments are skipped. A key given twice keeps its last value, as genmodel's
+//! `HashMap` does.
+//!
+//! Values stay raw text until a reader asks for a type ([`int`], [`boolean`], [`double`],
+//! [`array`]). This module does not know which keys an algorithm needs.
+#![warn(clippy::indexing_slicing)]
+
+use crate::error::ModelError;
+use crate::java;
+
+/// Which section a line belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Section {
+    Preamble,
+    Info,
+    Columns,
+    Domains,
+}
+
+/// A validated `model.ini`.
+#[derive(Clone, Copy, Debug)]
+pub struct Ini<'a> {
+    text: &'a str,
+    n_columns: usize,
+}
+
+/// One `[domains]` line: column `column` has `levels` levels in `domains/<file>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DomainRef<'a> {
+    pub column: usize,
+    pub levels: usize,
+    pub file: &'a str,
+}
+
+impl<'a> Ini<'a> {
+    /// Checks the grammar of every line, so that the accessors cannot fail afterwards.
+    pub fn new(text: &'a str) -> Result<Self, ModelError> {
+        let mut n_columns = None;
+        let mut columns_seen = 0usize;
+        for (number, section, line) in lines(text) {
+            let bad = ModelError::BadIniLine(number);
+            match section {
+                Section::Preamble => {}
+                Section::Info => {
+                    let (key, value) = split_key_value(line).ok_or(bad)?;
+                    if key == "n_columns" {
+                        n_columns = Some(int(value).filter(|&n| n >= 0).ok_or(bad)? as usize);
+                    }
+                }
+                Section::Columns => {
+                    // genmodel sizes the column array when `[columns]` starts.
+                    let n = n_columns.ok_or(ModelError::MissingKey("n_columns"))?;
+                    columns_seen += 1;
+                    if columns_seen > n {
+                        return Err(bad);
+                    }
+                }
+                Section::Domains => {
+                    parse_domain(line).ok_or(bad)?;
+                }
+            }
+        }
+        let n_columns = n_columns.ok_or(ModelError::MissingKey("n_columns"))?;
+        if n_columns > crate::limits::MAX_COLUMNS {
+            return Err(ModelError::TooLarge("columns"));
+        }
+        if columns_seen != n_columns {
+            return Err(ModelError::Corrupt(
+                "[columns] has fewer names than n_columns",
+            ));
+        }
+        Ok(Ini { text, n_columns })
+    }
+
+    /// The raw value of an `[info]` key; `None` when absent or `null` (genmodel's default).
+    pub fn get(&self, key: &str) -> Option<&'a str> {
+        let mut found = None;
+        for (_, section, line) in lines(self.text) {
+            if section == Section::Info {
+                if let Some((k, v)) = split_key_value(line) {
+                    if k == key {
+                        found = Some(v);
+                    }
+                }
+            }
+        }
+        found.filter(|v| *v != "null")
+    }
+
+    /// A required key.
+    pub fn require(&self, key: &'static str) -> Result<&'a str, ModelError> {
+        self.get(key).ok_or(ModelError::MissingKey(key))
+    }
+
+    /// A required integer key.
+    pub fn require_int(&self, key: &'static str) -> Result<i32, ModelError> {
+        int(self.require(key)?).ok_or(ModelError::BadValue(key))
+    }
+
+    /// An optional boolean key (absent is `false`, as genmodel's unboxing of a default is).
+    pub fn flag(&self, key: &'static str) -> Result<bool, ModelError> {
+        match self.get(key) {
+            None => Ok(false),
+            Some(v) => boolean(v).ok_or(ModelError::BadValue(key)),
+        }
+    }
+
+    /// A required double key.
+    pub fn require_double(&self, key: &'static str) -> Result<f64, ModelError> {
+        double(self.require(key)?).ok_or(ModelError::BadValue(key))
+    }
+
+    /// `n_columns`.
+    pub fn n_columns(&self) -> usize {
+        self.n_columns
+    }
+
+    /// The `[columns]` names in order.
+    pub fn columns(&self) -> impl Iterator<Item = &'a str> + 'a {
+        lines(self.text)
+            .filter(|(_, s, _)| *s == Section::Columns)
+            .map(|(_, _, l)| l)
+    }
+
+    /// The `[domains]` entries in file order.
+    pub fn domains(&self) -> impl Iterator<Item = DomainRef<'a>> + 'a {
+        lines(self.text)
+            .filter(|(_, s, _)| *s == Section::Domains)
+            .filter_map(|(_, _, l)| parse_domain(l))
+    }
+}
+
+/// Lines with their 1-based number and section, trimmed, without blanks and comments.
+fn lines(text: &str) -> impl Iterator<Item = (u32, Section, &str)> {
+    let mut section = Section::Preamble;
+    java_lines(text).enumerate().filter_map(move |(i, raw)| {
+        let line = java_trim(raw);
+        if line.is_empty() || line.starts_with('#') {
+            return None;
+        }
+        let next = match line {
+            "[info]" => Some(Section::Info),
+            "[columns]" => Some(Section::Columns),
+            "[domains]" => Some(Section::Domains),
+            _ => None,
+        };
+        if let Some(s) = next {
+            section = s;
+            return None;
+        }
+        let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        Some((number, section, line))
+    })
+}
+
+/// Lines as `BufferedReader.readLine` splits them: at `\n`, `\r` or `\r\n`; a final
+/// terminator does not start another line.
+pub fn java_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    core::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        match rest.find(['\n', '\r']) {
+            None => {
+                let line = rest;
+                rest = "";
+                Some(line)
+            }
+            Some(end) => {
+                let line = rest.get(..end)?;
+                let after = if rest.get(end..end + 2) == Some("\r\n") {
+                    end + 2
+                } else {
+                    end + 1
+                };
+                rest = rest.get(after..).unwrap_or("");
+                Some(line)
+            }
+        }
+    })
+}
+
+/// Java's `String.trim`: strips characters up to U+0020 at both ends.
+pub fn java_trim(s: &str) -> &str {
+    s.trim_matches(|c: char| c <= ' ')
+}
+
+/// `line.split("\\s*=\\s*", 2)`: the key before the first `=`, the value after it, each
+/// without the whitespace next to the `=`.
+fn split_key_value(line: &str) -> Option<(&str, &str)> {
+    let (key, value) = line.split_once('=')?;
+    let key = key.trim_end_matches(is_java_regex_space);
+    let value = value.trim_start_matches(is_java_regex_space);
+    Some((key, value))
+}
+
+/// Java regex `\s`: `[ \t\n\x0B\f\r]`.
+fn is_java_regex_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\x0B' | '\x0C' | '\r')
+}
+
+/// `<column>: <levels> <file>`.
+fn parse_domain(line: &str) -> Option<DomainRef<'_>> {
+    let (column, rest) = line.split_once(':')?;
+    let rest = rest.trim_start_matches(is_java_regex_space);
+    let (levels, file) = rest.split_once(' ')?;
+    let column = usize::try_from(int(column)?).ok()?;
+    let levels = usize::try_from(int(levels)?).ok()?;
+    Some(DomainRef {
+        column,
+        levels,
+        file,
+    })
+}
+
+/// Java's `Integer.parseInt`: an optional sign and decimal digits, within `i32`.
+pub fn int(s: &str) -> Option<i32> {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// `true` or `false`, as genmodel's `tryParse` recognises them.
+pub fn boolean(s: &str) -> Option<bool> {
+    match s {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// Java's `Double.parseDouble`.
+pub fn double(s: &str) -> Option<f64> {
+    java::parse_double(s.as_bytes())
+}
+
+/// The items of an `Arrays.toString` array (`[a, b, c]`), trimmed; `None` when the text is
+/// not bracketed. `[]` has no items.
+pub fn array(s: &str) -> Option<impl Iterator<Item = &str>> {
+    let inner = s.strip_prefix('[')?.strip_suffix(']')?;
+    let empty = java_trim(inner).is_empty();
+    Some(inner.split(',').map(java_trim).filter(move |_| !empty))
+}
+
+/// Unescapes one domain level as `StringEscapeUtils.unescapeNewlines` does (`\n`, `\r`,
+/// `\\`; a backslash before anything else is dropped, as is a final lone backslash), calling
+/// `emit` for each output byte. Backslash never occurs inside a UTF-8 sequence, so bytes are
+/// safe to walk.
+pub fn unescape(level: &[u8], mut emit: impl FnMut(u8)) {
+    let mut escaped = false;
+    for &b in level {
+        if escaped {
+            emit(match b {
+                b'n' => b'\n',
+                b'r' => b'\r',
+                other => other,
+            });
+            escaped = false;
+        } else if b == b'\\' {
+            escaped = true;
+        } else {
+            emit(b);
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use std::vec::Vec;
+
+    static INI: &str = "[info]\nh2o_version = 3.46.0.9\r\nmojo_version = 1.40\n# comment\n\
+        n_columns = 3\nuuid = -123\nprior = [0.5, 0.5]\nempty = []\nnone = null\n\
+        \n[columns]\n  a  \nb\ny\n[domains]\n1: 2 d000.txt\n2: 3 d001.txt\n";
+
+    #[test]
+    fn deconstruct() {
+        let ini = Ini::new(INI).unwrap();
+        assert_eq!(ini.get("h2o_version"), Some("3.46.0.9"));
+        assert_eq!(ini.require_double("mojo_version"), Ok(1.40));
+        assert_eq!(ini.require_int("uuid"), Ok(-123));
+        assert_eq!(ini.get("none"), None, "null reads as absent");
+        assert_eq!(ini.columns().collect::<Vec<_>>(), ["a", "b", "y"]);
+        let doms: Vec<_> = ini.domains().collect();
+        assert_eq!(
+            doms[1],
+            DomainRef {
+                column: 2,
+                levels: 3,
+                file: "d001.txt"
+            }
+        );
+        let prior: Vec<_> = array(ini.get("prior").unwrap()).unwrap().collect();
+        assert_eq!(prior, ["0.5", "0.5"]);
+        assert_eq!(array(ini.get("empty").unwrap()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn last_key_wins() {
+        let ini = Ini::new("[info]\nn_columns=0\nk = 1\nk= 2\n[columns]\n").unwrap();
+        assert_eq!(ini.get("k"), Some("2"));
+    }
+
+    #[test]
+    fn grammar_errors() {
+        assert_eq!(
+            Ini::new("[info]\nn_columns = 1\nnoequals\n").unwrap_err(),
+            ModelError::BadIniLine(3)
+        );
+        assert_eq!(
+            Ini::new("[columns]\na\n").unwrap_err(),
+            ModelError::MissingKey("n_columns")
+        );
+        assert_eq!(
+            Ini::new("[info]\nn_columns = 1\n[columns]\na\nb\n").unwrap_err(),
+            ModelError::BadIniLine(5)
+        );
+        assert!(Ini::new("[info]\nn_columns = 2\n[columns]\na\n").is_err());
+        assert_eq!(
+            Ini::new("[info]\nn_columns = 0\n[columns]\n[domains]\nx: 2 d\n").unwrap_err(),
+            ModelError::BadIniLine(5)
+        );
+    }
+
+    #[test]
+    fn lines_like_readline() {
+        let v: Vec<_> = java_lines("a\r\nb\rc\n\nd").collect();
+        assert_eq!(v, ["a", "b", "c", "", "d"]);
+        assert_eq!(java_lines("a\n").count(), 1);
+    }
+
+    #[test]
+    fn unescaping() {
+        let mut out = Vec::new();
+        unescape(br"a\nb\\c\rd\qe\", |b| out.push(b));
+        assert_eq!(out, b"a\nb\\c\rdqe");
+    }
+
+    #[test]
+    fn java_ints() {
+        assert_eq!(int("+5"), Some(5));
+        assert_eq!(int("-0"), Some(0));
+        assert_eq!(int("2147483648"), None);
+        assert_eq!(int(" 1"), None);
+        assert_eq!(int(""), None);
+    }
+}

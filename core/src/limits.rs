@@ -1,0 +1,47 @@
+//! Every capacity and limit of the core, in one place, each with the reason for its value.
+//!
+//! Limits bound the work and memory a hostile or broken archive can cause. A MOJO that
+//! exceeds one is refused with an error naming the limit; nothing is truncated silently.
+
+/// Entries in one archive. A 1000-tree, 10-class GBM has 20,000 tree and aux entries;
+/// this leaves room for stacked ensembles of such models.
+pub const MAX_ENTRIES: usize = 200_000;
+
+/// Uncompressed size of any one entry. The largest MOJO entries are Deep Learning weight
+/// arrays written as text in `model.ini`; 256 MiB is far beyond any real model.
+pub const MAX_ENTRY_SIZE: usize = 256 << 20;
+
+/// Sum of the uncompressed sizes of all entries, so that an archive of many large entries
+/// cannot ask for unbounded memory.
+pub const MAX_TOTAL_INFLATED: usize = 1 << 30;
+
+/// Bytes of an entry name. Java's `ZipOutputStream` allows 65,535; MOJO names are short
+/// (`models/<ALGO>/<model key>/trees/t00_000_aux.bin`).
+pub const MAX_NAME_LEN: usize = 1024;
+
+/// Depth of nested sub-models (stacked ensembles of pipelines of models).
+pub const MAX_NESTING: usize = 4;
+
+/// Columns of a model, features plus response, weights, offset and fold.
+pub const MAX_COLUMNS: usize = 1 << 20;
+
+/// Classes of a classifier. Bounds the per-row prediction buffer, which lives on the stack
+/// (H2O allows up to 1,000 levels in a multinomial response).
+pub const MAX_CLASSES: usize = 1024;
+
+/// Bytes in one `model.ini` line that the reader keeps. Longer values are only found in
+/// algorithms whose arrays are text (Deep Learning weights), which read them in pieces.
+pub const MAX_INI_LINE: usize = 1 << 20;
+
+/// Levels of one categorical column (H2O's own limit on a categorical domain is 10 million).
+pub const MAX_LEVELS: usize = 10_000_000;
+
+/// Trees of one model: groups times trees per class.
+pub const MAX_TREES: usize = 1 << 20;
+
+/// Depth of one tree. H2O caps `max_depth` at far below this; the walker needs a bound for
+/// its decode stack.
+pub const MAX_TREE_DEPTH: usize = 256;
+
+/// Words of model memory one loaded model may ask for (8 bytes each): 2 GiB.
+pub const MAX_MODEL_WORDS: usize = 1 << 28;

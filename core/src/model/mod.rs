@@ -1,0 +1,1302 @@
+//! Loading a MOJO into caller-owned memory, turning input cells into model values, and
+//! scoring rows.
+//!
+//! Loading is two steps over the same archive: [`Mojo::plan`] reads everything once and
+//! counts what the model holds, giving the exact size of its memory ([`Plan::words`]);
+//! [`Mojo::load`] reads it again into memory of that size. Both take a scratch buffer of
+//! [`Mojo::scratch_len`] bytes for inflating one entry at a time.
+//!
+//! Supported: GBM (every distribution), DRF and Isolation Forest MOJOs of version 1.20 to
+//! 1.40 with H2O's native categorical handling. Every other algorithm genmodel knows is
+//! refused with [`ModelError::UnsupportedAlgorithm`], and Driverless AI pipelines with
+//! [`ModelError::DriverlessPipeline`].
+#![warn(clippy::indexing_slicing)]
+
+pub mod layout;
+mod math;
+mod predict;
+mod tree;
+
+use core::fmt;
+
+pub use crate::error::Algorithm;
+use crate::error::{Error, InputError, ModelError, ScoreError};
+use crate::ini::{self, Ini};
+use crate::java;
+use crate::limits;
+use crate::zip::{Archive, Entry};
+use layout::{ColumnRec, Counter, Layout, Regions, Sink, StrRef, TreeRec, Writer, NONE};
+pub use math::exp;
+pub use predict::{Exp, Link};
+
+/// What a model predicts (genmodel's `ModelCategory`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Category {
+    Unknown,
+    Binomial,
+    Multinomial,
+    Ordinal,
+    Regression,
+    Clustering,
+    AutoEncoder,
+    TargetEncoder,
+    DimReduction,
+    WordEmbedding,
+    CoxPH,
+    AnomalyDetection,
+    KLime,
+    BinomialUplift,
+}
+
+impl Category {
+    fn from_key(s: &str) -> Option<Category> {
+        use Category::*;
+        Some(match s {
+            "Unknown" => Unknown,
+            "Binomial" => Binomial,
+            "Multinomial" => Multinomial,
+            "Ordinal" => Ordinal,
+            "Regression" => Regression,
+            "Clustering" => Clustering,
+            "AutoEncoder" => AutoEncoder,
+            "TargetEncoder" => TargetEncoder,
+            "DimReduction" => DimReduction,
+            "WordEmbedding" => WordEmbedding,
+            "CoxPH" => CoxPH,
+            "AnomalyDetection" => AnomalyDetection,
+            "KLime" => KLime,
+            "BinomialUplift" => BinomialUplift,
+            _ => return None,
+        })
+    }
+
+    /// The name H2O gives the category.
+    pub fn name(self) -> &'static str {
+        use Category::*;
+        match self {
+            Unknown => "Unknown",
+            Binomial => "Binomial",
+            Multinomial => "Multinomial",
+            Ordinal => "Ordinal",
+            Regression => "Regression",
+            Clustering => "Clustering",
+            AutoEncoder => "AutoEncoder",
+            TargetEncoder => "TargetEncoder",
+            DimReduction => "DimReduction",
+            WordEmbedding => "WordEmbedding",
+            CoxPH => "CoxPH",
+            AnomalyDetection => "AnomalyDetection",
+            KLime => "KLime",
+            BinomialUplift => "BinomialUplift",
+        }
+    }
+}
+
+/// A GBM distribution (`DistributionFamily`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    Auto,
+    Bernoulli,
+    Quasibinomial,
+    ModifiedHuber,
+    Multinomial,
+    Ordinal,
+    Gaussian,
+    Poisson,
+    Gamma,
+    Tweedie,
+    Huber,
+    Laplace,
+    Quantile,
+    FractionalBinomial,
+    NegativeBinomial,
+    Custom,
+}
+
+impl Family {
+    fn from_key(s: &str) -> Option<Family> {
+        use Family::*;
+        Some(match s {
+            "AUTO" => Auto,
+            "bernoulli" => Bernoulli,
+            "quasibinomial" => Quasibinomial,
+            "modified_huber" => ModifiedHuber,
+            "multinomial" => Multinomial,
+            "ordinal" => Ordinal,
+            "gaussian" => Gaussian,
+            "poisson" => Poisson,
+            "gamma" => Gamma,
+            "tweedie" => Tweedie,
+            "huber" => Huber,
+            "laplace" => Laplace,
+            "quantile" => Quantile,
+            "fractionalbinomial" => FractionalBinomial,
+            "negativebinomial" => NegativeBinomial,
+            "custom" => Custom,
+            _ => return None,
+        })
+    }
+
+    /// The link genmodel assumes when `link_function` is absent.
+    fn default_link(self) -> Link {
+        use Family::*;
+        match self {
+            Bernoulli | FractionalBinomial | Quasibinomial | ModifiedHuber | Ordinal => Link::Logit,
+            Multinomial | Poisson | Gamma | Tweedie => Link::Log,
+            _ => Link::Identity,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        use Family::*;
+        match self {
+            Auto => "AUTO",
+            Bernoulli => "bernoulli",
+            Quasibinomial => "quasibinomial",
+            ModifiedHuber => "modified_huber",
+            Multinomial => "multinomial",
+            Ordinal => "ordinal",
+            Gaussian => "gaussian",
+            Poisson => "poisson",
+            Gamma => "gamma",
+            Tweedie => "tweedie",
+            Huber => "huber",
+            Laplace => "laplace",
+            Quantile => "quantile",
+            FractionalBinomial => "fractionalbinomial",
+            NegativeBinomial => "negativebinomial",
+            Custom => "custom",
+        }
+    }
+}
+
+/// The algorithm-specific part of a model.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Algo {
+    Gbm {
+        family: Family,
+        link: Link,
+        init_f: f64,
+    },
+    Drf {
+        binomial_double_trees: bool,
+    },
+    IsolationForest {
+        min_path_length: i32,
+        max_path_length: i32,
+        output_anomaly_flag: bool,
+    },
+}
+
+/// A run of doubles in the model's memory.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Span {
+    first: u32,
+    len: u32,
+}
+
+/// How a binomial model calibrates its probabilities, if it does.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Calibration {
+    None,
+    Platt([f64; 2]),
+    Isotonic {
+        min_x: f64,
+        max_x: f64,
+        xs: Span,
+        ys: Span,
+    },
+}
+
+/// Everything scalar about a model, read from `model.ini`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Header {
+    algorithm: Algorithm,
+    category: Category,
+    mojo_version: u32,
+    n_columns: u32,
+    n_features: u32,
+    n_classes: u32,
+    supervised: bool,
+    default_threshold: f64,
+    balance_classes: bool,
+    prior: Option<Span>,
+    model_distrib: Option<Span>,
+    offset_column: Option<u32>,
+    uuid: StrRef,
+    h2o_version: StrRef,
+    n_groups: u32,
+    trees_per_class: u32,
+    algo: Algo,
+    calibration: Calibration,
+}
+
+/// An opened MOJO archive.
+#[derive(Clone, Copy, Debug)]
+pub struct Mojo<'a> {
+    archive: Archive<'a>,
+    ini: Entry<'a>,
+}
+
+/// The exact memory a model needs, from [`Mojo::plan`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Plan {
+    layout: Layout,
+    header: Header,
+}
+
+impl Plan {
+    /// Words (`u64`) of model memory to give [`Mojo::load`].
+    pub fn words(&self) -> usize {
+        self.layout.words()
+    }
+
+    /// Bytes of model memory.
+    pub fn bytes(&self) -> usize {
+        self.layout.words() * 8
+    }
+}
+
+/// Entries that mark a Driverless AI MOJO2 pipeline (or the zip it ships in).
+fn is_driverless(name: &[u8]) -> bool {
+    name == b"mojo/pipeline.pb"
+        || name.ends_with(b"/pipeline.pb")
+        || name.ends_with(b"pipeline.mojo")
+}
+
+impl<'a> Mojo<'a> {
+    /// Opens an archive and checks that it is an H2O-3 MOJO.
+    pub fn new(bytes: &'a [u8]) -> Result<Self, Error> {
+        let archive = Archive::new(bytes)?;
+        if archive.entries().any(|e| is_driverless(e.name())) {
+            return Err(ModelError::DriverlessPipeline.into());
+        }
+        let ini = archive
+            .find(b"model.ini")
+            .ok_or(ModelError::MissingFile("model.ini"))?;
+        Ok(Mojo { archive, ini })
+    }
+
+    /// Bytes of scratch that [`Mojo::plan`] and [`Mojo::load`] need: room for `model.ini`
+    /// and, beside it, the largest other entry.
+    pub fn scratch_len(&self) -> usize {
+        self.ini.size() + self.archive.largest_entry()
+    }
+
+    /// Reads the whole model once and returns the memory it needs.
+    pub fn plan(&self, scratch: &mut [u8]) -> Result<Plan, Error> {
+        let mut counter = Counter::default();
+        let header = self.build(scratch, &mut counter)?;
+        Ok(Plan {
+            layout: Layout::new(counter.counts)?,
+            header,
+        })
+    }
+
+    /// Reads the model into `mem`, which must be exactly [`Plan::words`] long.
+    pub fn load<M: AsRef<[u64]> + AsMut<[u64]>>(
+        &self,
+        plan: &Plan,
+        scratch: &mut [u8],
+        mut mem: M,
+    ) -> Result<Model<M>, Error> {
+        let mut writer = Writer::new(&plan.layout, mem.as_mut())?;
+        let header = self.build(scratch, &mut writer)?;
+        writer.finish(&plan.layout)?;
+        if header != plan.header {
+            return Err(ModelError::Corrupt("the archive changed between plan and load").into());
+        }
+        writer.sort_level_runs();
+        Ok(Model {
+            mem,
+            layout: plan.layout,
+            header,
+        })
+    }
+
+    fn entry(&self, name: &[u8], what: &'static str) -> Result<Entry<'a>, ModelError> {
+        self.archive.find(name).ok_or(ModelError::MissingFile(what))
+    }
+
+    fn build(&self, scratch: &mut [u8], sink: &mut dyn Sink) -> Result<Header, Error> {
+        if scratch.len() < self.scratch_len() {
+            return Err(ModelError::ScratchTooSmall.into());
+        }
+        let (ini_buf, buf) = scratch.split_at_mut(self.ini.size());
+        let text = self.ini.read_into(ini_buf)?;
+        let text = core::str::from_utf8(text).map_err(|_| ModelError::NotUtf8("model.ini"))?;
+        let ini = Ini::new(text)?;
+
+        let algorithm =
+            Algorithm::from_key(ini.require("algorithm")?).ok_or(ModelError::UnknownAlgorithm)?;
+        if !matches!(
+            algorithm,
+            Algorithm::Gbm | Algorithm::Drf | Algorithm::IsolationForest
+        ) {
+            return Err(ModelError::UnsupportedAlgorithm(algorithm).into());
+        }
+        let version = ini.require_double("mojo_version")?;
+        let mojo_version = libm::round(version * 100.0);
+        if !(0.0..=10_000.0).contains(&mojo_version) {
+            return Err(ModelError::BadValue("mojo_version").into());
+        }
+        let mojo_version = mojo_version as u32;
+        if mojo_version > 140 {
+            return Err(ModelError::UnsupportedVersion(mojo_version).into());
+        }
+        if mojo_version < 120 {
+            return Err(ModelError::Unsupported("tree MOJOs older than version 1.20").into());
+        }
+        if let Some(enc) = ini.get("_genmodel_encoding") {
+            if !matches!(enc, "AUTO" | "Enum" | "SortByResponse") {
+                return Err(ModelError::Unsupported(
+                    "categorical encodings other than AUTO (e.g. one_hot_explicit)",
+                )
+                .into());
+            }
+        }
+        let category =
+            Category::from_key(ini.require("category")?).ok_or(ModelError::BadValue("category"))?;
+        let n_columns = ini.n_columns();
+        let n_features = count(ini.require_int("n_features")?, "n_features")?;
+        let n_classes = count(ini.require_int("n_classes")?, "n_classes")?;
+        if n_features > n_columns || n_features >= usize::from(u16::MAX) {
+            return Err(ModelError::BadValue("n_features").into());
+        }
+        if n_classes == 0 || n_classes > limits::MAX_CLASSES {
+            return Err(ModelError::BadValue("n_classes").into());
+        }
+        let supervised = ini.flag("supervised")?;
+        let default_threshold = ini.require_double("default_threshold")?;
+        let balance_classes = ini.flag("balance_classes")?;
+        let uuid = sink.text(ini.get("uuid").unwrap_or("").as_bytes())?;
+        let h2o_version = sink.text(ini.get("h2o_version").unwrap_or("unknown").as_bytes())?;
+        let prior = doubles(&ini, "prior_class_distrib", sink)?;
+        let model_distrib = doubles(&ini, "model_class_distrib", sink)?;
+        if balance_classes
+            && (prior.map(|s| s.len) != Some(n_classes as u32)
+                || model_distrib.map(|s| s.len) != Some(n_classes as u32))
+        {
+            return Err(ModelError::Corrupt("balance_classes without class distributions").into());
+        }
+        let offset_column = match ini.get("offset_column") {
+            None => None,
+            Some(name) => {
+                let i = ini
+                    .columns()
+                    .position(|c| c == name)
+                    .ok_or(ModelError::BadValue("offset_column"))?;
+                Some(i as u32)
+            }
+        };
+
+        self.columns(&ini, buf, sink)?;
+        if supervised
+            && matches!(
+                category,
+                Category::Binomial | Category::Multinomial | Category::Ordinal
+            )
+        {
+            let response_levels = response_levels(&ini);
+            if response_levels.is_some_and(|n| n != n_classes)
+                || (response_levels.is_none() && n_classes != 2)
+            {
+                return Err(
+                    ModelError::Corrupt("the response domain does not match n_classes").into(),
+                );
+            }
+        }
+
+        let algo = match algorithm {
+            Algorithm::Gbm => {
+                let family = Family::from_key(ini.require("distribution")?)
+                    .ok_or(ModelError::BadValue("distribution"))?;
+                let link = match ini.get("link_function") {
+                    Some(l) => Link::from_key(l).ok_or(ModelError::BadValue("link_function"))?,
+                    None => family.default_link(),
+                };
+                Algo::Gbm {
+                    family,
+                    link,
+                    init_f: ini.require_double("init_f")?,
+                }
+            }
+            Algorithm::Drf => Algo::Drf {
+                binomial_double_trees: ini.flag("binomial_double_trees")?,
+            },
+            _ => Algo::IsolationForest {
+                min_path_length: int_or(&ini, "min_path_length", 0)?,
+                max_path_length: int_or(&ini, "max_path_length", 0)?,
+                output_anomaly_flag: ini.flag("output_anomaly_flag")?,
+            },
+        };
+        let double_trees = matches!(
+            algo,
+            Algo::Drf {
+                binomial_double_trees: true
+            }
+        );
+        let n_groups = count(ini.require_int("n_trees")?, "n_trees")?;
+        let trees_per_class = match ini.get("n_trees_per_class") {
+            Some(v) => count(
+                ini::int(v).ok_or(ModelError::BadValue("n_trees_per_class"))?,
+                "n_trees_per_class",
+            )?,
+            None if n_classes == 2 && !double_trees => 1,
+            None => n_classes,
+        };
+        let first_slot = usize::from(n_classes != 1);
+        if first_slot + trees_per_class > preds_len_for(category, n_classes, &algo) {
+            return Err(ModelError::BadValue("n_trees_per_class").into());
+        }
+        if n_groups
+            .checked_mul(trees_per_class)
+            .is_none_or(|n| n > limits::MAX_TREES)
+        {
+            return Err(ModelError::TooLarge("trees").into());
+        }
+        self.trees(n_groups, trees_per_class, n_features, buf, sink)?;
+        let calibration = self.calibration(&ini, buf, sink)?;
+
+        Ok(Header {
+            algorithm,
+            category,
+            mojo_version,
+            n_columns: n_columns as u32,
+            n_features: n_features as u32,
+            n_classes: n_classes as u32,
+            supervised,
+            default_threshold,
+            balance_classes,
+            prior,
+            model_distrib,
+            offset_column,
+            uuid,
+            h2o_version,
+            n_groups: n_groups as u32,
+            trees_per_class: trees_per_class as u32,
+            algo,
+            calibration,
+        })
+    }
+
+    /// Column names and, for categoricals, their levels from `domains/`.
+    fn columns(&self, ini: &Ini<'_>, buf: &mut [u8], sink: &mut dyn Sink) -> Result<(), Error> {
+        let mut domains = ini
+            .domains()
+            .filter(|d| d.column < ini.n_columns())
+            .peekable();
+        let mut total_levels = 0usize;
+        for (i, name) in ini.columns().enumerate() {
+            let name = sink.text(name.as_bytes())?;
+            let domain = match domains.peek() {
+                Some(d) if d.column == i => domains.next(),
+                Some(d) if d.column < i => {
+                    return Err(ModelError::Corrupt("[domains] is not in column order").into())
+                }
+                _ => None,
+            };
+            let Some(domain) = domain else {
+                sink.column(ColumnRec {
+                    name,
+                    first_level: NONE,
+                    n_levels: 0,
+                })?;
+                continue;
+            };
+            total_levels = total_levels.saturating_add(domain.levels);
+            if domain.levels > limits::MAX_LEVELS || total_levels > limits::MAX_LEVELS * 4 {
+                return Err(ModelError::TooLarge("categorical levels").into());
+            }
+            let mut path = heapless::String::<{ limits::MAX_NAME_LEN }>::new();
+            fmt::Write::write_fmt(&mut path, format_args!("domains/{}", domain.file))
+                .map_err(|_| ModelError::TooLarge("file name"))?;
+            let entry = self.entry(path.as_bytes(), "domains/ file")?;
+            let text = entry.read_into(buf)?;
+            let text =
+                core::str::from_utf8(text).map_err(|_| ModelError::NotUtf8("domains/ file"))?;
+            let escaped = ini.get("escape_domain_values") == Some("true");
+            let mut first_level = NONE;
+            let mut n = 0usize;
+            for line in ini::java_lines(text) {
+                n += 1;
+                if n > domain.levels {
+                    break;
+                }
+                let level = if escaped {
+                    sink.text_unescaped(line.as_bytes())?
+                } else {
+                    sink.text(line.as_bytes())?
+                };
+                let index = sink.level(level)?;
+                if first_level == NONE {
+                    first_level = index;
+                }
+                if index == NONE {
+                    return Err(ModelError::TooLarge("categorical levels").into());
+                }
+            }
+            if n != domain.levels {
+                return Err(ModelError::Corrupt(
+                    "a domain file does not have the number of levels model.ini gives",
+                )
+                .into());
+            }
+            if first_level == NONE {
+                // An empty domain: an empty run still marks the column categorical.
+                first_level = 0;
+            }
+            sink.column(ColumnRec {
+                name,
+                first_level,
+                n_levels: domain.levels as u32,
+            })?;
+        }
+        Ok(())
+    }
+
+    fn trees(
+        &self,
+        n_groups: usize,
+        per_class: usize,
+        n_features: usize,
+        buf: &mut [u8],
+        sink: &mut dyn Sink,
+    ) -> Result<(), Error> {
+        for class in 0..per_class {
+            for group in 0..n_groups {
+                let mut name = heapless::String::<32>::new();
+                fmt::Write::write_fmt(&mut name, format_args!("trees/t{class:02}_{group:03}.bin"))
+                    .map_err(|_| ModelError::TooLarge("trees"))?;
+                let tree = match self.archive.find(name.as_bytes()) {
+                    None => TreeRec {
+                        kind: TreeRec::ABSENT,
+                        value: 0,
+                    },
+                    Some(entry) => tree::decode(entry.read_into(buf)?, n_features, sink)?,
+                };
+                sink.tree(tree)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn calibration(
+        &self,
+        ini: &Ini<'_>,
+        buf: &mut [u8],
+        sink: &mut dyn Sink,
+    ) -> Result<Calibration, Error> {
+        match ini.get("calib_method") {
+            None => Ok(Calibration::None),
+            Some("platt") => {
+                let beta = ini.require("calib_glm_beta")?;
+                let mut it = ini::array(beta)
+                    .ok_or(ModelError::BadValue("calib_glm_beta"))?
+                    .map(ini::double);
+                match (it.next(), it.next(), it.next()) {
+                    (Some(Some(a)), Some(Some(b)), None) => Ok(Calibration::Platt([a, b])),
+                    _ => Err(ModelError::BadValue("calib_glm_beta").into()),
+                }
+            }
+            Some("isotonic") => {
+                let min_x = ini.require_double("calib_min_x")?;
+                let max_x = ini.require_double("calib_max_x")?;
+                let xs = self.be_doubles(b"calib/thresholds_x", buf, sink)?;
+                let ys = self.be_doubles(b"calib/thresholds_y", buf, sink)?;
+                if xs.len != ys.len {
+                    return Err(ModelError::Corrupt("isotonic thresholds differ in length").into());
+                }
+                Ok(Calibration::Isotonic {
+                    min_x,
+                    max_x,
+                    xs,
+                    ys,
+                })
+            }
+            Some(_) => Err(ModelError::BadValue("calib_method").into()),
+        }
+    }
+
+    /// A big-endian `i32` count followed by that many `f64`s (`ByteBuffer` order).
+    fn be_doubles(&self, name: &[u8], buf: &mut [u8], sink: &mut dyn Sink) -> Result<Span, Error> {
+        let entry = self.entry(name, "calib/thresholds")?;
+        let bytes = entry.read_into(buf)?;
+        let mut r = crate::read::Reader::new(bytes);
+        let n = r
+            .be_i32()
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or(ModelError::Corrupt("calibration thresholds"))?;
+        if r.left() != n.saturating_mul(8) {
+            return Err(ModelError::Corrupt("calibration thresholds").into());
+        }
+        let mut values = core::iter::from_fn(|| r.be_f64());
+        let first = sink.f64s(&mut values)?;
+        Ok(Span {
+            first,
+            len: n as u32,
+        })
+    }
+}
+
+fn count(v: i32, key: &'static str) -> Result<usize, ModelError> {
+    usize::try_from(v).map_err(|_| ModelError::BadValue(key))
+}
+
+fn int_or(ini: &Ini<'_>, key: &'static str, default: i32) -> Result<i32, ModelError> {
+    match ini.get(key) {
+        None => Ok(default),
+        Some(v) => ini::int(v).ok_or(ModelError::BadValue(key)),
+    }
+}
+
+/// An optional `[a, b, …]` array of doubles, stored in the model.
+fn doubles(
+    ini: &Ini<'_>,
+    key: &'static str,
+    sink: &mut dyn Sink,
+) -> Result<Option<Span>, ModelError> {
+    let Some(text) = ini.get(key) else {
+        return Ok(None);
+    };
+    let items = ini::array(text).ok_or(ModelError::BadValue(key))?;
+    let mut bad = false;
+    let mut n = 0u32;
+    let mut values = items.map(|s| {
+        n += 1;
+        ini::double(s).unwrap_or_else(|| {
+            bad = true;
+            f64::NAN
+        })
+    });
+    let first = sink.f64s(&mut values)?;
+    if bad {
+        return Err(ModelError::BadValue(key));
+    }
+    Ok(Some(Span { first, len: n }))
+}
+
+/// Levels of the response (the last column), if it has a domain.
+fn response_levels(ini: &Ini<'_>) -> Option<usize> {
+    let last = ini.n_columns().checked_sub(1)?;
+    ini.domains().find(|d| d.column == last).map(|d| d.levels)
+}
+
+fn preds_len_for(category: Category, n_classes: usize, algo: &Algo) -> usize {
+    match (category, algo) {
+        (
+            Category::AnomalyDetection,
+            Algo::IsolationForest {
+                output_anomaly_flag: true,
+                ..
+            },
+        ) => 3,
+        _ if n_classes > 1 => 1 + n_classes,
+        _ => 2,
+    }
+}
+
+/// A loaded model over memory `M` (a `Box<[u64]>`, a `Vec<u64>` or a borrowed slice).
+#[derive(Clone, Debug)]
+pub struct Model<M> {
+    mem: M,
+    layout: Layout,
+    header: Header,
+}
+
+/// One column of a model, as [`Model::column`] gives it.
+#[derive(Clone, Copy, Debug)]
+pub struct Column<'m> {
+    pub name: &'m str,
+    /// The categorical levels, in H2O's order; `None` for a numeric column.
+    pub levels: Option<Levels<'m>>,
+}
+
+/// The levels of a categorical column.
+#[derive(Clone, Copy, Debug)]
+pub struct Levels<'m> {
+    regions: Regions<'m>,
+    first: u32,
+    len: u32,
+}
+
+impl<'m> Levels<'m> {
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Level `i` (its text).
+    pub fn get(&self, i: usize) -> Option<&'m str> {
+        if i >= self.len() {
+            return None;
+        }
+        let s = *self.regions.levels.get(self.first as usize + i)?;
+        core::str::from_utf8(self.regions.str(s)).ok()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &'m str> + 'm {
+        let me = *self;
+        (0..me.len()).filter_map(move |i| me.get(i))
+    }
+
+    /// The index of a level whose text equals `prefix` followed by `text`. With duplicate
+    /// levels, the last one wins, as in genmodel's `HashMap`.
+    fn find(&self, prefix: &[u8], text: &[u8]) -> Option<usize> {
+        let start = self.first as usize;
+        let order = self.regions.level_order.get(start..start + self.len())?;
+        let key_cmp = |i: u32| -> core::cmp::Ordering {
+            let s = self
+                .regions
+                .levels
+                .get(i as usize)
+                .copied()
+                .unwrap_or_default();
+            cmp_concat(self.regions.str(s), prefix, text)
+        };
+        // The first position past every level <= the key; the one before it is the last equal.
+        let past = order.partition_point(|&i| key_cmp(i).is_le());
+        let i = *order.get(past.checked_sub(1)?)?;
+        key_cmp(i).is_eq().then(|| i as usize - start)
+    }
+}
+
+/// Compares `level` with the concatenation `a ++ b` without building it.
+fn cmp_concat(level: &[u8], a: &[u8], b: &[u8]) -> core::cmp::Ordering {
+    let head = level.len().min(a.len());
+    let (l_head, l_tail) = level.split_at(head);
+    match l_head.cmp(a.get(..head).unwrap_or(&[])) {
+        core::cmp::Ordering::Equal if level.len() < a.len() => core::cmp::Ordering::Less,
+        core::cmp::Ordering::Equal => l_tail.cmp(b),
+        other => other,
+    }
+}
+
+/// How to treat input that genmodel's `EasyPredictModelWrapper` can reject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InputRules {
+    /// An unknown categorical level becomes NA (PredictCsv's setting) instead of an error.
+    pub unknown_level_as_na: bool,
+    /// Text that is not a number in a numeric column becomes NA instead of an error.
+    pub invalid_number_as_na: bool,
+}
+
+impl Default for InputRules {
+    /// PredictCsv's rules: unknown levels are NA, invalid numbers are errors.
+    fn default() -> Self {
+        InputRules {
+            unknown_level_as_na: true,
+            invalid_number_as_na: false,
+        }
+    }
+}
+
+/// A name of an output column: `prefix` then `name` (e.g. `cal_` `yes`, or `p` `1` for a
+/// class whose level is an integer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutputName<'m> {
+    pub prefix: &'static str,
+    pub name: &'m str,
+}
+
+impl fmt::Display for OutputName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.prefix)?;
+        f.write_str(self.name)
+    }
+}
+
+/// One value of an output row: a class label or a number.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum OutputValue<'m> {
+    Label(&'m str),
+    Number(f64),
+}
+
+impl<M: AsRef<[u64]>> Model<M> {
+    fn regions(&self) -> Regions<'_> {
+        Regions::new(&self.layout, self.mem.as_ref())
+    }
+
+    fn text(&self, s: StrRef) -> &str {
+        core::str::from_utf8(self.regions().str(s)).unwrap_or("")
+    }
+
+    fn span(&self, s: Span) -> &[f64] {
+        let start = s.first as usize;
+        self.regions()
+            .f64s
+            .get(start..start + s.len as usize)
+            .unwrap_or(&[])
+    }
+
+    pub fn algorithm(&self) -> Algorithm {
+        self.header.algorithm
+    }
+
+    pub fn algo(&self) -> Algo {
+        self.header.algo
+    }
+
+    pub fn category(&self) -> Category {
+        self.header.category
+    }
+
+    /// `mojo_version` in hundredths (140 is 1.40).
+    pub fn mojo_version(&self) -> u32 {
+        self.header.mojo_version
+    }
+
+    pub fn uuid(&self) -> &str {
+        self.text(self.header.uuid)
+    }
+
+    pub fn h2o_version(&self) -> &str {
+        self.text(self.header.h2o_version)
+    }
+
+    /// Columns the rows must give values for, in order.
+    pub fn n_features(&self) -> usize {
+        self.header.n_features as usize
+    }
+
+    /// All columns: features, then weights, offset, fold and response where present.
+    pub fn n_columns(&self) -> usize {
+        self.header.n_columns as usize
+    }
+
+    pub fn n_classes(&self) -> usize {
+        self.header.n_classes as usize
+    }
+
+    pub fn is_supervised(&self) -> bool {
+        self.header.supervised
+    }
+
+    pub fn default_threshold(&self) -> f64 {
+        self.header.default_threshold
+    }
+
+    /// Trees: groups (iterations) times trees per class.
+    pub fn n_trees(&self) -> (usize, usize) {
+        (
+            self.header.n_groups as usize,
+            self.header.trees_per_class as usize,
+        )
+    }
+
+    /// Bytes of model memory.
+    pub fn memory_bytes(&self) -> usize {
+        self.layout.words() * 8
+    }
+
+    /// Whether the model carries calibration (binomial only).
+    pub fn has_calibration(&self) -> bool {
+        self.header.calibration != Calibration::None
+    }
+
+    /// The index of the offset column, if the model was trained with one.
+    pub fn offset_column(&self) -> Option<usize> {
+        self.header.offset_column.map(|i| i as usize)
+    }
+
+    pub fn column(&self, i: usize) -> Option<Column<'_>> {
+        let regions = self.regions();
+        let c = regions.columns.get(i)?;
+        let name = core::str::from_utf8(regions.str(c.name)).ok()?;
+        let levels = (c.first_level != NONE).then_some(Levels {
+            regions,
+            first: c.first_level,
+            len: c.n_levels,
+        });
+        Some(Column { name, levels })
+    }
+
+    /// The index of the column named `name` (exact match, as genmodel's column map).
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        (0..self.n_columns()).find(|&i| self.column(i).is_some_and(|c| c.name == name))
+    }
+
+    /// The response column's levels, for classifiers.
+    pub fn response_levels(&self) -> Option<Levels<'_>> {
+        if !self.header.supervised {
+            return None;
+        }
+        self.column(self.n_columns().checked_sub(1)?)?.levels
+    }
+
+    /// Values in a prediction buffer (genmodel's `getPredsSize`).
+    pub fn preds_len(&self) -> usize {
+        preds_len_for(self.header.category, self.n_classes(), &self.header.algo)
+    }
+
+    /// The model value of a text cell in feature column `column`, as genmodel's
+    /// `RowToRawDataConverter` computes it: a categorical level's index (looked up exactly,
+    /// then as `<column>.<text>`), or the number Java's `Double.parseDouble` reads from the
+    /// trimmed text. The NA tokens of a CSV are the caller's business.
+    pub fn encode_text(
+        &self,
+        column: usize,
+        text: &[u8],
+        rules: InputRules,
+    ) -> Result<f64, InputError> {
+        let col = self.feature(column)?;
+        match col.levels {
+            Some(levels) => {
+                let found = levels.find(&[], text).or_else(|| {
+                    let mut prefix = heapless::Vec::<u8, { limits::MAX_NAME_LEN + 1 }>::new();
+                    prefix.extend_from_slice(col.name.as_bytes()).ok()?;
+                    prefix.push(b'.').ok()?;
+                    levels.find(&prefix, text)
+                });
+                match found {
+                    Some(i) => Ok(i as f64),
+                    None if rules.unknown_level_as_na => Ok(f64::NAN),
+                    None => Err(InputError::UnknownLevel {
+                        column: column as u32,
+                    }),
+                }
+            }
+            None => match java::parse_double(text) {
+                Some(v) => Ok(v),
+                None if rules.invalid_number_as_na => Ok(f64::NAN),
+                None => Err(InputError::NotANumber {
+                    column: column as u32,
+                }),
+            },
+        }
+    }
+
+    /// The model value of a number given for feature column `column`. genmodel accepts
+    /// numbers only for numeric columns (and NaN anywhere).
+    pub fn encode_number(&self, column: usize, value: f64) -> Result<f64, InputError> {
+        let col = self.feature(column)?;
+        if col.levels.is_some() && !value.is_nan() {
+            return Err(InputError::NumberForCategorical {
+                column: column as u32,
+            });
+        }
+        Ok(value)
+    }
+
+    fn feature(&self, column: usize) -> Result<Column<'_>, InputError> {
+        if column >= self.n_features() {
+            return Err(InputError::NoSuchColumn {
+                column: column as u32,
+            });
+        }
+        self.column(column).ok_or(InputError::NoSuchColumn {
+            column: column as u32,
+        })
+    }
+
+    /// Scores one row of [`Model::n_features`] values (NaN for NA) into `preds` of
+    /// [`Model::preds_len`] values, laid out as genmodel's `score0` lays them out: for
+    /// classifiers the label index then one probability per class, for regression the value,
+    /// for Isolation Forest `[flag,] score, mean_length`. Allocates nothing.
+    pub fn score(&self, row: &[f64], offset: f64, preds: &mut [f64]) -> Result<(), ScoreError> {
+        self.score_with_exp(row, offset, preds, &mut math::exp)
+    }
+
+    /// [`Model::score`] with `exp` standing in for the exponential. Tests use it to show
+    /// that a difference from genmodel is one unit of HotSpot's `Math.exp` and nothing else.
+    #[doc(hidden)]
+    pub fn score_with_exp(
+        &self,
+        row: &[f64],
+        offset: f64,
+        preds: &mut [f64],
+        exp: predict::Exp<'_>,
+    ) -> Result<(), ScoreError> {
+        if row.len() != self.n_features() {
+            return Err(ScoreError::RowLength {
+                expected: self.header.n_features,
+                found: row.len() as u32,
+            });
+        }
+        if preds.len() != self.preds_len() {
+            return Err(ScoreError::PredsLength {
+                expected: self.preds_len() as u32,
+                found: preds.len() as u32,
+            });
+        }
+        let regions = self.regions();
+        preds.fill(0.0);
+        let first_slot = usize::from(self.header.n_classes != 1);
+        let groups = self.header.n_groups as usize;
+        for (class, slot) in preds
+            .iter_mut()
+            .skip(first_slot)
+            .take(self.header.trees_per_class as usize)
+            .enumerate()
+        {
+            let trees = regions
+                .trees
+                .get(class * groups..(class + 1) * groups)
+                .unwrap_or(&[]);
+            for &t in trees {
+                if t.kind != TreeRec::ABSENT {
+                    *slot += tree::score(t, &regions, row);
+                }
+            }
+        }
+        match self.header.algo {
+            Algo::Gbm {
+                family,
+                link,
+                init_f,
+            } => self.unify_gbm(family, link, init_f, row, offset, preds, exp),
+            Algo::Drf {
+                binomial_double_trees,
+            } => self.unify_drf(binomial_double_trees, row, preds),
+            Algo::IsolationForest {
+                min_path_length,
+                max_path_length,
+                output_anomaly_flag,
+            } => {
+                let sum = preds.first().copied().unwrap_or(0.0);
+                let mean = if groups >= 1 && preds.len() > 1 {
+                    sum / groups as f64
+                } else {
+                    0.0
+                };
+                let score = if max_path_length > min_path_length {
+                    (f64::from(max_path_length) - sum)
+                        / f64::from(max_path_length.wrapping_sub(min_path_length))
+                } else {
+                    1.0
+                };
+                let out: &[f64] = if output_anomaly_flag {
+                    let flag = if score > self.header.default_threshold {
+                        1.0
+                    } else {
+                        0.0
+                    };
+                    &[flag, score, mean]
+                } else {
+                    &[score, mean]
+                };
+                for (p, v) in preds.iter_mut().zip(out) {
+                    *p = *v;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn unify_gbm(
+        &self,
+        family: Family,
+        link: Link,
+        init_f: f64,
+        row: &[f64],
+        offset: f64,
+        preds: &mut [f64],
+        exp: predict::Exp<'_>,
+    ) {
+        match family {
+            Family::Bernoulli | Family::Quasibinomial | Family::ModifiedHuber => {
+                if let [_, p0, p1, ..] = preds {
+                    let f = *p0 + init_f + offset;
+                    *p1 = predict::gbm_link_inv(link, f, exp);
+                    *p0 = 1.0 - *p1;
+                }
+            }
+            Family::Multinomial => {
+                if self.header.n_classes == 2 {
+                    if let [_, p0, p1, ..] = preds {
+                        *p0 += init_f + offset;
+                        *p1 = -*p0;
+                    }
+                }
+                predict::gbm_rescale(preds, exp);
+            }
+            // Every other family is a regression here, even a custom one on a classifier.
+            _ => {
+                if let Some(value) = preds.first_mut() {
+                    *value = predict::gbm_link_inv(link, *value + init_f + offset, exp);
+                }
+                return;
+            }
+        }
+        self.finish_classifier(row, preds);
+    }
+
+    fn unify_drf(&self, double_trees: bool, row: &[f64], preds: &mut [f64]) {
+        let groups = f64::from(self.header.n_groups);
+        match (self.header.n_classes, preds.first_mut()) {
+            (1, Some(value)) => {
+                *value /= groups;
+                return;
+            }
+            (2, _) if !double_trees => {
+                if let [_, p0, p1, ..] = preds {
+                    *p0 /= groups;
+                    *p1 = 1.0 - *p0;
+                }
+            }
+            _ => {
+                let probs = preds.get_mut(1..).unwrap_or(&mut []);
+                let sum = probs.iter().fold(0.0, |s, p| s + p);
+                if sum > 0.0 {
+                    for p in probs.iter_mut() {
+                        *p /= sum;
+                    }
+                }
+            }
+        }
+        self.finish_classifier(row, preds);
+    }
+
+    /// `balance_classes` correction, then the label into `preds[0]`.
+    fn finish_classifier(&self, row: &[f64], preds: &mut [f64]) {
+        let prior = self.header.prior.map(|s| self.span(s));
+        if self.header.balance_classes {
+            if let (Some(prior), Some(model)) =
+                (prior, self.header.model_distrib.map(|s| self.span(s)))
+            {
+                predict::correct_probabilities(preds, prior, model);
+            }
+        }
+        let label = predict::prediction(preds, prior, row, self.header.default_threshold);
+        if let Some(p) = preds.first_mut() {
+            *p = label as f64;
+        }
+    }
+
+    /// Calibrated `[p0, p1]` for a binomial prediction, if the model carries calibration.
+    pub fn calibrate(&self, preds: &[f64]) -> Option<[f64; 2]> {
+        self.calibrate_with_exp(preds, &mut math::exp)
+    }
+
+    /// [`Model::calibrate`] with `exp` standing in for the exponential (see
+    /// [`Model::score_with_exp`]).
+    #[doc(hidden)]
+    pub fn calibrate_with_exp(&self, preds: &[f64], exp: predict::Exp<'_>) -> Option<[f64; 2]> {
+        match self.header.calibration {
+            Calibration::None => None,
+            Calibration::Platt(beta) => Some(predict::platt(preds, beta, exp)),
+            Calibration::Isotonic {
+                min_x,
+                max_x,
+                xs,
+                ys,
+            } => {
+                let p1 = preds.get(2).copied().unwrap_or(f64::NAN);
+                Some(predict::isotonic(
+                    p1,
+                    min_x,
+                    max_x,
+                    self.span(xs),
+                    self.span(ys),
+                ))
+            }
+        }
+    }
+
+    fn is_classifier(&self) -> bool {
+        matches!(
+            self.header.category,
+            Category::Binomial | Category::Multinomial | Category::Ordinal
+        )
+    }
+
+    /// The names of the output columns, as PredictCsv writes its header (with
+    /// `--predictCalibrated` when `calibrated`, which adds columns to binomial models only).
+    pub fn for_each_output_name(&self, calibrated: bool, mut f: impl FnMut(OutputName<'_>)) {
+        let plain = |name| OutputName { prefix: "", name };
+        match self.header.category {
+            Category::AnomalyDetection => {
+                f(plain("predict"));
+                if matches!(
+                    self.header.algo,
+                    Algo::IsolationForest {
+                        output_anomaly_flag: true,
+                        ..
+                    }
+                ) {
+                    f(plain("score"));
+                }
+                f(plain("mean_length"));
+            }
+            _ if self.is_classifier() => {
+                f(plain("predict"));
+                let class_name = |i: usize, cal: bool| -> OutputName<'_> {
+                    match self.response_levels().and_then(|l| l.get(i)) {
+                        Some(level) if ini::int(level).is_some() => OutputName {
+                            prefix: if cal { "cal_p" } else { "p" },
+                            name: level,
+                        },
+                        Some(level) => OutputName {
+                            prefix: if cal { "cal_" } else { "" },
+                            name: level,
+                        },
+                        None => {
+                            let name = if i == 0 { "0" } else { "1" };
+                            let gbm_quasi = matches!(
+                                self.header.algo,
+                                Algo::Gbm {
+                                    family: Family::Quasibinomial,
+                                    ..
+                                }
+                            );
+                            OutputName {
+                                prefix: match (cal, gbm_quasi) {
+                                    (false, true) => "pVal",
+                                    (true, true) => "cal_pVal",
+                                    (false, false) => "",
+                                    (true, false) => "cal_",
+                                },
+                                name,
+                            }
+                        }
+                    }
+                };
+                for i in 0..self.n_classes() {
+                    f(class_name(i, false));
+                }
+                if calibrated && self.header.category == Category::Binomial {
+                    for i in 0..self.n_classes() {
+                        f(class_name(i, true));
+                    }
+                }
+            }
+            _ => f(plain("predict")),
+        }
+    }
+
+    /// The values of an output row for `preds` (from [`Model::score`]), matching
+    /// [`Model::for_each_output_name`].
+    pub fn for_each_output(
+        &self,
+        preds: &[f64],
+        calibrated: bool,
+        mut f: impl FnMut(OutputValue<'_>),
+    ) {
+        let at = |i: usize| preds.get(i).copied().unwrap_or(f64::NAN);
+        match self.header.category {
+            Category::AnomalyDetection => preds.iter().for_each(|&v| f(OutputValue::Number(v))),
+            _ if self.is_classifier() => {
+                let index = at(0) as usize;
+                let label = match self.response_levels() {
+                    Some(levels) => levels.get(index).unwrap_or(""),
+                    None if index == 0 => "0",
+                    None => "1",
+                };
+                f(OutputValue::Label(label));
+                for i in 1..=self.n_classes() {
+                    f(OutputValue::Number(at(i)));
+                }
+                if calibrated && self.header.category == Category::Binomial {
+                    let cal = self.calibrate(preds).unwrap_or([f64::NAN; 2]);
+                    cal.iter().for_each(|&v| f(OutputValue::Number(v)));
+                }
+            }
+            _ => f(OutputValue::Number(at(0))),
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! H2O's compressed trees (`trees/tCC_GGG.bin`): decoding into flat [`Node`]s at load, and
+//! walking them per row exactly as genmodel's `SharedTreeMojoModel.scoreTree` (MOJO ≥ 1.20).
+//!
+//! The format is a pre-order byte stream: per internal node a type byte, a `u16` column,
+//! an NA-direction byte, the split (f32 threshold, a 4-byte inline bitset, or a larger bitset
+//! with `u16` bit offset and `i32` bit count), the byte size of the left subtree unless the
+//! left child is a leaf, then the left child and the right child. Leaves are bare f32s; a tree
+//! that is a single leaf is `00 FF FF <f32>`.
+//!
+//! Decoding validates everything the walk relies on (columns, child extents, depth), so the
+//! walk itself cannot fail.
+#![warn(clippy::indexing_slicing)]
+
+use super::layout::{ColumnRec, Node, Regions, Sink, TreeRec, NONE};
+use crate::error::ModelError;
+use crate::limits::MAX_TREE_DEPTH;
+use crate::read::Reader;
+
+/// [`Node::flags`] bits.
+pub mod flag {
+    /// NAs go left (`NaSplitDir` NALeft or Left).
+    pub const NA_LEFT: u8 = 1;
+    /// An "NA versus the rest" split: NAs right, everything else left.
+    pub const NA_VS_REST: u8 = 2;
+    /// A bitset split; [`super::Node::split`] indexes the bitset region.
+    pub const BITSET: u8 = 4;
+    /// The node type's categorical bits were set. genmodel then range-checks the value
+    /// against the last bitset read on the path, even on an NA-versus-rest node.
+    pub const CATEGORICAL_TYPE: u8 = 8;
+    pub const LEFT_LEAF: u8 = 16;
+    pub const RIGHT_LEAF: u8 = 32;
+}
+
+const LEAF_ONLY_COLUMN: u16 = 0xFFFF;
+const CORRUPT_TREE: ModelError = ModelError::Corrupt("a tree's bytes are malformed");
+
+/// Decodes one tree into `sink`; returns its root.
+pub fn decode(bytes: &[u8], n_features: usize, sink: &mut dyn Sink) -> Result<TreeRec, ModelError> {
+    let mut r = Reader::new(bytes);
+    let mut peek = r;
+    let _type = peek.u8().ok_or(CORRUPT_TREE)?;
+    if peek.le_u16().ok_or(CORRUPT_TREE)? == LEAF_ONLY_COLUMN {
+        let leaf = peek.le_f32().ok_or(CORRUPT_TREE)?;
+        return Ok(TreeRec {
+            kind: TreeRec::LEAF,
+            value: leaf.to_bits(),
+        });
+    }
+    let root = subtree(&mut r, n_features, 0, sink)?;
+    if !r.is_empty() {
+        return Err(CORRUPT_TREE);
+    }
+    Ok(TreeRec {
+        kind: TreeRec::NODE,
+        value: root,
+    })
+}
+
+/// Decodes the internal node at `r` and its subtrees, consuming exactly their bytes from `r`.
+fn subtree(
+    r: &mut Reader<'_>,
+    n_features: usize,
+    depth: usize,
+    sink: &mut dyn Sink,
+) -> Result<u32, ModelError> {
+    if depth >= MAX_TREE_DEPTH {
+        return Err(ModelError::TooLarge("tree depth"));
+    }
+    let index = sink.reserve_node()?;
+    let node_type = r.u8().ok_or(CORRUPT_TREE)?;
+    let col = r.le_u16().ok_or(CORRUPT_TREE)?;
+    if usize::from(col) >= n_features {
+        return Err(ModelError::Corrupt(
+            "a tree splits on a column that is not a feature",
+        ));
+    }
+    let na_dir = r.u8().ok_or(CORRUPT_TREE)?;
+    let na_vs_rest = match na_dir {
+        1 => true,
+        0 | 2..=5 => false,
+        _ => return Err(CORRUPT_TREE),
+    };
+    let mut flags = 0u8;
+    if matches!(na_dir, 2 | 4) {
+        flags |= flag::NA_LEFT;
+    }
+    if na_vs_rest {
+        flags |= flag::NA_VS_REST;
+    }
+    let equal = node_type & 0x0C;
+    if equal != 0 {
+        flags |= flag::CATEGORICAL_TYPE;
+    }
+    let mut split = 0u32;
+    if !na_vs_rest {
+        match equal {
+            0 => split = r.le_f32().ok_or(CORRUPT_TREE)?.to_bits(),
+            8 => split = sink.bitset(0, 32, r.take(4).ok_or(CORRUPT_TREE)?)?,
+            12 => {
+                let bitoff = r.le_u16().ok_or(CORRUPT_TREE)?;
+                let nbits = r.le_i32().ok_or(CORRUPT_TREE)?;
+                let nbits = u32::try_from(nbits)
+                    .ok()
+                    .filter(|&n| n > 0)
+                    .ok_or(CORRUPT_TREE)?;
+                let nbytes = ((nbits - 1) >> 3) as usize + 1;
+                split = sink.bitset(
+                    u32::from(bitoff),
+                    nbits,
+                    r.take(nbytes).ok_or(CORRUPT_TREE)?,
+                )?;
+            }
+            _ => return Err(ModelError::Unsupported("equality splits of pre-1.0 trees")),
+        }
+        if equal != 0 {
+            flags |= flag::BITSET;
+        }
+    }
+
+    // Left child: an inline leaf, or a subtree whose byte size precedes it.
+    let left = match node_type & 0x33 {
+        0x30 => {
+            flags |= flag::LEFT_LEAF;
+            r.le_f32().ok_or(CORRUPT_TREE)?.to_bits()
+        }
+        width @ 0..=3 => {
+            let size = match width {
+                0 => r.u8().map(usize::from),
+                1 => r.le_u16().map(usize::from),
+                2 => r
+                    .take_array::<3>()
+                    .map(|[a, b, c]| usize::from(a) | usize::from(b) << 8 | usize::from(c) << 16),
+                _ => r.le_i32().and_then(|n| usize::try_from(n).ok()),
+            }
+            .ok_or(CORRUPT_TREE)?;
+            let mut left = r.sub(size).ok_or(CORRUPT_TREE)?;
+            let child = subtree(&mut left, n_features, depth + 1, sink)?;
+            if !left.is_empty() {
+                return Err(CORRUPT_TREE);
+            }
+            child
+        }
+        _ => return Err(CORRUPT_TREE),
+    };
+    // Right child: genmodel tests only bit 0x40 of the type (after its shift) for a leaf.
+    let right = if node_type & 0x40 != 0 {
+        flags |= flag::RIGHT_LEAF;
+        r.le_f32().ok_or(CORRUPT_TREE)?.to_bits()
+    } else {
+        subtree(r, n_features, depth + 1, sink)?
+    };
+    sink.set_node(
+        index,
+        Node {
+            col,
+            flags,
+            _pad: 0,
+            split,
+            left,
+            right,
+        },
+    )?;
+    Ok(index)
+}
+
+/// Whether the bitset at `at` holds `level`, and whether `level` is in its range.
+#[inline]
+fn bitset_test(bitsets: &[u32], at: u32, level: i32) -> (bool, bool) {
+    let at = at as usize;
+    let (bitoff, nbits) = match (bitsets.get(at), bitsets.get(at + 1)) {
+        (Some(&o), Some(&n)) => (i64::from(o), i64::from(n)),
+        _ => return (false, false),
+    };
+    let idx = i64::from(level) - bitoff;
+    if idx < 0 || idx >= nbits {
+        return (false, false);
+    }
+    let idx = idx as usize;
+    let word = bitsets.get(at + 2 + (idx >> 5)).copied().unwrap_or(0);
+    (true, word >> (idx & 31) & 1 == 1)
+}
+
+/// The categorical domain size of a column, if it is categorical.
+#[inline]
+fn domain_size(columns: &[ColumnRec], col: usize) -> Option<u32> {
+    columns
+        .get(col)
+        .filter(|c| c.first_level != NONE)
+        .map(|c| c.n_levels)
+}
+
+/// The tree's value for `row` (genmodel's `scoreTree`).
+#[inline]
+pub fn score(tree: TreeRec, regions: &Regions<'_>, row: &[f64]) -> f64 {
+    let mut i = match tree.kind {
+        TreeRec::NODE => tree.value as usize,
+        TreeRec::LEAF => return f64::from(f32::from_bits(tree.value)),
+        _ => return 0.0,
+    };
+    // genmodel keeps the last bitset read on the path and range-checks against it.
+    let mut last_bitset = None;
+    loop {
+        let Some(node) = regions.nodes.get(i) else {
+            return f64::NAN;
+        };
+        let col = usize::from(node.col);
+        let d = row.get(col).copied().unwrap_or(f64::NAN);
+        let level = d as i32; // Java's (int) cast: truncating, saturating, NaN → 0
+        let mut na = d.is_nan();
+        let mut in_bitset = false;
+        if node.flags & flag::BITSET != 0 {
+            last_bitset = Some(node.split);
+            let (in_range, contains) = bitset_test(regions.bitsets, node.split, level);
+            na |= !in_range;
+            in_bitset = contains;
+        } else if node.flags & flag::CATEGORICAL_TYPE != 0 {
+            if let Some(at) = last_bitset {
+                na |= !bitset_test(regions.bitsets, at, level).0;
+            }
+        }
+        if let Some(size) = domain_size(regions.columns, col) {
+            na |= i64::from(size) <= i64::from(level);
+        }
+        let right = if na {
+            node.flags & flag::NA_LEFT == 0
+        } else if node.flags & flag::NA_VS_REST != 0 {
+            false
+        } else if node.flags & flag::BITSET != 0 {
+            in_bitset
+        } else {
+            d >= f64::from(f32::from_bits(node.split))
+        };
+        let (next, leaf) = if right {
+            (node.right, node.flags & flag::RIGHT_LEAF != 0)
+        } else {
+            (node.left, node.flags & flag::LEFT_LEAF != 0)
+        };
+        if leaf {
+            return f64::from(f32::from_bits(next));
+        }
+        i = next as usize;
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use crate::model::layout::{Counter, Layout, Writer};
+    use std::vec;
+    use std::vec::Vec;
+
+    fn load(bytes: &[u8], n_features: usize) -> Result<(Layout, Vec<u64>, TreeRec), ModelError> {
+        let mut c = Counter::default();
+        decode(bytes, n_features, &mut c)?;
+        let layout = Layout::new(c.counts).unwrap();
+        let mut mem = vec![0u64; layout.words()];
+        let mut w = Writer::new(&layout, &mut mem).unwrap();
+        let root = decode(bytes, n_features, &mut w)?;
+        w.finish(&layout).unwrap();
+        Ok((layout, mem, root))
+    }
+
+    fn f(v: f32) -> [u8; 4] {
+        v.to_le_bytes()
+    }
+
+    /// col0 >= 1.5 ? (col1 in {2} ? 30 : 20) : 10, NAs left at the root, right below.
+    fn tree() -> Vec<u8> {
+        // Root: left child a leaf, right child a subtree, numeric split, NALeft.
+        let mut t = vec![0x30, 0, 0, 2];
+        t.extend(f(1.5));
+        t.extend(f(10.0));
+        // Right: inline bitset {2} on column 1, both children leaves, NARight.
+        t.extend([0x08 | 0x30 | 0xC0, 1, 0, 3, 0b100, 0, 0, 0]);
+        t.extend(f(20.0));
+        t.extend(f(30.0));
+        t
+    }
+
+    #[test]
+    fn walk() {
+        let (layout, mem, root) = load(&tree(), 2).unwrap();
+        let r = Regions::new(&layout, &mem);
+        assert_eq!(score(root, &r, &[0.0, 0.0]), 10.0);
+        assert_eq!(
+            score(root, &r, &[f64::NAN, 2.0]),
+            10.0,
+            "NA goes left at the root"
+        );
+        assert_eq!(score(root, &r, &[1.5, 2.0]), 30.0, ">= goes right");
+        assert_eq!(score(root, &r, &[2.0, 1.0]), 20.0);
+        assert_eq!(
+            score(root, &r, &[2.0, f64::NAN]),
+            30.0,
+            "NA goes right below"
+        );
+        assert_eq!(
+            score(root, &r, &[2.0, 40.0]),
+            30.0,
+            "outside the bitset is NA"
+        );
+    }
+
+    #[test]
+    fn stump() {
+        let mut t = vec![0, 0xFF, 0xFF];
+        t.extend(f(0.25));
+        let (layout, mem, root) = load(&t, 1).unwrap();
+        assert_eq!(score(root, &Regions::new(&layout, &mem), &[1.0]), 0.25);
+    }
+
+    #[test]
+    fn truncated_everywhere() {
+        let t = tree();
+        for n in 0..t.len() {
+            assert!(load(&t[..n], 2).is_err(), "prefix {n}");
+        }
+        assert!(load(&t, 1).is_err(), "column 1 is not a feature");
+        let mut extra = t.clone();
+        extra.push(0);
+        assert!(load(&extra, 2).is_err());
+    }
+}

@@ -1,0 +1,77 @@
+//! Scoring touches no allocator: a counting global allocator sees zero allocations while
+//! rows are encoded and scored (loading itself happens in caller-owned memory too, but the
+//! test allocates that memory with `Vec`, so only scoring is counted).
+// A global allocator cannot be written without `unsafe`; the library crates forbid it.
+#![allow(unsafe_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn load(path: &str) -> scorer::model::Model<Vec<u64>> {
+    let bytes =
+        std::fs::read(format!("{}/../testdata/{path}", env!("CARGO_MANIFEST_DIR"))).expect(path);
+    let mojo = scorer::model::Mojo::new(&bytes).unwrap();
+    let mut scratch = vec![0u8; mojo.scratch_len()];
+    let plan = mojo.plan(&mut scratch).unwrap();
+    mojo.load(&plan, &mut scratch, vec![0u64; plan.words()])
+        .unwrap()
+}
+
+#[test]
+fn scoring_does_not_allocate() {
+    // A binomial GBM with categoricals (level lookups) and a multinomial DRF (tie-breaks).
+    for path in [
+        "demo/pipeline.mojo",
+        "models/drf_multinomial_ties.zip",
+        "models/gbm_multinomial_iris.zip",
+    ] {
+        let model = load(path);
+        let rules = scorer::model::InputRules::default();
+        let mut row = vec![f64::NAN; model.n_features()];
+        let mut preds = vec![0.0; model.preds_len()];
+        let cells: [&[u8]; 6] = [b"1", b" 2.5 ", b"NaN", b"unseen-level", b"0", b"1e3"];
+        let before = ALLOCATIONS.load(Ordering::SeqCst);
+        let mut checksum = 0.0;
+        for r in 0..2_000usize {
+            for (c, slot) in row.iter_mut().enumerate() {
+                let cell = cells[(r + c) % cells.len()];
+                *slot = model.encode_text(c, cell, rules).unwrap_or(f64::NAN);
+            }
+            model.score(&row, 0.0, &mut preds).unwrap();
+            model.for_each_output(&preds, false, |v| {
+                if let scorer::model::OutputValue::Number(x) = v {
+                    checksum += x;
+                }
+            });
+        }
+        let after = ALLOCATIONS.load(Ordering::SeqCst);
+        assert_eq!(
+            after - before,
+            0,
+            "{path}: scoring allocated {} times",
+            after - before
+        );
+        assert!(checksum.is_finite(), "{path}: scores were produced");
+    }
+}

@@ -1,0 +1,220 @@
+//! The command line: `serve score`, `serve inspect`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use scorer::model::{Algo, InputRules};
+use serde_json::{json, Value};
+
+use crate::batch::{score_csv, BatchOptions};
+use crate::format::NumberFormat;
+use crate::load::{self, LoadedModel};
+
+pub const USAGE: &str = "\
+usage:
+  serve score --model MODEL --input IN.csv --output OUT.csv [--hex] [--calibrated] [--invalid-as-na]
+      Score a CSV file (header row, comma separated) as H2O's PredictCsv does.
+      --hex            numbers as Java's Double.toHexString (exact) instead of shortest decimal
+      --calibrated     add calibrated probabilities (cal_*) for calibrated binomial models
+      --invalid-as-na  text that is not a number in a numeric column is NA instead of an error
+      --input - / --output - read standard input / write standard output
+  serve inspect --model MODEL
+      Print the model as JSON: algorithm, category, columns, outputs, sizes.
+  serve --version";
+
+/// A failure the CLI reports on one line before exiting non-zero.
+#[derive(Debug)]
+pub struct CliError {
+    pub message: String,
+    /// 2 for usage errors, 1 for everything else.
+    pub code: i32,
+}
+
+impl CliError {
+    fn usage(message: impl Into<String>) -> Self {
+        CliError {
+            message: format!("{}\n{USAGE}", message.into()),
+            code: 2,
+        }
+    }
+
+    fn fail(message: impl std::fmt::Display) -> Self {
+        CliError {
+            message: message.to_string(),
+            code: 1,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Args {
+    model: Option<PathBuf>,
+    input: Option<String>,
+    output: Option<String>,
+    hex: bool,
+    calibrated: bool,
+    invalid_as_na: bool,
+}
+
+fn parse(args: &[String]) -> Result<Args, CliError> {
+    let mut out = Args::default();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = |flag: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| CliError::usage(format!("{flag} needs a value")))
+        };
+        match a.as_str() {
+            "--model" => out.model = Some(PathBuf::from(value("--model")?)),
+            "--input" => out.input = Some(value("--input")?),
+            "--output" => out.output = Some(value("--output")?),
+            "--hex" => out.hex = true,
+            "--calibrated" => out.calibrated = true,
+            "--invalid-as-na" => out.invalid_as_na = true,
+            other => return Err(CliError::usage(format!("unknown argument `{other}`"))),
+        }
+    }
+    Ok(out)
+}
+
+fn load_model(args: &Args) -> Result<LoadedModel, CliError> {
+    let path = args
+        .model
+        .as_ref()
+        .ok_or_else(|| CliError::usage("--model is required"))?;
+    load::from_path(path).map_err(|e| CliError::fail(format!("{}: {e}", path.display())))
+}
+
+/// `serve score`.
+pub fn score(args: &[String]) -> Result<(), CliError> {
+    let args = parse(args)?;
+    let model = load_model(&args)?;
+    let input_name = args
+        .input
+        .as_deref()
+        .ok_or_else(|| CliError::usage("--input is required"))?;
+    let output_name = args
+        .output
+        .as_deref()
+        .ok_or_else(|| CliError::usage("--output is required"))?;
+    let input = if input_name == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)
+            .map_err(|e| CliError::fail(format!("stdin: {e}")))?;
+        buf
+    } else {
+        std::fs::read(input_name).map_err(|e| CliError::fail(format!("{input_name}: {e}")))?
+    };
+    let options = BatchOptions {
+        format: if args.hex {
+            NumberFormat::Hex
+        } else {
+            NumberFormat::Decimal
+        },
+        calibrated: args.calibrated,
+        rules: InputRules {
+            unknown_level_as_na: true,
+            invalid_number_as_na: args.invalid_as_na,
+        },
+    };
+    let mut out: Box<dyn Write> = if output_name == "-" {
+        Box::new(std::io::BufWriter::new(std::io::stdout().lock()))
+    } else {
+        let file = std::fs::File::create(output_name)
+            .map_err(|e| CliError::fail(format!("{output_name}: {e}")))?;
+        Box::new(std::io::BufWriter::with_capacity(1 << 16, file))
+    };
+    let report = score_csv(&model, &input, &mut out, options)
+        .map_err(|e| CliError::fail(format!("{input_name}: {e}")))?;
+    out.flush()
+        .map_err(|e| CliError::fail(format!("{output_name}: {e}")))?;
+    if !report.missing.is_empty() {
+        eprintln!(
+            "note: {} model column(s) missing from the input, scored as NA: {}",
+            report.missing.len(),
+            report.missing.join(", ")
+        );
+    }
+    if !report.unused.is_empty() {
+        eprintln!(
+            "note: {} input column(s) not used by the model: {}",
+            report.unused.len(),
+            report.unused.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// `serve inspect`.
+pub fn inspect(args: &[String]) -> Result<(), CliError> {
+    let args = parse(args)?;
+    let model = load_model(&args)?;
+    let json = describe(&model);
+    let mut stdout = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut stdout, &json).map_err(CliError::fail)?;
+    writeln!(stdout).map_err(CliError::fail)
+}
+
+/// The model as JSON (what `serve inspect` prints).
+pub fn describe(model: &LoadedModel) -> Value {
+    let column = |i: usize| {
+        let c = model.column(i)?;
+        Some(match c.levels {
+            Some(levels) => {
+                json!({"name": c.name, "type": "categorical", "levels": levels.iter().collect::<Vec<_>>()})
+            }
+            None => json!({"name": c.name, "type": "numeric"}),
+        })
+    };
+    let mut outputs = Vec::new();
+    model.for_each_output_name(false, |n| outputs.push(n.to_string()));
+    let (groups, per_class) = model.n_trees();
+    let mut details = json!({
+        "trees": {"groups": groups, "per_class": per_class},
+    });
+    match model.algo() {
+        Algo::Gbm {
+            family,
+            link,
+            init_f,
+        } => {
+            details["distribution"] = json!(family.name());
+            details["link"] = json!(format!("{link:?}").to_lowercase());
+            details["init_f"] = json!(init_f);
+        }
+        Algo::Drf {
+            binomial_double_trees,
+        } => details["binomial_double_trees"] = json!(binomial_double_trees),
+        Algo::IsolationForest {
+            min_path_length,
+            max_path_length,
+            output_anomaly_flag,
+        } => {
+            details["min_path_length"] = json!(min_path_length);
+            details["max_path_length"] = json!(max_path_length);
+            details["output_anomaly_flag"] = json!(output_anomaly_flag);
+        }
+    }
+    let response = model
+        .is_supervised()
+        .then(|| column(model.n_columns() - 1))
+        .flatten();
+    json!({
+        "algo": model.algorithm().name(),
+        "category": model.category().name(),
+        "uuid": model.uuid(),
+        "h2o_version": model.h2o_version(),
+        "mojo_version": format!("{}.{:02}", model.mojo_version() / 100, model.mojo_version() % 100),
+        "n_features": model.n_features(),
+        "n_classes": model.n_classes(),
+        "default_threshold": model.default_threshold(),
+        "calibrated": model.has_calibration(),
+        "features": (0..model.n_features()).filter_map(column).collect::<Vec<_>>(),
+        "offset_column": model.offset_column().and_then(|i| model.column(i)).map(|c| c.name),
+        "response": response,
+        "outputs": outputs,
+        "model": details,
+        "memory_bytes": model.memory_bytes(),
+    })
+}

@@ -1,0 +1,16 @@
+//! `serve`: the batch CLI and (later) the SageMaker server around the `scorer` core.
+//!
+//! # Layout
+//! - [`load`]: MOJO file → [`load::LoadedModel`] (owned memory, shareable across threads).
+//! - [`csv`]: an RFC 4180 record reader.
+//! - [`rows`]: named cells → model rows, with PredictCsv's NA and lookup rules.
+//! - [`format`]: numbers as Java hex or shortest decimal.
+//! - [`batch`]: PredictCsv-compatible scoring of a CSV.
+//! - [`cli`]: `serve score` and `serve inspect`.
+
+pub mod batch;
+pub mod cli;
+pub mod csv;
+pub mod format;
+pub mod load;
+pub mod rows;

@@ -1,0 +1,41 @@
+//! Loading a MOJO file into an owned, shareable [`LoadedModel`].
+
+use std::path::Path;
+
+use scorer::model::{Model, Mojo};
+
+/// A model that owns its memory; `Send + Sync`, so one copy serves every thread.
+pub type LoadedModel = Model<Box<[u64]>>;
+
+/// Why a model could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    Read(std::io::Error),
+    Model(scorer::Error),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Read(e) => write!(f, "cannot read the model file: {e}"),
+            LoadError::Model(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Loads a model from MOJO bytes: open, plan, allocate exactly the planned memory, load.
+pub fn from_bytes(bytes: &[u8]) -> Result<LoadedModel, scorer::Error> {
+    let mojo = Mojo::new(bytes)?;
+    let mut scratch = vec![0u8; mojo.scratch_len()];
+    let plan = mojo.plan(&mut scratch)?;
+    let mem = vec![0u64; plan.words()].into_boxed_slice();
+    mojo.load(&plan, &mut scratch, mem)
+}
+
+/// Loads a model from a MOJO file.
+pub fn from_path(path: &Path) -> Result<LoadedModel, LoadError> {
+    let bytes = std::fs::read(path).map_err(LoadError::Read)?;
+    from_bytes(&bytes).map_err(LoadError::Model)
+}

@@ -1,0 +1,201 @@
+//! Turning named input cells into model rows, with PredictCsv's rules.
+//!
+//! Cells are matched to model columns by exact name. Unknown names are ignored, model
+//! features without a cell are NA, and so are the cells `""`, `NA`, `N/A` and `-` (compared
+//! exactly, as PredictCsv does). Categorical text is looked up in the column's levels
+//! (unknown levels are NA); numeric text is read with Java's `Double.parseDouble`.
+
+use scorer::model::{InputRules, Model};
+use scorer::InputError as CoreInputError;
+
+/// The cell texts PredictCsv treats as missing.
+pub fn is_na_token(cell: &[u8]) -> bool {
+    matches!(cell, b"" | b"NA" | b"N/A" | b"-")
+}
+
+/// A bad cell, named by column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowError {
+    /// Text in a numeric column that is not a number.
+    NotANumber { column: String, value: String },
+    /// A level the column has never seen (only when unknown levels are errors).
+    UnknownLevel { column: String, value: String },
+    /// A number given for a categorical column.
+    NumberForCategorical { column: String },
+    /// The offset column is missing or not a number.
+    BadOffset { column: String },
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RowError::NotANumber { column, value } => {
+                write!(f, "column `{column}`: `{value}` is not a number")
+            }
+            RowError::UnknownLevel { column, value } => {
+                write!(f, "column `{column}`: unknown categorical level `{value}`")
+            }
+            RowError::NumberForCategorical { column } => {
+                write!(
+                    f,
+                    "column `{column}` is categorical: give its level as text"
+                )
+            }
+            RowError::BadOffset { column } => {
+                write!(
+                    f,
+                    "offset column `{column}` must hold a number in every row"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for RowError {}
+
+/// Where each input field goes: a model feature, the offset, or nowhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Feature(usize),
+    Offset,
+    Ignored,
+}
+
+/// Maps one input layout (a list of field names) onto a model.
+#[derive(Debug, Clone)]
+pub struct RowMapper {
+    targets: Vec<Target>,
+    /// Model features no input field maps to.
+    pub missing: Vec<String>,
+    /// Input fields that map to nothing the model uses.
+    pub unused: Vec<String>,
+    has_offset_field: bool,
+    pub rules: InputRules,
+}
+
+impl RowMapper {
+    /// Maps field names (e.g. a CSV header) onto the model's columns.
+    pub fn new<M: AsRef<[u64]>>(model: &Model<M>, names: &[&str], rules: InputRules) -> Self {
+        let offset = model.offset_column();
+        let mut seen = vec![false; model.n_features()];
+        let mut unused = Vec::new();
+        let mut has_offset_field = false;
+        let targets = names
+            .iter()
+            .map(|name| match model.column_index(name) {
+                Some(i) if i < model.n_features() => {
+                    seen[i] = true;
+                    Target::Feature(i)
+                }
+                Some(i) if Some(i) == offset => {
+                    has_offset_field = true;
+                    Target::Offset
+                }
+                _ => {
+                    unused.push((*name).to_owned());
+                    Target::Ignored
+                }
+            })
+            .collect();
+        let missing = (0..model.n_features())
+            .filter(|&i| !seen[i])
+            .filter_map(|i| model.column(i).map(|c| c.name.to_owned()))
+            .collect();
+        RowMapper {
+            targets,
+            missing,
+            unused,
+            has_offset_field,
+            rules,
+        }
+    }
+
+    /// Whether rows must carry an offset (the model has one and the scoring API passes it).
+    fn wants_offset<M: AsRef<[u64]>>(model: &Model<M>) -> bool {
+        use scorer::model::Category::*;
+        model.offset_column().is_some()
+            && matches!(model.category(), Binomial | Regression | Ordinal)
+    }
+
+    /// Fills `row` (one value per model feature) from text fields; returns the offset.
+    /// Fields past the mapped names are ignored; mapped names without a field are NA.
+    pub fn text_row<'f, M: AsRef<[u64]>>(
+        &self,
+        model: &Model<M>,
+        fields: impl Iterator<Item = &'f [u8]>,
+        row: &mut [f64],
+    ) -> Result<f64, RowError> {
+        row.fill(f64::NAN);
+        let mut offset = None;
+        for (target, cell) in self.targets.iter().zip(fields) {
+            match *target {
+                Target::Ignored => {}
+                _ if is_na_token(cell) => {}
+                Target::Offset => offset = scorer::java::parse_double(cell),
+                Target::Feature(i) => {
+                    let v = model
+                        .encode_text(i, cell, self.rules)
+                        .map_err(|e| self.cell_error(model, e, cell))?;
+                    if let Some(slot) = row.get_mut(i) {
+                        *slot = v;
+                    }
+                }
+            }
+        }
+        self.offset(model, offset)
+    }
+
+    /// The offset to score with: 0 when the model has none or the category ignores it.
+    pub fn offset<M: AsRef<[u64]>>(
+        &self,
+        model: &Model<M>,
+        found: Option<f64>,
+    ) -> Result<f64, RowError> {
+        if !Self::wants_offset(model) {
+            return Ok(0.0);
+        }
+        match found {
+            Some(v) if self.has_offset_field => Ok(v),
+            _ => Err(RowError::BadOffset {
+                column: offset_name(model),
+            }),
+        }
+    }
+
+    pub fn cell_error<M: AsRef<[u64]>>(
+        &self,
+        model: &Model<M>,
+        e: CoreInputError,
+        cell: &[u8],
+    ) -> RowError {
+        let name = |c: u32| {
+            model
+                .column(c as usize)
+                .map(|c| c.name.to_owned())
+                .unwrap_or_default()
+        };
+        let value = String::from_utf8_lossy(cell).into_owned();
+        match e {
+            CoreInputError::NotANumber { column } => RowError::NotANumber {
+                column: name(column),
+                value,
+            },
+            CoreInputError::UnknownLevel { column } => RowError::UnknownLevel {
+                column: name(column),
+                value,
+            },
+            CoreInputError::NumberForCategorical { column }
+            | CoreInputError::NoSuchColumn { column } => RowError::NumberForCategorical {
+                column: name(column),
+            },
+        }
+    }
+}
+
+fn offset_name<M: AsRef<[u64]>>(model: &Model<M>) -> String {
+    model
+        .offset_column()
+        .and_then(|i| model.column(i))
+        .map(|c| c.name.to_owned())
+        .unwrap_or_default()
+}
