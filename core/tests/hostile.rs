@@ -1,0 +1,241 @@
+//! Hostile and broken models: every one is refused with an error, never a panic or a large
+//! allocation. Archives are rebuilt from the demo MOJO with a small stored-zip writer.
+
+use scorer::model::{Algorithm, Mojo};
+use scorer::{Error, ModelError, ZipError};
+
+fn demo() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../testdata/demo/pipeline.mojo"
+    ))
+    .unwrap()
+}
+
+/// The entries of an archive, inflated.
+fn entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let archive = scorer::zip::Archive::new(bytes).unwrap();
+    archive
+        .entries()
+        .map(|e| {
+            let mut out = vec![0u8; e.size()];
+            e.read_into(&mut out).unwrap();
+            (e.name_str().to_owned(), out)
+        })
+        .collect()
+}
+
+/// A zip of stored entries.
+fn zip(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for (name, data) in entries {
+        let offset = out.len() as u32;
+        let crc = scorer::zip::crc32::checksum(data);
+        let header = |sig: u32, out: &mut Vec<u8>, central: bool| {
+            out.extend(sig.to_le_bytes());
+            if central {
+                out.extend(20u16.to_le_bytes()); // made by
+            }
+            out.extend(20u16.to_le_bytes()); // version needed
+            out.extend(0u16.to_le_bytes()); // flags
+            out.extend(0u16.to_le_bytes()); // stored
+            out.extend(0u32.to_le_bytes()); // time, date
+            out.extend(crc.to_le_bytes());
+            out.extend((data.len() as u32).to_le_bytes());
+            out.extend((data.len() as u32).to_le_bytes());
+            out.extend((name.len() as u16).to_le_bytes());
+            out.extend(0u16.to_le_bytes()); // extra
+            if central {
+                out.extend([0u8; 8]); // comment len, disk, internal attrs, (2 of 4 external)
+                out.extend([0u8; 2]);
+                out.extend(offset.to_le_bytes());
+            }
+            out.extend(name.as_bytes());
+        };
+        header(0x0403_4b50, &mut out, false);
+        out.extend(data);
+        header(0x0201_4b50, &mut central, true);
+    }
+    let cd_offset = out.len() as u32;
+    out.extend(&central);
+    out.extend(0x0605_4b50u32.to_le_bytes());
+    out.extend([0u8; 4]);
+    out.extend((entries.len() as u16).to_le_bytes());
+    out.extend((entries.len() as u16).to_le_bytes());
+    out.extend((central.len() as u32).to_le_bytes());
+    out.extend(cd_offset.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    out
+}
+
+/// Opens, plans and loads, as serve does.
+fn load(bytes: &[u8]) -> Result<scorer::model::Model<Vec<u64>>, Error> {
+    let mojo = Mojo::new(bytes)?;
+    let mut scratch = vec![0u8; mojo.scratch_len()];
+    let plan = mojo.plan(&mut scratch)?;
+    mojo.load(&plan, &mut scratch, vec![0u64; plan.words()])
+}
+
+/// The demo's entries with `model.ini` edited by `edit`.
+fn with_ini(edit: impl Fn(&str) -> String) -> Vec<u8> {
+    let mut e = entries(&demo());
+    for (name, data) in &mut e {
+        if name == "model.ini" {
+            *data = edit(std::str::from_utf8(data).unwrap()).into_bytes();
+        }
+    }
+    zip(&e)
+}
+
+fn model_error(bytes: &[u8]) -> ModelError {
+    match load(bytes) {
+        Err(Error::Model(e)) => e,
+        other => panic!("expected a model error, got {:?}", other.map(|_| "a model")),
+    }
+}
+
+#[test]
+fn rebuilt_demo_loads() {
+    let model = load(&zip(&entries(&demo()))).unwrap();
+    assert_eq!(model.algorithm(), Algorithm::Gbm);
+}
+
+#[test]
+fn truncated_everywhere() {
+    let bytes = demo();
+    let n = bytes.len();
+    let cuts = (0..n).step_by(97).chain(n.saturating_sub(2048)..n);
+    for cut in cuts {
+        assert!(
+            load(&bytes[..cut]).is_err(),
+            "a MOJO cut at {cut} of {n} bytes loaded"
+        );
+    }
+}
+
+#[test]
+fn flipped_bytes_never_panic() {
+    let bytes = zip(&entries(&demo()));
+    // Every 61st byte: headers, names, model.ini, domains and tree bytes all get hit.
+    for at in (0..bytes.len()).step_by(61) {
+        let mut b = bytes.clone();
+        b[at] ^= 0x5A;
+        // Stored entries carry a CRC, so most flips are refused; the rest must still load
+        // a model that scores without panicking.
+        if let Ok(model) = load(&b) {
+            let row = vec![1.0; model.n_features()];
+            let mut preds = vec![0.0; model.preds_len()];
+            model.score(&row, 0.0, &mut preds).unwrap();
+        }
+    }
+}
+
+#[test]
+fn not_a_zip() {
+    assert!(matches!(
+        load(b"model.ini is not a zip"),
+        Err(Error::Zip(ZipError::NoEndOfCentralDirectory))
+    ));
+    assert!(matches!(load(b""), Err(Error::Zip(_))));
+}
+
+#[test]
+fn driverless_pipeline_is_refused_with_the_reason() {
+    let bytes = zip(&[
+        ("mojo/pipeline.pb".into(), b"\x08\x01".to_vec()),
+        ("mojo/license.sig".into(), vec![]),
+    ]);
+    let e = load(&bytes).err().unwrap();
+    assert_eq!(e, Error::Model(ModelError::DriverlessPipeline));
+    assert!(e.to_string().contains("Driverless AI"), "{e}");
+}
+
+#[test]
+fn missing_model_ini() {
+    let e = entries(&demo())
+        .into_iter()
+        .filter(|(n, _)| n != "model.ini")
+        .collect::<Vec<_>>();
+    assert_eq!(model_error(&zip(&e)), ModelError::MissingFile("model.ini"));
+}
+
+#[test]
+fn algorithms_versions_and_encodings() {
+    let glm = with_ini(|s| {
+        s.replace(
+            "algorithm = Gradient Boosting Machine",
+            "algorithm = Generalized Linear Modeling",
+        )
+    });
+    assert_eq!(
+        model_error(&glm),
+        ModelError::UnsupportedAlgorithm(Algorithm::Glm)
+    );
+    let unknown = with_ini(|s| {
+        s.replace(
+            "algorithm = Gradient Boosting Machine",
+            "algorithm = Naive Bayes",
+        )
+    });
+    assert_eq!(model_error(&unknown), ModelError::UnknownAlgorithm);
+    let newer = with_ini(|s| s.replace("mojo_version = 1.40", "mojo_version = 1.50"));
+    assert_eq!(model_error(&newer), ModelError::UnsupportedVersion(150));
+    let older = with_ini(|s| s.replace("mojo_version = 1.40", "mojo_version = 1.00"));
+    assert!(matches!(model_error(&older), ModelError::Unsupported(_)));
+    let no_algo = with_ini(|s| s.replace("algorithm = Gradient Boosting Machine\n", ""));
+    assert_eq!(model_error(&no_algo), ModelError::MissingKey("algorithm"));
+    let bad_dist = with_ini(|s| s.replace("distribution = bernoulli", "distribution = banana"));
+    assert_eq!(model_error(&bad_dist), ModelError::BadValue("distribution"));
+}
+
+#[test]
+fn inconsistent_model_ini() {
+    let fewer_columns = with_ini(|s| s.replace("n_columns = 8", "n_columns = 9"));
+    assert!(matches!(
+        model_error(&fewer_columns),
+        ModelError::Corrupt(_)
+    ));
+    let features = with_ini(|s| s.replace("n_features = 7", "n_features = 70"));
+    assert_eq!(model_error(&features), ModelError::BadValue("n_features"));
+    let levels = with_ini(|s| s.replace("1: 3 d000.txt", "1: 4 d000.txt"));
+    assert!(matches!(model_error(&levels), ModelError::Corrupt(_)));
+    let classes = with_ini(|s| s.replace("n_classes = 2", "n_classes = 3"));
+    assert!(matches!(
+        model_error(&classes),
+        ModelError::Corrupt(_) | ModelError::BadValue(_)
+    ));
+}
+
+#[test]
+fn corrupt_trees() {
+    for cut in [0usize, 1, 3, 5, 9] {
+        let mut e = entries(&demo());
+        for (name, data) in &mut e {
+            if name == "trees/t00_005.bin" {
+                data.truncate(cut.min(data.len()));
+            }
+        }
+        assert!(
+            matches!(model_error(&zip(&e)), ModelError::Corrupt(_)),
+            "tree cut at {cut}"
+        );
+    }
+    let mut e = entries(&demo());
+    for (name, data) in &mut e {
+        if name == "trees/t00_000.bin" {
+            data[1] = 200; // a column that is not a feature
+        }
+    }
+    assert!(matches!(model_error(&zip(&e)), ModelError::Corrupt(_)));
+}
+
+#[test]
+fn absurd_declared_sizes_are_refused_before_any_allocation() {
+    let mut bytes = zip(&[("model.ini".into(), b"[info]\n".to_vec())]);
+    // Central directory: uncompressed size at offset 24 of the central header, which
+    // starts after the one local entry (30 + 9 name + 7 data bytes).
+    let central = 30 + 9 + 7;
+    bytes[central + 24..central + 28].copy_from_slice(&0xF000_0000u32.to_le_bytes());
+    assert!(matches!(Mojo::new(&bytes), Err(Error::Zip(_))));
+}

@@ -1,0 +1,276 @@
+//! The `serve` binary's batch commands, run as a user runs them.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn serve(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_serve"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or_default()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn tmp(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("serve-cli-test-{}-{name}", std::process::id()))
+}
+
+#[test]
+fn score_writes_predict_csv_output() {
+    let out = tmp("demo.csv");
+    let o = serve(
+        &[
+            "score",
+            "--model",
+            "demo/pipeline.mojo",
+            "--input",
+            "demo/demo.csv",
+            "--output",
+            out.to_str().unwrap(),
+            "--hex",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let got = std::fs::read_to_string(&out).unwrap();
+    let want = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../testdata/demo/expected.csv"
+    ))
+    .unwrap();
+    assert_eq!(got, want);
+    std::fs::remove_file(out).ok();
+}
+
+#[test]
+fn decimal_output_reads_back_to_the_same_doubles() {
+    let hex = serve(
+        &[
+            "score",
+            "--model",
+            "demo/pipeline.mojo",
+            "--input",
+            "demo/demo.csv",
+            "--output",
+            "-",
+            "--hex",
+        ],
+        None,
+    );
+    let dec = serve(
+        &[
+            "score",
+            "--model",
+            "demo/pipeline.mojo",
+            "--input",
+            "-",
+            "--output",
+            "-",
+        ],
+        Some(
+            &std::fs::read(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../testdata/demo/demo.csv"
+            ))
+            .unwrap(),
+        ),
+    );
+    assert!(
+        hex.status.success() && dec.status.success(),
+        "{}",
+        stderr(&dec)
+    );
+    let (hex, dec) = (
+        String::from_utf8(hex.stdout).unwrap(),
+        String::from_utf8(dec.stdout).unwrap(),
+    );
+    assert_eq!(hex.lines().next(), Some("predict,no,yes"));
+    for (h, d) in hex.lines().zip(dec.lines()).skip(1) {
+        let (h, d): (Vec<_>, Vec<_>) = (h.split(',').collect(), d.split(',').collect());
+        assert_eq!(h[0], d[0], "labels");
+        for (hv, dv) in h[1..].iter().zip(&d[1..]) {
+            let x: f64 = dv.parse().unwrap();
+            let mut s = String::new();
+            scorer::java::write_hex(&mut s, x).unwrap();
+            assert_eq!(&s, hv, "decimal {dv} is not the double {hv}");
+        }
+    }
+}
+
+#[test]
+fn bad_number_names_row_and_column() {
+    let input = b"AGE,RACE,DPROS,DCAPS,PSA,VOL,GLEASON\n65,1,2,1,1.4,0,6\n70,1,2,1,abc,0,6\n";
+    let o = serve(
+        &[
+            "score",
+            "--model",
+            "demo/pipeline.mojo",
+            "--input",
+            "-",
+            "--output",
+            "-",
+        ],
+        Some(input),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 1, "one line: {e}");
+    assert!(
+        e.contains("row 2") && e.contains("PSA") && e.contains("abc"),
+        "{e}"
+    );
+
+    let o = serve(
+        &[
+            "score",
+            "--model",
+            "demo/pipeline.mojo",
+            "--input",
+            "-",
+            "--output",
+            "-",
+            "--invalid-as-na",
+        ],
+        Some(input),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(String::from_utf8(o.stdout).unwrap().lines().count(), 3);
+}
+
+#[test]
+fn unsupported_and_broken_models_exit_non_zero_with_one_line() {
+    let cases: [(&str, &str); 3] = [
+        (
+            "models/gbm_onehot_explicit_prostate.zip",
+            "one_hot_explicit",
+        ),
+        ("demo/demo.csv", "invalid MOJO archive"),
+        ("no/such/model.zip", "cannot read"),
+    ];
+    for (model, says) in cases {
+        let o = serve(
+            &[
+                "score",
+                "--model",
+                model,
+                "--input",
+                "demo/demo.csv",
+                "--output",
+                "-",
+            ],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(1), "{model}");
+        let e = stderr(&o);
+        assert_eq!(e.lines().count(), 1, "{model}: {e}");
+        assert!(e.contains(says) && e.contains(model), "{model}: {e}");
+    }
+}
+
+#[test]
+fn driverless_pipelines_are_refused_with_the_reason() {
+    // A zip holding only mojo/pipeline.pb (stored, empty), as DAI's pipeline.mojo has it.
+    let name = b"mojo/pipeline.pb";
+    let mut z = Vec::new();
+    let local = |z: &mut Vec<u8>| {
+        z.extend(0x0403_4b50u32.to_le_bytes());
+        z.extend([
+            20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        ]);
+        z.extend((name.len() as u16).to_le_bytes());
+        z.extend([0, 0]);
+        z.extend(name);
+    };
+    local(&mut z);
+    let cd = z.len() as u32;
+    z.extend(0x0201_4b50u32.to_le_bytes());
+    z.extend([
+        20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ]);
+    z.extend((name.len() as u16).to_le_bytes());
+    z.extend([0u8; 12]);
+    z.extend(0u32.to_le_bytes());
+    z.extend(name);
+    let cd_len = z.len() as u32 - cd;
+    z.extend(0x0605_4b50u32.to_le_bytes());
+    z.extend([0, 0, 0, 0, 1, 0, 1, 0]);
+    z.extend(cd_len.to_le_bytes());
+    z.extend(cd.to_le_bytes());
+    z.extend([0, 0]);
+    let path = tmp("pipeline.mojo");
+    std::fs::write(&path, z).unwrap();
+    let o = serve(&["inspect", "--model", path.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("Driverless AI"), "{}", stderr(&o));
+    std::fs::remove_file(path).ok();
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(
+        serve(
+            &["score", "--input", "demo/demo.csv", "--output", "-"],
+            None
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+    assert_eq!(serve(&["score", "--model"], None).status.code(), Some(2));
+    assert_eq!(serve(&["frobnicate"], None).status.code(), Some(2));
+    assert_eq!(serve(&[], None).status.code(), Some(2));
+}
+
+#[test]
+fn inspect_describes_the_model() {
+    let o = serve(&["inspect", "--model", "demo/pipeline.mojo"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["algo"], "gbm");
+    assert_eq!(v["category"], "Binomial");
+    assert_eq!(v["model"]["distribution"], "bernoulli");
+    assert_eq!(v["features"].as_array().unwrap().len(), 7);
+    assert_eq!(v["features"][1]["name"], "RACE");
+    assert_eq!(
+        v["features"][1]["levels"],
+        serde_json::json!(["0", "1", "2"])
+    );
+    assert_eq!(v["response"]["levels"], serde_json::json!(["no", "yes"]));
+    assert_eq!(v["outputs"], serde_json::json!(["predict", "no", "yes"]));
+    assert!(v["memory_bytes"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn missing_and_unused_columns_are_reported_and_scored_as_na() {
+    let input = b"AGE,EXTRA\n65,x\n";
+    let o = serve(
+        &[
+            "score",
+            "--model",
+            "demo/pipeline.mojo",
+            "--input",
+            "-",
+            "--output",
+            "-",
+        ],
+        Some(input),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("6 model column(s) missing") && e.contains("EXTRA"),
+        "{e}"
+    );
+}
