@@ -19,19 +19,12 @@ pub const MAX_TOTAL_INFLATED: usize = 1 << 30;
 /// (`models/<ALGO>/<model key>/trees/t00_000_aux.bin`).
 pub const MAX_NAME_LEN: usize = 1024;
 
-/// Depth of nested sub-models (stacked ensembles of pipelines of models).
-pub const MAX_NESTING: usize = 4;
-
 /// Columns of a model, features plus response, weights, offset and fold.
 pub const MAX_COLUMNS: usize = 1 << 20;
 
-/// Classes of a classifier. Bounds the per-row prediction buffer, which lives on the stack
+/// Classes of a classifier. Bounds the prediction buffer a caller allocates per row
 /// (H2O allows up to 1,000 levels in a multinomial response).
 pub const MAX_CLASSES: usize = 1024;
-
-/// Bytes in one `model.ini` line that the reader keeps. Longer values are only found in
-/// algorithms whose arrays are text (Deep Learning weights), which read them in pieces.
-pub const MAX_INI_LINE: usize = 1 << 20;
 
 /// Levels of one categorical column (H2O's own limit on a categorical domain is 10 million).
 pub const MAX_LEVELS: usize = 10_000_000;

@@ -56,6 +56,11 @@
 //! other duplicates are accepted, and [`Archive::find`] returns the first in central-directory
 //! order. Writers that produce MOJOs (Java's `ZipOutputStream`) refuse duplicates themselves.
 //!
+//! # Nesting
+//! Entries are never opened as archives themselves: a zip inside a MOJO is just bytes, so
+//! archive nesting is bounded at one level by construction. (Sub-model directories of
+//! stacked ensembles live in the same archive, under `models/`.)
+//!
 //! # Not supported
 //! Zip64, multi-disk archives, encryption, methods other than stored and deflate, and
 //! archives with bytes prepended (self-extractors), whose offsets do not start at 0.
