@@ -148,6 +148,9 @@ pub enum ScoreError {
     RowLength { expected: u32, found: u32 },
     /// The prediction buffer must have [`crate::model::Model::preds_len`] values.
     PredsLength { expected: u32, found: u32 },
+    /// The model cannot score this row (genmodel throws too), e.g. a GLM without mean
+    /// imputation given an NA categorical.
+    Rejected { column: u32, reason: &'static str },
 }
 
 /// Any error of the core.
@@ -262,6 +265,7 @@ impl fmt::Display for ScoreError {
                     "prediction buffer has {found} values, the model writes {expected}"
                 )
             }
+            ScoreError::Rejected { column, reason } => write!(f, "column {column}: {reason}"),
         }
     }
 }

@@ -165,12 +165,12 @@ fn algorithms_versions_and_encodings() {
     let glm = with_ini(|s| {
         s.replace(
             "algorithm = Gradient Boosting Machine",
-            "algorithm = Generalized Linear Modeling",
+            "algorithm = Deep Learning",
         )
     });
     assert_eq!(
         model_error(&glm),
-        ModelError::UnsupportedAlgorithm(Algorithm::Glm)
+        ModelError::UnsupportedAlgorithm(Algorithm::DeepLearning)
     );
     let unknown = with_ini(|s| {
         s.replace(

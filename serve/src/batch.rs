@@ -9,6 +9,16 @@ use crate::csv::{CsvError, Records};
 use crate::format::{write_number, NumberFormat};
 use crate::rows::{RowError, RowMapper};
 
+/// What each output row holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BatchOutput {
+    /// The prediction, as PredictCsv writes it by default.
+    #[default]
+    Predictions,
+    /// The path through every tree (PredictCsv's `--leafNodeAssignment`).
+    LeafPaths,
+}
+
 /// Options of a batch run.
 #[derive(Debug, Clone, Copy)]
 pub struct BatchOptions {
@@ -39,6 +49,14 @@ pub enum BatchError {
         line: usize,
         error: RowError,
     },
+    /// The model cannot score data row `row` (genmodel refuses it too).
+    Rejected {
+        row: usize,
+        line: usize,
+        message: String,
+    },
+    /// Leaf assignment was asked of a model without trees.
+    NoLeafPaths,
     Write(io::Error),
 }
 
@@ -48,6 +66,12 @@ impl std::fmt::Display for BatchError {
             BatchError::NoHeader => f.write_str("the input is empty: a header row is required"),
             BatchError::Csv(e) => e.fmt(f),
             BatchError::Row { row, line, error } => write!(f, "row {row} (line {line}): {error}"),
+            BatchError::Rejected { row, line, message } => {
+                write!(f, "row {row} (line {line}): {message}")
+            }
+            BatchError::NoLeafPaths => {
+                f.write_str("leaf assignment is only defined for GBM and DRF models")
+            }
             BatchError::Write(e) => write!(f, "cannot write the output: {e}"),
         }
     }
@@ -62,6 +86,26 @@ pub fn score_csv<M: AsRef<[u64]>>(
     out: &mut impl Write,
     options: BatchOptions,
 ) -> Result<BatchReport, BatchError> {
+    run(model, input, out, options, BatchOutput::Predictions)
+}
+
+/// Writes every row's path through every tree (PredictCsv's `--leafNodeAssignment`).
+pub fn leaf_paths_csv<M: AsRef<[u64]>>(
+    model: &Model<M>,
+    input: &[u8],
+    out: &mut impl Write,
+    options: BatchOptions,
+) -> Result<BatchReport, BatchError> {
+    run(model, input, out, options, BatchOutput::LeafPaths)
+}
+
+fn run<M: AsRef<[u64]>>(
+    model: &Model<M>,
+    input: &[u8],
+    out: &mut impl Write,
+    options: BatchOptions,
+    output: BatchOutput,
+) -> Result<BatchReport, BatchError> {
     let mut records = Records::new(input);
     if !records.next_record().map_err(BatchError::Csv)? {
         return Err(BatchError::NoHeader);
@@ -73,21 +117,21 @@ pub fn score_csv<M: AsRef<[u64]>>(
     let mapper = RowMapper::new(model, &names, options.rules);
 
     let w = |e| BatchError::Write(e);
-    let mut first = true;
-    let mut header_err = Ok(());
-    model.for_each_output_name(options.calibrated, |name| {
-        if header_err.is_ok() {
-            header_err = (|| {
-                if !first {
-                    out.write_all(b",")?;
-                }
-                first = false;
-                write!(out, "{name}")
-            })();
-        }
-    });
-    header_err.map_err(w)?;
-    out.write_all(b"\n").map_err(w)?;
+    let leaf = output == BatchOutput::LeafPaths;
+    if leaf && !model.has_leaf_paths() {
+        return Err(BatchError::NoLeafPaths);
+    }
+    let mut cells = Cells::new(out);
+    if leaf {
+        model.for_each_tree(|class, group| {
+            cells.cell(format_args!("T{}.C{}", group + 1, class + 1))
+        });
+    } else {
+        model.for_each_output_name(options.calibrated, |name| {
+            cells.cell(format_args!("{name}"))
+        });
+    }
+    cells.end().map_err(w)?;
 
     let mut row = vec![f64::NAN; model.n_features()];
     let mut preds = vec![0.0; model.preds_len()];
@@ -106,11 +150,30 @@ pub fn score_csv<M: AsRef<[u64]>>(
                 line,
                 error,
             })?;
-        // Both buffers are sized from the model, so scoring cannot fail on shape.
-        if let Err(e) = model.score(&row, offset, &mut preds) {
-            unreachable_shape(e);
+        let rejected = |e: scorer::ScoreError| {
+            let message = match e {
+                scorer::ScoreError::Rejected { column, reason } => {
+                    let name = model.column(column as usize).map(|c| c.name).unwrap_or("?");
+                    format!("column `{name}`: {reason}")
+                }
+                other => other.to_string(),
+            };
+            BatchError::Rejected {
+                row: n,
+                line,
+                message,
+            }
+        };
+        if leaf {
+            let mut cells = Cells::new(out);
+            model
+                .for_each_leaf_path(&row, |p| cells.cell(format_args!("{p}")))
+                .map_err(rejected)?;
+            cells.end().map_err(w)?;
+        } else {
+            model.score(&row, offset, &mut preds).map_err(rejected)?;
+            write_row(model, &preds, options, out).map_err(w)?;
         }
-        write_row(model, &preds, options, out).map_err(w)?;
     }
     Ok(BatchReport {
         rows: n,
@@ -119,9 +182,37 @@ pub fn score_csv<M: AsRef<[u64]>>(
     })
 }
 
-#[cold]
-fn unreachable_shape(e: scorer::ScoreError) {
-    debug_assert!(false, "buffers sized from the model were rejected: {e}");
+/// Comma-separated cells of one line, remembering the first write error.
+struct Cells<'w, W: Write> {
+    out: &'w mut W,
+    first: bool,
+    result: io::Result<()>,
+}
+
+impl<'w, W: Write> Cells<'w, W> {
+    fn new(out: &'w mut W) -> Self {
+        Cells {
+            out,
+            first: true,
+            result: Ok(()),
+        }
+    }
+
+    fn cell(&mut self, value: std::fmt::Arguments<'_>) {
+        if self.result.is_ok() {
+            let sep: &[u8] = if self.first { b"" } else { b"," };
+            self.first = false;
+            self.result = self
+                .out
+                .write_all(sep)
+                .and_then(|()| self.out.write_fmt(value));
+        }
+    }
+
+    fn end(self) -> io::Result<()> {
+        self.result?;
+        self.out.write_all(b"\n")
+    }
 }
 
 /// Writes one output row.

@@ -6,17 +6,19 @@ use std::path::PathBuf;
 use scorer::model::{Algo, InputRules};
 use serde_json::{json, Value};
 
-use crate::batch::{score_csv, BatchOptions};
+use crate::batch::{leaf_paths_csv, score_csv, BatchOptions};
 use crate::format::NumberFormat;
 use crate::load::{self, LoadedModel};
 
 pub const USAGE: &str = "\
 usage:
   serve score --model MODEL --input IN.csv --output OUT.csv [--hex] [--calibrated] [--invalid-as-na]
+              [--leaf-assignment]
       Score a CSV file (header row, comma separated) as H2O's PredictCsv does.
       --hex            numbers as Java's Double.toHexString (exact) instead of shortest decimal
       --calibrated     add calibrated probabilities (cal_*) for calibrated binomial models
       --invalid-as-na  text that is not a number in a numeric column is NA instead of an error
+      --leaf-assignment  instead of predictions, each row's path (L/R) through every tree
       --input - / --output - read standard input / write standard output
   serve inspect --model MODEL
       Print the model as JSON: algorithm, category, columns, outputs, sizes.
@@ -54,6 +56,7 @@ struct Args {
     hex: bool,
     calibrated: bool,
     invalid_as_na: bool,
+    leaf_assignment: bool,
 }
 
 fn parse(args: &[String]) -> Result<Args, CliError> {
@@ -72,6 +75,7 @@ fn parse(args: &[String]) -> Result<Args, CliError> {
             "--hex" => out.hex = true,
             "--calibrated" => out.calibrated = true,
             "--invalid-as-na" => out.invalid_as_na = true,
+            "--leaf-assignment" => out.leaf_assignment = true,
             other => return Err(CliError::usage(format!("unknown argument `{other}`"))),
         }
     }
@@ -125,7 +129,12 @@ pub fn score(args: &[String]) -> Result<(), CliError> {
             .map_err(|e| CliError::fail(format!("{output_name}: {e}")))?;
         Box::new(std::io::BufWriter::with_capacity(1 << 16, file))
     };
-    let report = score_csv(&model, &input, &mut out, options)
+    let run = if args.leaf_assignment {
+        leaf_paths_csv
+    } else {
+        score_csv
+    };
+    let report = run(&model, &input, &mut out, options)
         .map_err(|e| CliError::fail(format!("{input_name}: {e}")))?;
     out.flush()
         .map_err(|e| CliError::fail(format!("{output_name}: {e}")))?;
@@ -170,9 +179,11 @@ pub fn describe(model: &LoadedModel) -> Value {
     let mut outputs = Vec::new();
     model.for_each_output_name(false, |n| outputs.push(n.to_string()));
     let (groups, per_class) = model.n_trees();
-    let mut details = json!({
-        "trees": {"groups": groups, "per_class": per_class},
-    });
+    let trees = json!({"groups": groups, "per_class": per_class});
+    let mut details = json!({});
+    if !matches!(model.algo(), Algo::Glm(_)) {
+        details["trees"] = trees;
+    }
     match model.algo() {
         Algo::Gbm {
             family,
@@ -194,6 +205,10 @@ pub fn describe(model: &LoadedModel) -> Value {
             details["min_path_length"] = json!(min_path_length);
             details["max_path_length"] = json!(max_path_length);
             details["output_anomaly_flag"] = json!(output_anomaly_flag);
+        }
+        Algo::Glm(glm) => {
+            details["family"] = json!(format!("{:?}", glm.family).to_lowercase());
+            details["link"] = json!(format!("{:?}", glm.link).to_lowercase());
         }
     }
     let response = model

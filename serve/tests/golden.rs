@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use scorer::model::{exp, Exp, InputRules, OutputValue};
-use serve::batch::{score_csv, BatchOptions};
+use serve::batch::{leaf_paths_csv, score_csv, BatchOptions};
 use serve::csv::Records;
 use serve::format::{write_number, NumberFormat};
 use serve::load::{self, LoadedModel};
@@ -24,8 +24,9 @@ const EXPECTED_REFUSALS: &[(&str, &str)] = &[(
     "categorical encodings other than AUTO",
 )];
 
-/// Modes this issue scores; leaf assignment and contributions come with the explanations issue.
-const MODES: &[&str] = &["predict", "calibrated", "invalid_na"];
+/// Modes scored here; contributions come with the explanations issue. Leaf assignment is
+/// checked for tree models with leaves (genmodel ignores the flag for Isolation Forest).
+const MODES: &[&str] = &["predict", "calibrated", "invalid_na", "leaf"];
 
 fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata")
@@ -229,8 +230,13 @@ fn every_golden_output_matches_genmodel() {
             calibrated,
             rules,
         };
+        let leaf = case.mode == "leaf";
+        if leaf && !model.has_leaf_paths() {
+            continue;
+        }
+        let run = if leaf { leaf_paths_csv } else { score_csv };
         let mut out = Vec::new();
-        if let Err(e) = score_csv(&model, &input, &mut out, options) {
+        if let Err(e) = run(&model, &input, &mut out, options) {
             failures.push(format!("{} {}: scoring failed: {e}", case.name, case.mode));
             continue;
         }

@@ -155,13 +155,19 @@ pub fn exp(x: f64) -> f64 {
     if x < -745.133_219_101_941_2 {
         return 0.0;
     }
-    let k = libm::round(x * LOG2_E);
+    let (k, m) = exp_parts(Dd { hi: x, lo: 0.0 });
+    scale(fast_two_sum(m.hi, m.lo).hi, k)
+}
+
+/// `e^x = 2^k * m` for a double-double `x` in the finite range: `k` and `m` (about 1).
+fn exp_parts(x: Dd) -> (i32, Dd) {
+    let k = libm::round(x.hi * LOG2_E);
     // Exact: k has at most 11 bits and LN2_HI at most 32, and x - k*LN2_HI cancels.
-    let t = x - k * LN2_HI;
+    let t = x.hi - k * LN2_HI;
     let km = two_prod(k, LN2_MID);
     let km = Dd {
         hi: km.hi,
-        lo: km.lo + k * LN2_LO,
+        lo: km.lo + k * LN2_LO - x.lo,
     };
     let r = dd_add(
         Dd { hi: t, lo: 0.0 },
@@ -180,13 +186,104 @@ pub fn exp(x: f64) -> f64 {
             },
         );
     }
-    let m = fast_two_sum(p.hi, p.lo).hi;
-    let k = k as i32;
-    if k > -1022 {
+    (k as i32, p)
+}
+
+/// `m * 2^k`, rounding once for normal results.
+fn scale(m: f64, k: i32) -> f64 {
+    if k > 1023 + 1 {
+        f64::INFINITY
+    } else if k > -1022 {
         // Two steps so that k = 1024 (with m < 1) does not overflow the scale.
         m * pow2(k - 1) * 2.0
-    } else {
+    } else if k > -1022 - 600 {
         m * pow2(k + 600) * pow2(-600)
+    } else {
+        0.0
+    }
+}
+
+/// `ln x` for finite `x > 0` as a double-double: libm's estimate refined by one Newton
+/// step against the double-double exponential.
+fn log_dd(x: f64) -> Dd {
+    let y0 = libm::log(x);
+    let (k, m) = exp_parts(Dd { hi: y0, lo: 0.0 });
+    // e^y0 = m * 2^k; the correction is (x - e^y0) / e^y0 = x * 2^-k / m - 1.
+    let xs = x * pow2_wide(-k);
+    let diff = dd_add(
+        Dd { hi: xs, lo: 0.0 },
+        Dd {
+            hi: -m.hi,
+            lo: -m.lo,
+        },
+    );
+    let corr = (diff.hi + diff.lo) / m.hi;
+    two_sum(y0, corr)
+}
+
+/// `2^e` for any `e` a scale by it can need here (split so each factor is normal).
+fn pow2_wide(e: i32) -> f64 {
+    if e > 1023 {
+        pow2(1023) * pow2(e - 1023)
+    } else if e < -1022 {
+        pow2(-1022) * pow2(e + 1022)
+    } else {
+        pow2(e)
+    }
+}
+
+/// Java's `Math.pow(x, y)`, correctly rounded in all but rare cases (see [`exp`]):
+/// `e^(y ln x)` in double-double, with Java's special cases.
+pub fn pow(x: f64, y: f64) -> f64 {
+    if y == 0.0 {
+        return 1.0;
+    }
+    if y.is_nan() || x.is_nan() {
+        return f64::NAN;
+    }
+    if y == 1.0 {
+        return x;
+    }
+    let y_int = libm::trunc(y) == y;
+    let y_odd = y_int && libm::fmod(y, 2.0).abs() == 1.0;
+    if x == 0.0 || x.is_infinite() {
+        // |x| is 0 or infinity: the result is 0 or infinity, with x's sign when y is odd.
+        let big = (x == 0.0) == (y < 0.0);
+        let mag = if big { f64::INFINITY } else { 0.0 };
+        return if x.is_sign_negative() && y_odd {
+            -mag
+        } else {
+            mag
+        };
+    }
+    if y.is_infinite() {
+        let ax = x.abs();
+        return if ax == 1.0 {
+            f64::NAN
+        } else if (ax > 1.0) == (y > 0.0) {
+            f64::INFINITY
+        } else {
+            0.0
+        };
+    }
+    if x < 0.0 && !y_int {
+        return f64::NAN;
+    }
+    let l = log_dd(x.abs());
+    let prod = two_prod(y, l.hi);
+    let t = fast_two_sum(prod.hi, prod.lo + y * l.lo);
+    let mag = if t.hi > 709.79 {
+        f64::INFINITY
+    } else if t.hi < -745.2 {
+        0.0
+    } else {
+        let (k, m) = exp_parts(t);
+        scale(fast_two_sum(m.hi, m.lo).hi, k)
+    };
+    if x < 0.0 && y_odd {
+        -mag
+    } else {
+        mag
     }
 }
 
@@ -254,6 +351,25 @@ mod tests {
         assert!(exp(709.78).is_finite());
         assert_eq!(exp(-746.0), 0.0);
         assert!(exp(-745.0) > 0.0, "subnormal results");
+    }
+
+    #[test]
+    fn pow_is_exact_where_it_can_be_and_follows_java_special_cases() {
+        assert_eq!(pow(2.0, 10.0), 1024.0);
+        assert_eq!(pow(9.0, 0.5), 3.0);
+        assert_eq!(pow(10.0, -2.0), 0.01);
+        assert_eq!(pow(-2.0, 3.0), -8.0);
+        assert!(pow(-2.0, 0.5).is_nan());
+        assert_eq!(pow(f64::NAN, 0.0), 1.0);
+        assert!(pow(1.0, f64::NAN).is_nan(), "Java, unlike C, gives NaN");
+        assert_eq!(pow(0.0, -1.0), f64::INFINITY);
+        assert_eq!(pow(-0.0, -1.0), f64::NEG_INFINITY);
+        assert_eq!(pow(-0.0, 2.0), 0.0);
+        assert_eq!(pow(0.5, f64::INFINITY), 0.0);
+        assert_eq!(pow(1e300, 2.0), f64::INFINITY);
+        // 3.7^(2/3) = 2.39222017861160325739831602657757… (60-digit decimal).
+        let want: f64 = "2.39222017861160325739831602657757".parse().unwrap();
+        assert_eq!(pow(3.7, 1.0 / 1.5), want);
     }
 
     #[test]

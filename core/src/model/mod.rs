@@ -12,6 +12,7 @@
 //! [`ModelError::DriverlessPipeline`].
 #![warn(clippy::indexing_slicing)]
 
+mod glm;
 pub mod layout;
 mod math;
 mod predict;
@@ -25,6 +26,7 @@ use crate::ini::{self, Ini};
 use crate::java;
 use crate::limits;
 use crate::zip::{Archive, Entry};
+pub use glm::{Glm, GlmFamily, GlmLink};
 use layout::{ColumnRec, Counter, Layout, Regions, Sink, StrRef, TreeRec, Writer, NONE};
 pub use math::exp;
 pub use predict::{Exp, Link};
@@ -186,6 +188,7 @@ pub enum Algo {
         max_path_length: i32,
         output_anomaly_flag: bool,
     },
+    Glm(Glm),
 }
 
 /// A run of doubles in the model's memory.
@@ -307,11 +310,13 @@ impl<'a> Mojo<'a> {
             return Err(ModelError::Corrupt("the archive changed between plan and load").into());
         }
         writer.sort_level_runs();
-        Ok(Model {
+        let model = Model {
             mem,
             layout: plan.layout,
             header,
-        })
+        };
+        model.validate()?;
+        Ok(model)
     }
 
     fn entry(&self, name: &[u8], what: &'static str) -> Result<Entry<'a>, ModelError> {
@@ -329,22 +334,22 @@ impl<'a> Mojo<'a> {
 
         let algorithm =
             Algorithm::from_key(ini.require("algorithm")?).ok_or(ModelError::UnknownAlgorithm)?;
-        if !matches!(
-            algorithm,
-            Algorithm::Gbm | Algorithm::Drf | Algorithm::IsolationForest
-        ) {
-            return Err(ModelError::UnsupportedAlgorithm(algorithm).into());
-        }
+        // The oldest MOJO version we score and the newest genmodel's reader accepts.
+        let (oldest, newest) = match algorithm {
+            Algorithm::Gbm | Algorithm::Drf | Algorithm::IsolationForest => (120, 140),
+            Algorithm::Glm => (100, 100),
+            other => return Err(ModelError::UnsupportedAlgorithm(other).into()),
+        };
         let version = ini.require_double("mojo_version")?;
         let mojo_version = libm::round(version * 100.0);
         if !(0.0..=10_000.0).contains(&mojo_version) {
             return Err(ModelError::BadValue("mojo_version").into());
         }
         let mojo_version = mojo_version as u32;
-        if mojo_version > 140 {
+        if mojo_version > newest {
             return Err(ModelError::UnsupportedVersion(mojo_version).into());
         }
-        if mojo_version < 120 {
+        if mojo_version < oldest {
             return Err(ModelError::Unsupported("tree MOJOs older than version 1.20").into());
         }
         if let Some(enc) = ini.get("_genmodel_encoding") {
@@ -424,12 +429,43 @@ impl<'a> Mojo<'a> {
             Algorithm::Drf => Algo::Drf {
                 binomial_double_trees: ini.flag("binomial_double_trees")?,
             },
+            Algorithm::Glm => Algo::Glm(Glm::build(
+                &ini,
+                n_features,
+                n_classes,
+                default_threshold,
+                sink,
+            )?),
             _ => Algo::IsolationForest {
                 min_path_length: int_or(&ini, "min_path_length", 0)?,
                 max_path_length: int_or(&ini, "max_path_length", 0)?,
                 output_anomaly_flag: ini.flag("output_anomaly_flag")?,
             },
         };
+        let calibration = self.calibration(&ini, buf, sink)?;
+        let mut header = Header {
+            algorithm,
+            category,
+            mojo_version,
+            n_columns: n_columns as u32,
+            n_features: n_features as u32,
+            n_classes: n_classes as u32,
+            supervised,
+            default_threshold,
+            balance_classes,
+            prior,
+            model_distrib,
+            offset_column,
+            uuid,
+            h2o_version,
+            n_groups: 0,
+            trees_per_class: 0,
+            algo,
+            calibration,
+        };
+        if matches!(algo, Algo::Glm(_)) {
+            return Ok(header);
+        }
         let double_trees = matches!(
             algo,
             Algo::Drf {
@@ -456,28 +492,9 @@ impl<'a> Mojo<'a> {
             return Err(ModelError::TooLarge("trees").into());
         }
         self.trees(n_groups, trees_per_class, n_features, buf, sink)?;
-        let calibration = self.calibration(&ini, buf, sink)?;
-
-        Ok(Header {
-            algorithm,
-            category,
-            mojo_version,
-            n_columns: n_columns as u32,
-            n_features: n_features as u32,
-            n_classes: n_classes as u32,
-            supervised,
-            default_threshold,
-            balance_classes,
-            prior,
-            model_distrib,
-            offset_column,
-            uuid,
-            h2o_version,
-            n_groups: n_groups as u32,
-            trees_per_class: trees_per_class as u32,
-            algo,
-            calibration,
-        })
+        header.n_groups = n_groups as u32;
+        header.trees_per_class = trees_per_class as u32;
+        Ok(header)
     }
 
     /// Column names and, for categoricals, their levels from `domains/`.
@@ -809,6 +826,16 @@ impl fmt::Display for OutputName<'_> {
     }
 }
 
+/// A row's path through one tree: `L`/`R` per level (genmodel's `getDecisionPath`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LeafPath(pub u64);
+
+impl fmt::Display for LeafPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        tree::write_path(f, self.0)
+    }
+}
+
 /// One value of an output row: a class label or a number.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum OutputValue<'m> {
@@ -817,6 +844,21 @@ pub enum OutputValue<'m> {
 }
 
 impl<M: AsRef<[u64]>> Model<M> {
+    /// Checks what can only be checked once values are loaded.
+    fn validate(&self) -> Result<(), ModelError> {
+        if let Algo::Glm(glm) = self.header.algo {
+            glm.validate(self.regions().f64s)?;
+            let (cats, nums) = glm.counts();
+            let categorical = |i: usize| self.column(i).is_some_and(|c| c.levels.is_some());
+            if (0..cats).any(|i| !categorical(i)) || (cats..cats + nums).any(categorical) {
+                return Err(ModelError::Corrupt(
+                    "GLM categorical columns do not come first",
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn regions(&self) -> Regions<'_> {
         Regions::new(&self.layout, self.mem.as_ref())
     }
@@ -1052,6 +1094,7 @@ impl<M: AsRef<[u64]>> Model<M> {
             Algo::Drf {
                 binomial_double_trees,
             } => self.unify_drf(binomial_double_trees, row, preds),
+            Algo::Glm(glm) => return glm.score(regions.f64s, row, offset, preds, exp),
             Algo::IsolationForest {
                 min_path_length,
                 max_path_length,
@@ -1166,6 +1209,44 @@ impl<M: AsRef<[u64]>> Model<M> {
         if let Some(p) = preds.first_mut() {
             *p = label as f64;
         }
+    }
+
+    /// Whether the model has leaf assignments (GBM and DRF; PredictCsv's
+    /// `--leafNodeAssignment`).
+    pub fn has_leaf_paths(&self) -> bool {
+        matches!(self.header.algo, Algo::Gbm { .. } | Algo::Drf { .. })
+    }
+
+    /// Calls `f(class, group)` for every tree, in the order of
+    /// [`Model::for_each_leaf_path`]; PredictCsv names the column `T<group+1>.C<class+1>`.
+    pub fn for_each_tree(&self, mut f: impl FnMut(usize, usize)) {
+        let (groups, per_class) = self.n_trees();
+        for class in 0..per_class {
+            for group in 0..groups {
+                f(class, group);
+            }
+        }
+    }
+
+    /// Calls `f` with the decision path of `row` in every tree (class-major, as genmodel
+    /// orders them); an absent tree gives an empty path. Allocates nothing.
+    pub fn for_each_leaf_path(
+        &self,
+        row: &[f64],
+        mut f: impl FnMut(LeafPath),
+    ) -> Result<(), ScoreError> {
+        if row.len() != self.n_features() {
+            return Err(ScoreError::RowLength {
+                expected: self.header.n_features,
+                found: row.len() as u32,
+            });
+        }
+        let regions = self.regions();
+        let n = (self.header.n_groups * self.header.trees_per_class) as usize;
+        for &t in regions.trees.iter().take(n) {
+            f(LeafPath(tree::path(t, &regions, row)));
+        }
+        Ok(())
     }
 
     /// Calibrated `[p0, p1]` for a binomial prediction, if the model carries calibration.

@@ -189,6 +189,59 @@ fn domain_size(columns: &[ColumnRec], col: usize) -> Option<u32> {
         .map(|c| c.n_levels)
 }
 
+/// Whether `row` goes right at `node`. `last_bitset` carries genmodel's "last bitset read
+/// on the path", which NA-versus-rest nodes with categorical type bits range-check against.
+#[inline(always)]
+fn goes_right(
+    node: &Node,
+    regions: &Regions<'_>,
+    row: &[f64],
+    last_bitset: &mut Option<u32>,
+) -> bool {
+    let col = usize::from(node.col);
+    let d = row.get(col).copied().unwrap_or(f64::NAN);
+    let level = d as i32; // Java's (int) cast: truncating, saturating, NaN → 0
+    let mut na = d.is_nan();
+    let mut in_bitset = false;
+    if node.flags & flag::BITSET != 0 {
+        *last_bitset = Some(node.split);
+        let (in_range, contains) = bitset_test(regions.bitsets, node.split, level);
+        na |= !in_range;
+        in_bitset = contains;
+    } else if node.flags & flag::CATEGORICAL_TYPE != 0 {
+        if let Some(at) = *last_bitset {
+            na |= !bitset_test(regions.bitsets, at, level).0;
+        }
+    }
+    if let Some(size) = domain_size(regions.columns, col) {
+        na |= i64::from(size) <= i64::from(level);
+    }
+    if na {
+        node.flags & flag::NA_LEFT == 0
+    } else if node.flags & flag::NA_VS_REST != 0 {
+        false
+    } else if node.flags & flag::BITSET != 0 {
+        in_bitset
+    } else {
+        d >= f64::from(f32::from_bits(node.split))
+    }
+}
+
+/// The child a row goes to: the next node, or a leaf value.
+#[inline(always)]
+fn child(node: &Node, right: bool) -> Result<usize, f32> {
+    let (next, leaf) = if right {
+        (node.right, node.flags & flag::RIGHT_LEAF != 0)
+    } else {
+        (node.left, node.flags & flag::LEFT_LEAF != 0)
+    };
+    if leaf {
+        Err(f32::from_bits(next))
+    } else {
+        Ok(next as usize)
+    }
+}
+
 /// The tree's value for `row` (genmodel's `scoreTree`).
 #[inline]
 pub fn score(tree: TreeRec, regions: &Regions<'_>, row: &[f64]) -> f64 {
@@ -197,49 +250,55 @@ pub fn score(tree: TreeRec, regions: &Regions<'_>, row: &[f64]) -> f64 {
         TreeRec::LEAF => return f64::from(f32::from_bits(tree.value)),
         _ => return 0.0,
     };
-    // genmodel keeps the last bitset read on the path and range-checks against it.
     let mut last_bitset = None;
     loop {
         let Some(node) = regions.nodes.get(i) else {
             return f64::NAN;
         };
-        let col = usize::from(node.col);
-        let d = row.get(col).copied().unwrap_or(f64::NAN);
-        let level = d as i32; // Java's (int) cast: truncating, saturating, NaN → 0
-        let mut na = d.is_nan();
-        let mut in_bitset = false;
-        if node.flags & flag::BITSET != 0 {
-            last_bitset = Some(node.split);
-            let (in_range, contains) = bitset_test(regions.bitsets, node.split, level);
-            na |= !in_range;
-            in_bitset = contains;
-        } else if node.flags & flag::CATEGORICAL_TYPE != 0 {
-            if let Some(at) = last_bitset {
-                na |= !bitset_test(regions.bitsets, at, level).0;
-            }
+        match child(node, goes_right(node, regions, row, &mut last_bitset)) {
+            Ok(next) => i = next,
+            Err(leaf) => return f64::from(leaf),
         }
-        if let Some(size) = domain_size(regions.columns, col) {
-            na |= i64::from(size) <= i64::from(level);
-        }
-        let right = if na {
-            node.flags & flag::NA_LEFT == 0
-        } else if node.flags & flag::NA_VS_REST != 0 {
-            false
-        } else if node.flags & flag::BITSET != 0 {
-            in_bitset
-        } else {
-            d >= f64::from(f32::from_bits(node.split))
-        };
-        let (next, leaf) = if right {
-            (node.right, node.flags & flag::RIGHT_LEAF != 0)
-        } else {
-            (node.left, node.flags & flag::LEFT_LEAF != 0)
-        };
-        if leaf {
-            return f64::from(f32::from_bits(next));
-        }
-        i = next as usize;
     }
+}
+
+/// The decision path of `row` as genmodel encodes it for leaf assignment: bit `d` set when
+/// the row went right at depth `d`, then a terminating bit at the leaf's depth. The bits are
+/// set with Java's `int` shift (`1 << level`), which wraps past depth 31 and sign-extends at
+/// 31, exactly as genmodel computes them.
+pub fn path(tree: TreeRec, regions: &Regions<'_>, row: &[f64]) -> u64 {
+    let java_bit = |level: u32| i64::from(1i32.wrapping_shl(level)) as u64;
+    let mut i = match tree.kind {
+        TreeRec::NODE => tree.value as usize,
+        _ => return java_bit(0),
+    };
+    let mut bits = 0u64;
+    let mut level = 0u32;
+    let mut last_bitset = None;
+    loop {
+        let Some(node) = regions.nodes.get(i) else {
+            return bits;
+        };
+        let right = goes_right(node, regions, row, &mut last_bitset);
+        if right && level < 64 {
+            bits |= java_bit(level);
+        }
+        level += 1;
+        match child(node, right) {
+            Ok(next) => i = next,
+            Err(_) => return bits | java_bit(level),
+        }
+    }
+}
+
+/// Writes genmodel's `getDecisionPath` string for path bits: `L`/`R` per level up to the
+/// highest set bit.
+pub fn write_path<W: core::fmt::Write>(out: &mut W, bits: u64) -> core::fmt::Result {
+    let end = 63 - bits.leading_zeros().min(63);
+    for i in 0..end {
+        out.write_char(if bits >> i & 1 == 1 { 'R' } else { 'L' })?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -299,6 +358,32 @@ mod tests {
             score(root, &r, &[2.0, 40.0]),
             30.0,
             "outside the bitset is NA"
+        );
+    }
+
+    #[test]
+    fn paths() {
+        let (layout, mem, root) = load(&tree(), 2).unwrap();
+        let r = Regions::new(&layout, &mem);
+        let text = |row: &[f64]| {
+            let mut s = std::string::String::new();
+            write_path(&mut s, path(root, &r, row)).unwrap();
+            s
+        };
+        assert_eq!(text(&[0.0, 0.0]), "L");
+        assert_eq!(text(&[2.0, 1.0]), "RL");
+        assert_eq!(text(&[2.0, 2.0]), "RR");
+        assert_eq!(
+            path(
+                TreeRec {
+                    kind: TreeRec::LEAF,
+                    value: 0
+                },
+                &r,
+                &[0.0]
+            ),
+            1,
+            "a stump's path is empty"
         );
     }
 
