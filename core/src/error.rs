@@ -151,6 +151,8 @@ pub enum ScoreError {
     /// The model cannot score this row (genmodel throws too), e.g. a GLM without mean
     /// imputation given an NA categorical.
     Rejected { column: u32, reason: &'static str },
+    /// The scratch buffer must have at least [`crate::model::Model::work_len`] values.
+    WorkLength { expected: u32, found: u32 },
 }
 
 /// Any error of the core.
@@ -266,6 +268,12 @@ impl fmt::Display for ScoreError {
                 )
             }
             ScoreError::Rejected { column, reason } => write!(f, "column {column}: {reason}"),
+            ScoreError::WorkLength { expected, found } => {
+                write!(
+                    f,
+                    "scratch buffer has {found} values, the model needs {expected}"
+                )
+            }
         }
     }
 }

@@ -29,6 +29,15 @@ pub const MAX_CLASSES: usize = 1024;
 /// Levels of one categorical column (H2O's own limit on a categorical domain is 10 million).
 pub const MAX_LEVELS: usize = 10_000_000;
 
+/// Sub-models of one stacked ensemble (base models plus the metalearner). H2O AutoML's
+/// "AllModels" ensembles hold a few dozen.
+pub const MAX_SUBMODELS: usize = 128;
+
+/// Scratch doubles `Model::score` keeps on the stack for models that need scratch
+/// (stacked ensembles): 32 KiB, well inside a thread's stack. Larger needs go through
+/// `Model::score_with` and a caller buffer.
+pub const MAX_STACK_WORK: usize = 4096;
+
 /// Trees of one model: groups times trees per class.
 pub const MAX_TREES: usize = 1 << 20;
 

@@ -165,12 +165,12 @@ fn algorithms_versions_and_encodings() {
     let glm = with_ini(|s| {
         s.replace(
             "algorithm = Gradient Boosting Machine",
-            "algorithm = Deep Learning",
+            "algorithm = K-means",
         )
     });
     assert_eq!(
         model_error(&glm),
-        ModelError::UnsupportedAlgorithm(Algorithm::DeepLearning)
+        ModelError::UnsupportedAlgorithm(Algorithm::KMeans)
     );
     let unknown = with_ini(|s| {
         s.replace(

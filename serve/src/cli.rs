@@ -206,6 +206,10 @@ pub fn describe(model: &LoadedModel) -> Value {
             details["max_path_length"] = json!(max_path_length);
             details["output_anomaly_flag"] = json!(output_anomaly_flag);
         }
+        Algo::DeepLearning(_) | Algo::XgBoost(_) => {}
+        Algo::Ensemble(_) => {
+            details["sub_models"] = json!(model.n_sub_models());
+        }
         Algo::Glm(glm) => {
             details["family"] = json!(format!("{:?}", glm.family).to_lowercase());
             details["link"] = json!(format!("{:?}", glm.link).to_lowercase());

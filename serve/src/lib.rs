@@ -1,4 +1,4 @@
-//! `serve`: the batch CLI and (later) the SageMaker server around the `scorer` core.
+//! `serve`: the batch CLI and the SageMaker server around the `scorer` core.
 //!
 //! # Layout
 //! - [`load`]: MOJO file → [`load::LoadedModel`] (owned memory, shareable across threads).
@@ -7,6 +7,7 @@
 //! - [`format`]: numbers as Java hex or shortest decimal.
 //! - [`batch`]: PredictCsv-compatible scoring of a CSV.
 //! - [`cli`]: `serve score` and `serve inspect`.
+//! - [`server`]: `serve serve`, the SageMaker HTTP server (`/ping`, `/invocations`, H2O's API).
 
 pub mod batch;
 pub mod cli;
@@ -14,3 +15,4 @@ pub mod csv;
 pub mod format;
 pub mod load;
 pub mod rows;
+pub mod server;

@@ -1,6 +1,11 @@
 //! The `serve` binary: dispatches the first argument to a command.
 
+use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serve::server::{self, log, shutdown, Config, Loaded, State};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -9,6 +14,14 @@ fn main() -> ExitCode {
         None => ("", &[][..]),
     };
     let result = match command {
+        "serve" => return serve_command(rest),
+        "train" => {
+            eprintln!(
+                "serve: `train` is not supported: this image only hosts H2O-3 MOJO models; \
+                 train with H2O, export the MOJO, and deploy it with `serve`"
+            );
+            return ExitCode::from(2);
+        }
         "score" => serve::cli::score(rest),
         "inspect" => serve::cli::inspect(rest),
         "--version" | "version" => {
@@ -16,7 +29,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         "help" | "--help" | "-h" => {
-            println!("{}", serve::cli::USAGE);
+            println!("{}\n{}", serve::cli::USAGE, server::config::USAGE);
             Ok(())
         }
         other => {
@@ -25,7 +38,11 @@ fn main() -> ExitCode {
             } else {
                 format!("unknown command `{other}`")
             };
-            eprintln!("serve: {what}\n{}", serve::cli::USAGE);
+            eprintln!(
+                "serve: {what}\n{}\n{}",
+                serve::cli::USAGE,
+                server::config::USAGE
+            );
             return ExitCode::from(2);
         }
     };
@@ -36,4 +53,125 @@ fn main() -> ExitCode {
             ExitCode::from(e.code as u8)
         }
     }
+}
+
+/// `serve serve`: bind, then load the model, then serve until SIGTERM or SIGINT.
+fn serve_command(args: &[String]) -> ExitCode {
+    let config = match Config::parse(args, |k| std::env::var(k).ok()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("serve: {e}\n{}", server::config::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    log::set_level(config.log_level);
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cores)
+        .max_blocking_threads(cores)
+        .thread_name("serve")
+        .enable_all()
+        .build();
+    let runtime = match runtime {
+        Ok(rt) => rt,
+        Err(e) => {
+            log::error(
+                "cannot start the async runtime",
+                &[("error", e.to_string().into())],
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = runtime.block_on(serve_async(config, cores));
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    code
+}
+
+async fn serve_async(config: Config, cores: usize) -> ExitCode {
+    let addr = SocketAddr::new(config.host, config.port);
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            log::error(
+                "cannot listen",
+                &[
+                    ("addr", addr.to_string().into()),
+                    ("error", e.to_string().into()),
+                ],
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let local = listener.local_addr().map_or(addr, |a| a);
+    log::info(
+        "listening",
+        &[
+            ("addr", local.to_string().into()),
+            ("port", local.port().into()),
+            ("max_body_bytes", config.max_body.into()),
+            ("threads", cores.into()),
+            ("version", env!("CARGO_PKG_VERSION").into()),
+        ],
+    );
+    if !config.license.is_empty() {
+        log::info(
+            "Driverless AI license settings are accepted for compatibility and not needed: \
+             H2O-3 MOJOs need no license",
+            &[("found", config.license.join(", ").into())],
+        );
+    }
+    let state = Arc::new(State::new(config));
+    let server = tokio::spawn(server::run(listener, state.clone(), shutdown::signal()));
+
+    let started = Instant::now();
+    let cfg = state.config.clone();
+    let loaded = tokio::task::spawn_blocking(move || load(&cfg))
+        .await
+        .unwrap_or_else(|e| Err(format!("the loading task failed: {e}")));
+    match loaded {
+        Ok((loaded, file_bytes)) => {
+            let m = &loaded.model;
+            log::info(
+                "model loaded",
+                &[
+                    ("model", loaded.path.display().to_string().into()),
+                    ("uuid", m.uuid().into()),
+                    ("algo", m.algorithm().name().into()),
+                    ("category", m.category().name().into()),
+                    ("h2o_version", m.h2o_version().into()),
+                    ("features", m.n_features().into()),
+                    ("outputs", loaded.output_names.join(",").into()),
+                    ("file_bytes", file_bytes.into()),
+                    ("memory_bytes", m.memory_bytes().into()),
+                    (
+                        "load_ms",
+                        ((started.elapsed().as_secs_f64() * 1e6).round() / 1e3).into(),
+                    ),
+                ],
+            );
+            state.set_model(loaded);
+        }
+        Err(e) => {
+            log::error("cannot load the model", &[("error", e.into())]);
+            return ExitCode::FAILURE;
+        }
+    }
+    match server.await {
+        Ok(()) => {
+            log::info("stopped", &[]);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            log::error("the server task failed", &[("error", e.to_string().into())]);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Finds, reads and loads the model; the error names the file and the reason.
+fn load(config: &Config) -> Result<(Loaded, u64), String> {
+    let path = config.model_path()?;
+    let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let model = serve::load::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((Loaded::new(model, path), bytes.len() as u64))
 }

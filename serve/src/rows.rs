@@ -4,6 +4,11 @@
 //! features without a cell are NA, and so are the cells `""`, `NA`, `N/A` and `-` (compared
 //! exactly, as PredictCsv does). Categorical text is looked up in the column's levels
 //! (unknown levels are NA); numeric text is read with Java's `Double.parseDouble`.
+//!
+//! Typed cells (from JSON) follow the same rules, plus: `null` is NA; a number in a numeric
+//! column is that number, and in a categorical column it is looked up as the text of its
+//! value, integers without a fraction (`1` and `1.0` are `"1"`, `1.5` is `"1.5"`); a boolean
+//! in a numeric column is 1 or 0, and in a categorical column the text `true` or `false`.
 
 use scorer::model::{InputRules, Model};
 use scorer::InputError as CoreInputError;
@@ -11,6 +16,27 @@ use scorer::InputError as CoreInputError;
 /// The cell texts PredictCsv treats as missing.
 pub fn is_na_token(cell: &[u8]) -> bool {
     matches!(cell, b"" | b"NA" | b"N/A" | b"-")
+}
+
+/// One input cell: text (CSV, JSON strings) or a typed JSON value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    Text(&'a [u8]),
+    Number(f64),
+    Bool(bool),
+    Null,
+}
+
+/// The text a number stands for when it is given for a categorical column: integral values
+/// below 2^53 without a fraction (`1`), others as the shortest round-trip decimal (`1.5`).
+pub fn number_text(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 {
+        format!("{}", v as i64)
+    } else if v.is_finite() {
+        ryu::Buffer::new().format_finite(v).to_owned()
+    } else {
+        String::new()
+    }
 }
 
 /// A bad cell, named by column.
@@ -125,24 +151,65 @@ impl RowMapper {
         fields: impl Iterator<Item = &'f [u8]>,
         row: &mut [f64],
     ) -> Result<f64, RowError> {
+        self.cell_row(model, fields.map(Cell::Text), row)
+    }
+
+    /// [`RowMapper::text_row`] for typed cells (the module docs give the rules).
+    pub fn cell_row<'f, M: AsRef<[u64]>>(
+        &self,
+        model: &Model<M>,
+        cells: impl Iterator<Item = Cell<'f>>,
+        row: &mut [f64],
+    ) -> Result<f64, RowError> {
         row.fill(f64::NAN);
         let mut offset = None;
-        for (target, cell) in self.targets.iter().zip(fields) {
-            match *target {
-                Target::Ignored => {}
-                _ if is_na_token(cell) => {}
-                Target::Offset => offset = scorer::java::parse_double(cell),
-                Target::Feature(i) => {
-                    let v = model
-                        .encode_text(i, cell, self.rules)
-                        .map_err(|e| self.cell_error(model, e, cell))?;
-                    if let Some(slot) = row.get_mut(i) {
-                        *slot = v;
-                    }
+        for (target, cell) in self.targets.iter().zip(cells) {
+            let value = match (*target, cell) {
+                (Target::Ignored, _) | (_, Cell::Null) => continue,
+                (_, Cell::Text(t)) if is_na_token(t) => continue,
+                (Target::Offset, Cell::Text(t)) => {
+                    offset = scorer::java::parse_double(t);
+                    continue;
                 }
+                (Target::Offset, Cell::Number(v)) => {
+                    offset = Some(v);
+                    continue;
+                }
+                (Target::Offset, Cell::Bool(b)) => {
+                    offset = Some(f64::from(u8::from(b)));
+                    continue;
+                }
+                (Target::Feature(i), cell) => (i, self.encode(model, i, cell)?),
+            };
+            if let Some(slot) = row.get_mut(value.0) {
+                *slot = value.1;
             }
         }
         self.offset(model, offset)
+    }
+
+    fn encode<M: AsRef<[u64]>>(
+        &self,
+        model: &Model<M>,
+        i: usize,
+        cell: Cell<'_>,
+    ) -> Result<f64, RowError> {
+        let categorical = model.column(i).is_some_and(|c| c.levels.is_some());
+        let text = |t: &[u8]| {
+            model
+                .encode_text(i, t, self.rules)
+                .map_err(|e| self.cell_error(model, e, t))
+        };
+        match cell {
+            Cell::Null => Ok(f64::NAN),
+            Cell::Text(t) => text(t),
+            Cell::Number(v) if categorical => text(number_text(v).as_bytes()),
+            Cell::Number(v) => model
+                .encode_number(i, v)
+                .map_err(|e| self.cell_error(model, e, number_text(v).as_bytes())),
+            Cell::Bool(b) if categorical => text(if b { b"true" } else { b"false" }),
+            Cell::Bool(b) => Ok(f64::from(u8::from(b))),
+        }
     }
 
     /// The offset to score with: 0 when the model has none or the category ignores it.

@@ -206,6 +206,8 @@ pub trait Sink {
     fn set_node(&mut self, index: u32, node: Node) -> Result<(), ModelError>;
     /// Appends a bitset (`[bitoff, nbits, words…]`); returns the index of its header.
     fn bitset(&mut self, bitoff: u32, nbits: u32, bytes: &[u8]) -> Result<u32, ModelError>;
+    /// How many elements each region holds so far.
+    fn position(&self) -> Counts;
 }
 
 /// Counts elements without storing them.
@@ -277,6 +279,9 @@ impl Sink for Counter {
         let at = index(self.counts.bitset_words, "bitsets")?;
         self.counts.bitset_words += bitset_words(bytes.len());
         Ok(at)
+    }
+    fn position(&self) -> Counts {
+        self.counts
     }
 }
 
@@ -354,6 +359,24 @@ impl<'m> Writer<'m> {
                 run.sort_unstable_by(|&a, &b| bytes(a).cmp(&bytes(b)));
             }
         }
+    }
+
+    /// The name of column `col` (global index), once written.
+    pub fn column_name(&self, col: usize) -> Option<&[u8]> {
+        let c = self.columns.get(col)?;
+        let start = c.name.off as usize;
+        self.text.get(start..start + c.name.len as usize)
+    }
+
+    /// Double `i` (global index), once written.
+    pub fn f64_at(&self, i: usize) -> Option<f64> {
+        self.f64s.get(i).copied()
+    }
+
+    /// Overwrites double `i` (global index), for values known only once everything is read.
+    pub fn set_f64(&mut self, i: usize, v: f64) -> Result<(), ModelError> {
+        *slot(self.f64s, i)? = v;
+        Ok(())
     }
 
     /// Whether every region was filled exactly.
@@ -453,6 +476,9 @@ impl Sink for Writer<'_> {
         }
         self.at.bitset_words += n;
         index(at, "bitsets")
+    }
+    fn position(&self) -> Counts {
+        self.at
     }
 }
 

@@ -221,6 +221,24 @@ fn log_dd(x: f64) -> Dd {
     two_sum(y0, corr)
 }
 
+/// Java's `Math.log(x)`, correctly rounded in all but rare cases (see [`exp`]).
+pub fn log(x: f64) -> f64 {
+    if x.is_nan() || x < 0.0 {
+        return f64::NAN;
+    }
+    if x == 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if x.is_infinite() {
+        return x;
+    }
+    if x == 1.0 {
+        return 0.0;
+    }
+    let l = log_dd(x);
+    fast_two_sum(l.hi, l.lo).hi
+}
+
 /// `2^e` for any `e` a scale by it can need here (split so each factor is normal).
 fn pow2_wide(e: i32) -> f64 {
     if e > 1023 {

@@ -12,11 +12,14 @@
 //! [`ModelError::DriverlessPipeline`].
 #![warn(clippy::indexing_slicing)]
 
+mod deeplearning;
+mod ensemble;
 mod glm;
 pub mod layout;
 mod math;
 mod predict;
 mod tree;
+mod xgboost;
 
 use core::fmt;
 
@@ -26,10 +29,12 @@ use crate::ini::{self, Ini};
 use crate::java;
 use crate::limits;
 use crate::zip::{Archive, Entry};
+pub use deeplearning::DeepLearning;
 pub use glm::{Glm, GlmFamily, GlmLink};
 use layout::{ColumnRec, Counter, Layout, Regions, Sink, StrRef, TreeRec, Writer, NONE};
 pub use math::exp;
 pub use predict::{Exp, Link};
+pub use xgboost::XgBoost;
 
 /// What a model predicts (genmodel's `ModelCategory`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -189,6 +194,9 @@ pub enum Algo {
         output_anomaly_flag: bool,
     },
     Glm(Glm),
+    Ensemble(ensemble::Ensemble),
+    DeepLearning(DeepLearning),
+    XgBoost(XgBoost),
 }
 
 /// A run of doubles in the model's memory.
@@ -213,7 +221,7 @@ enum Calibration {
 
 /// Everything scalar about a model, read from `model.ini`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct Header {
+pub(crate) struct Header {
     algorithm: Algorithm,
     category: Category,
     mojo_version: u32,
@@ -232,7 +240,14 @@ struct Header {
     trees_per_class: u32,
     algo: Algo,
     calibration: Calibration,
+    /// Where this model's columns and trees start in the shared regions (sub-models of an
+    /// ensemble share one memory).
+    first_column: u32,
+    first_tree: u32,
 }
+
+/// The headers of an ensemble's sub-models (empty for other models).
+pub(crate) type Subs = heapless::Vec<Header, { limits::MAX_SUBMODELS }>;
 
 /// An opened MOJO archive.
 #[derive(Clone, Copy, Debug)]
@@ -242,10 +257,11 @@ pub struct Mojo<'a> {
 }
 
 /// The exact memory a model needs, from [`Mojo::plan`].
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
     layout: Layout,
     header: Header,
+    subs: Subs,
 }
 
 impl Plan {
@@ -280,19 +296,33 @@ impl<'a> Mojo<'a> {
         Ok(Mojo { archive, ini })
     }
 
-    /// Bytes of scratch that [`Mojo::plan`] and [`Mojo::load`] need: room for `model.ini`
-    /// and, beside it, the largest other entry.
+    /// Bytes of scratch that [`Mojo::plan`] and [`Mojo::load`] need: room for the two
+    /// largest `model.ini` files (an ensemble's and one of its sub-models') and, beside them,
+    /// the largest entry.
     pub fn scratch_len(&self) -> usize {
-        self.ini.size() + self.archive.largest_entry()
+        let (mut first, mut second) = (0, 0);
+        for e in self.archive.entries() {
+            if e.name() == b"model.ini" || e.name().ends_with(b"/model.ini") {
+                if e.size() > first {
+                    second = first;
+                    first = e.size();
+                } else if e.size() > second {
+                    second = e.size();
+                }
+            }
+        }
+        first + second + self.archive.largest_entry()
     }
 
     /// Reads the whole model once and returns the memory it needs.
     pub fn plan(&self, scratch: &mut [u8]) -> Result<Plan, Error> {
         let mut counter = Counter::default();
-        let header = self.build(scratch, &mut counter)?;
+        let mut subs = Subs::new();
+        let header = self.build("", scratch, &mut counter, &mut subs)?;
         Ok(Plan {
             layout: Layout::new(counter.counts)?,
             header,
+            subs,
         })
     }
 
@@ -304,31 +334,54 @@ impl<'a> Mojo<'a> {
         mut mem: M,
     ) -> Result<Model<M>, Error> {
         let mut writer = Writer::new(&plan.layout, mem.as_mut())?;
-        let header = self.build(scratch, &mut writer)?;
+        let mut subs = Subs::new();
+        let header = self.build("", scratch, &mut writer, &mut subs)?;
         writer.finish(&plan.layout)?;
-        if header != plan.header {
+        if header != plan.header || subs != plan.subs {
             return Err(ModelError::Corrupt("the archive changed between plan and load").into());
         }
         writer.sort_level_runs();
+        if let Algo::Ensemble(e) = header.algo {
+            e.fill_column_maps(&mut writer, &header, &subs)?;
+        }
         let model = Model {
             mem,
             layout: plan.layout,
             header,
+            subs,
         };
         model.validate()?;
         Ok(model)
     }
 
-    fn entry(&self, name: &[u8], what: &'static str) -> Result<Entry<'a>, ModelError> {
-        self.archive.find(name).ok_or(ModelError::MissingFile(what))
+    /// Finds `<dir><name>` (`dir` is empty or ends with `/`).
+    fn find(&self, dir: &str, name: &str) -> Option<Entry<'a>> {
+        let mut path = heapless::String::<{ limits::MAX_NAME_LEN }>::new();
+        path.push_str(dir).ok()?;
+        path.push_str(name).ok()?;
+        self.archive.find(path.as_bytes())
     }
 
-    fn build(&self, scratch: &mut [u8], sink: &mut dyn Sink) -> Result<Header, Error> {
-        if scratch.len() < self.scratch_len() {
+    /// Reads the model in `dir` (the archive root, or a sub-model's directory) into `sink`;
+    /// an ensemble's sub-models go to `subs`.
+    fn build(
+        &self,
+        dir: &str,
+        scratch: &mut [u8],
+        sink: &mut dyn Sink,
+        subs: &mut Subs,
+    ) -> Result<Header, Error> {
+        let ini_entry = if dir.is_empty() {
+            self.ini
+        } else {
+            self.find(dir, "model.ini")
+                .ok_or(ModelError::MissingFile("a sub-model's model.ini"))?
+        };
+        if scratch.len() < ini_entry.size() {
             return Err(ModelError::ScratchTooSmall.into());
         }
-        let (ini_buf, buf) = scratch.split_at_mut(self.ini.size());
-        let text = self.ini.read_into(ini_buf)?;
+        let (ini_buf, buf) = scratch.split_at_mut(ini_entry.size());
+        let text = ini_entry.read_into(ini_buf)?;
         let text = core::str::from_utf8(text).map_err(|_| ModelError::NotUtf8("model.ini"))?;
         let ini = Ini::new(text)?;
 
@@ -338,6 +391,9 @@ impl<'a> Mojo<'a> {
         let (oldest, newest) = match algorithm {
             Algorithm::Gbm | Algorithm::Drf | Algorithm::IsolationForest => (120, 140),
             Algorithm::Glm => (100, 100),
+            Algorithm::DeepLearning => (100, 110),
+            Algorithm::XGBoost => (100, 110),
+            Algorithm::StackedEnsemble if dir.is_empty() => (100, 101),
             other => return Err(ModelError::UnsupportedAlgorithm(other).into()),
         };
         let version = ini.require_double("mojo_version")?;
@@ -395,7 +451,8 @@ impl<'a> Mojo<'a> {
             }
         };
 
-        self.columns(&ini, buf, sink)?;
+        let first_column = sink.position().columns as u32;
+        self.columns(dir, &ini, buf, sink)?;
         if supervised
             && matches!(
                 category,
@@ -429,6 +486,16 @@ impl<'a> Mojo<'a> {
             Algorithm::Drf => Algo::Drf {
                 binomial_double_trees: ini.flag("binomial_double_trees")?,
             },
+            Algorithm::DeepLearning => {
+                Algo::DeepLearning(DeepLearning::build(&ini, n_features, n_classes, sink)?)
+            }
+            Algorithm::XGBoost => {
+                let booster = self
+                    .find(dir, "boosterBytes")
+                    .ok_or(ModelError::MissingFile("boosterBytes"))?;
+                let booster = booster.read_into(buf)?;
+                Algo::XgBoost(XgBoost::build(&ini, booster, n_features, n_classes, sink)?)
+            }
             Algorithm::Glm => Algo::Glm(Glm::build(
                 &ini,
                 n_features,
@@ -436,13 +503,16 @@ impl<'a> Mojo<'a> {
                 default_threshold,
                 sink,
             )?),
+            Algorithm::StackedEnsemble => Algo::Ensemble(ensemble::Ensemble::build(
+                self, &ini, n_classes, buf, sink, subs,
+            )?),
             _ => Algo::IsolationForest {
                 min_path_length: int_or(&ini, "min_path_length", 0)?,
                 max_path_length: int_or(&ini, "max_path_length", 0)?,
                 output_anomaly_flag: ini.flag("output_anomaly_flag")?,
             },
         };
-        let calibration = self.calibration(&ini, buf, sink)?;
+        let calibration = self.calibration(dir, &ini, buf, sink)?;
         let mut header = Header {
             algorithm,
             category,
@@ -462,8 +532,13 @@ impl<'a> Mojo<'a> {
             trees_per_class: 0,
             algo,
             calibration,
+            first_column,
+            first_tree: sink.position().trees as u32,
         };
-        if matches!(algo, Algo::Glm(_)) {
+        if !matches!(
+            algo,
+            Algo::Gbm { .. } | Algo::Drf { .. } | Algo::IsolationForest { .. }
+        ) {
             return Ok(header);
         }
         let double_trees = matches!(
@@ -491,14 +566,20 @@ impl<'a> Mojo<'a> {
         {
             return Err(ModelError::TooLarge("trees").into());
         }
-        self.trees(n_groups, trees_per_class, n_features, buf, sink)?;
+        self.trees(dir, n_groups, trees_per_class, n_features, buf, sink)?;
         header.n_groups = n_groups as u32;
         header.trees_per_class = trees_per_class as u32;
         Ok(header)
     }
 
     /// Column names and, for categoricals, their levels from `domains/`.
-    fn columns(&self, ini: &Ini<'_>, buf: &mut [u8], sink: &mut dyn Sink) -> Result<(), Error> {
+    fn columns(
+        &self,
+        dir: &str,
+        ini: &Ini<'_>,
+        buf: &mut [u8],
+        sink: &mut dyn Sink,
+    ) -> Result<(), Error> {
         let mut domains = ini
             .domains()
             .filter(|d| d.column < ini.n_columns())
@@ -528,7 +609,9 @@ impl<'a> Mojo<'a> {
             let mut path = heapless::String::<{ limits::MAX_NAME_LEN }>::new();
             fmt::Write::write_fmt(&mut path, format_args!("domains/{}", domain.file))
                 .map_err(|_| ModelError::TooLarge("file name"))?;
-            let entry = self.entry(path.as_bytes(), "domains/ file")?;
+            let entry = self
+                .find(dir, &path)
+                .ok_or(ModelError::MissingFile("domains/ file"))?;
             let text = entry.read_into(buf)?;
             let text =
                 core::str::from_utf8(text).map_err(|_| ModelError::NotUtf8("domains/ file"))?;
@@ -574,6 +657,7 @@ impl<'a> Mojo<'a> {
 
     fn trees(
         &self,
+        dir: &str,
         n_groups: usize,
         per_class: usize,
         n_features: usize,
@@ -585,7 +669,7 @@ impl<'a> Mojo<'a> {
                 let mut name = heapless::String::<32>::new();
                 fmt::Write::write_fmt(&mut name, format_args!("trees/t{class:02}_{group:03}.bin"))
                     .map_err(|_| ModelError::TooLarge("trees"))?;
-                let tree = match self.archive.find(name.as_bytes()) {
+                let tree = match self.find(dir, &name) {
                     None => TreeRec {
                         kind: TreeRec::ABSENT,
                         value: 0,
@@ -600,6 +684,7 @@ impl<'a> Mojo<'a> {
 
     fn calibration(
         &self,
+        dir: &str,
         ini: &Ini<'_>,
         buf: &mut [u8],
         sink: &mut dyn Sink,
@@ -619,8 +704,8 @@ impl<'a> Mojo<'a> {
             Some("isotonic") => {
                 let min_x = ini.require_double("calib_min_x")?;
                 let max_x = ini.require_double("calib_max_x")?;
-                let xs = self.be_doubles(b"calib/thresholds_x", buf, sink)?;
-                let ys = self.be_doubles(b"calib/thresholds_y", buf, sink)?;
+                let xs = self.be_doubles(dir, "calib/thresholds_x", buf, sink)?;
+                let ys = self.be_doubles(dir, "calib/thresholds_y", buf, sink)?;
                 if xs.len != ys.len {
                     return Err(ModelError::Corrupt("isotonic thresholds differ in length").into());
                 }
@@ -636,8 +721,16 @@ impl<'a> Mojo<'a> {
     }
 
     /// A big-endian `i32` count followed by that many `f64`s (`ByteBuffer` order).
-    fn be_doubles(&self, name: &[u8], buf: &mut [u8], sink: &mut dyn Sink) -> Result<Span, Error> {
-        let entry = self.entry(name, "calib/thresholds")?;
+    fn be_doubles(
+        &self,
+        dir: &str,
+        name: &str,
+        buf: &mut [u8],
+        sink: &mut dyn Sink,
+    ) -> Result<Span, Error> {
+        let entry = self
+            .find(dir, name)
+            .ok_or(ModelError::MissingFile("calib/thresholds"))?;
         let bytes = entry.read_into(buf)?;
         let mut r = crate::read::Reader::new(bytes);
         let n = r
@@ -719,6 +812,7 @@ pub struct Model<M> {
     mem: M,
     layout: Layout,
     header: Header,
+    subs: Subs,
 }
 
 /// One column of a model, as [`Model::column`] gives it.
@@ -843,9 +937,40 @@ pub enum OutputValue<'m> {
     Number(f64),
 }
 
-impl<M: AsRef<[u64]>> Model<M> {
+/// Scores with scratch on the stack; kept out of line so models without scratch do not pay
+/// for the frame.
+#[inline(never)]
+fn score_on_stack(
+    part: &Part<'_>,
+    row: &[f64],
+    offset: f64,
+    preds: &mut [f64],
+    exp: predict::Exp<'_>,
+) -> Result<(), ScoreError> {
+    let mut work = [0.0f64; limits::MAX_STACK_WORK];
+    part.score_inner(row, offset, preds, exp, &mut work)
+}
+
+/// One model's view of the shared memory: the top-level model, or a sub-model of an
+/// ensemble. Every per-model operation lives here; [`Model`] forwards to its top part.
+#[derive(Clone, Copy, Debug)]
+struct Part<'m> {
+    regions: Regions<'m>,
+    header: &'m Header,
+    /// The ensemble's sub-models, shared by every part of one model.
+    subs: &'m [Header],
+    memory_bytes: usize,
+}
+
+impl<'m> Part<'m> {
     /// Checks what can only be checked once values are loaded.
     fn validate(&self) -> Result<(), ModelError> {
+        let f64s = self.regions().f64s;
+        match self.header.algo {
+            Algo::DeepLearning(dl) => dl.validate(f64s)?,
+            Algo::XgBoost(xgb) => xgb.validate(f64s)?,
+            _ => {}
+        }
         if let Algo::Glm(glm) = self.header.algo {
             glm.validate(self.regions().f64s)?;
             let (cats, nums) = glm.counts();
@@ -859,15 +984,15 @@ impl<M: AsRef<[u64]>> Model<M> {
         Ok(())
     }
 
-    fn regions(&self) -> Regions<'_> {
-        Regions::new(&self.layout, self.mem.as_ref())
+    fn regions(&self) -> Regions<'m> {
+        self.regions
     }
 
-    fn text(&self, s: StrRef) -> &str {
+    fn text(&self, s: StrRef) -> &'m str {
         core::str::from_utf8(self.regions().str(s)).unwrap_or("")
     }
 
-    fn span(&self, s: Span) -> &[f64] {
+    fn span(&self, s: Span) -> &'m [f64] {
         let start = s.first as usize;
         self.regions()
             .f64s
@@ -892,11 +1017,11 @@ impl<M: AsRef<[u64]>> Model<M> {
         self.header.mojo_version
     }
 
-    pub fn uuid(&self) -> &str {
+    pub fn uuid(&self) -> &'m str {
         self.text(self.header.uuid)
     }
 
-    pub fn h2o_version(&self) -> &str {
+    pub fn h2o_version(&self) -> &'m str {
         self.text(self.header.h2o_version)
     }
 
@@ -932,7 +1057,7 @@ impl<M: AsRef<[u64]>> Model<M> {
 
     /// Bytes of model memory.
     pub fn memory_bytes(&self) -> usize {
-        self.layout.words() * 8
+        self.memory_bytes
     }
 
     /// Whether the model carries calibration (binomial only).
@@ -945,9 +1070,12 @@ impl<M: AsRef<[u64]>> Model<M> {
         self.header.offset_column.map(|i| i as usize)
     }
 
-    pub fn column(&self, i: usize) -> Option<Column<'_>> {
+    pub fn column(&self, i: usize) -> Option<Column<'m>> {
+        if i >= self.n_columns() {
+            return None;
+        }
         let regions = self.regions();
-        let c = regions.columns.get(i)?;
+        let c = regions.columns.get(self.header.first_column as usize + i)?;
         let name = core::str::from_utf8(regions.str(c.name)).ok()?;
         let levels = (c.first_level != NONE).then_some(Levels {
             regions,
@@ -963,7 +1091,7 @@ impl<M: AsRef<[u64]>> Model<M> {
     }
 
     /// The response column's levels, for classifiers.
-    pub fn response_levels(&self) -> Option<Levels<'_>> {
+    pub fn response_levels(&self) -> Option<Levels<'m>> {
         if !self.header.supervised {
             return None;
         }
@@ -1024,7 +1152,7 @@ impl<M: AsRef<[u64]>> Model<M> {
         Ok(value)
     }
 
-    fn feature(&self, column: usize) -> Result<Column<'_>, InputError> {
+    fn feature(&self, column: usize) -> Result<Column<'m>, InputError> {
         if column >= self.n_features() {
             return Err(InputError::NoSuchColumn {
                 column: column as u32,
@@ -1039,19 +1167,31 @@ impl<M: AsRef<[u64]>> Model<M> {
     /// [`Model::preds_len`] values, laid out as genmodel's `score0` lays them out: for
     /// classifiers the label index then one probability per class, for regression the value,
     /// for Isolation Forest `[flag,] score, mean_length`. Allocates nothing.
-    pub fn score(&self, row: &[f64], offset: f64, preds: &mut [f64]) -> Result<(), ScoreError> {
-        self.score_with_exp(row, offset, preds, &mut math::exp)
+    /// A sub-model of this ensemble.
+    fn sub(&self, i: usize) -> Part<'m> {
+        Part {
+            header: self.subs.get(i).unwrap_or(self.header),
+            ..*self
+        }
     }
 
-    /// [`Model::score`] with `exp` standing in for the exponential. Tests use it to show
-    /// that a difference from genmodel is one unit of HotSpot's `Math.exp` and nothing else.
-    #[doc(hidden)]
-    pub fn score_with_exp(
+    /// Scratch doubles [`Part::score_inner`] needs beyond the row and the predictions.
+    pub fn work_len(&self) -> usize {
+        match self.header.algo {
+            Algo::Ensemble(e) => e.work_len(self),
+            Algo::DeepLearning(dl) => dl.work_len(),
+            _ => 0,
+        }
+    }
+
+    /// Scores with `exp` standing in for the exponential, using `work` as scratch.
+    fn score_inner(
         &self,
         row: &[f64],
         offset: f64,
         preds: &mut [f64],
         exp: predict::Exp<'_>,
+        work: &mut [f64],
     ) -> Result<(), ScoreError> {
         if row.len() != self.n_features() {
             return Err(ScoreError::RowLength {
@@ -1066,9 +1206,13 @@ impl<M: AsRef<[u64]>> Model<M> {
             });
         }
         let regions = self.regions();
+        if let Algo::Ensemble(e) = self.header.algo {
+            return e.score(self, row, preds, exp, work);
+        }
         preds.fill(0.0);
         let first_slot = usize::from(self.header.n_classes != 1);
         let groups = self.header.n_groups as usize;
+        let first_tree = self.header.first_tree as usize;
         for (class, slot) in preds
             .iter_mut()
             .skip(first_slot)
@@ -1077,7 +1221,7 @@ impl<M: AsRef<[u64]>> Model<M> {
         {
             let trees = regions
                 .trees
-                .get(class * groups..(class + 1) * groups)
+                .get(first_tree + class * groups..first_tree + (class + 1) * groups)
                 .unwrap_or(&[]);
             for &t in trees {
                 if t.kind != TreeRec::ABSENT {
@@ -1095,6 +1239,20 @@ impl<M: AsRef<[u64]>> Model<M> {
                 binomial_double_trees,
             } => self.unify_drf(binomial_double_trees, row, preds),
             Algo::Glm(glm) => return glm.score(regions.f64s, row, offset, preds, exp),
+            Algo::DeepLearning(dl) => {
+                if dl.score(regions.f64s, row, preds, exp, work)? {
+                    self.finish_classifier(row, preds);
+                }
+                return Ok(());
+            }
+            Algo::XgBoost(xgb) => {
+                if xgb.score(regions.f64s, row, offset, preds, exp)? {
+                    self.finish_classifier(row, preds);
+                }
+                return Ok(());
+            }
+            // Ensembles returned above, before the trees.
+            Algo::Ensemble(_) => {}
             Algo::IsolationForest {
                 min_path_length,
                 max_path_length,
@@ -1243,7 +1401,8 @@ impl<M: AsRef<[u64]>> Model<M> {
         }
         let regions = self.regions();
         let n = (self.header.n_groups * self.header.trees_per_class) as usize;
-        for &t in regions.trees.iter().take(n) {
+        let first = self.header.first_tree as usize;
+        for &t in regions.trees.iter().skip(first).take(n) {
             f(LeafPath(tree::path(t, &regions, row)));
         }
         Ok(())
@@ -1306,7 +1465,7 @@ impl<M: AsRef<[u64]>> Model<M> {
             }
             _ if self.is_classifier() => {
                 f(plain("predict"));
-                let class_name = |i: usize, cal: bool| -> OutputName<'_> {
+                let class_name = |i: usize, cal: bool| -> OutputName<'m> {
                     match self.response_levels().and_then(|l| l.get(i)) {
                         Some(level) if ini::int(level).is_some() => OutputName {
                             prefix: if cal { "cal_p" } else { "p" },
@@ -1379,5 +1538,230 @@ impl<M: AsRef<[u64]>> Model<M> {
             }
             _ => f(OutputValue::Number(at(0))),
         }
+    }
+}
+
+impl<M: AsRef<[u64]>> Model<M> {
+    fn part(&self) -> Part<'_> {
+        Part {
+            regions: Regions::new(&self.layout, self.mem.as_ref()),
+            header: &self.header,
+            subs: &self.subs,
+            memory_bytes: self.layout.words() * 8,
+        }
+    }
+
+    /// Checks what can only be checked once values are loaded.
+    fn validate(&self) -> Result<(), ModelError> {
+        let part = self.part();
+        part.validate()?;
+        (0..self.subs.len()).try_for_each(|i| part.sub(i).validate())
+    }
+
+    pub fn algorithm(&self) -> Algorithm {
+        self.part().algorithm()
+    }
+
+    pub fn algo(&self) -> Algo {
+        self.part().algo()
+    }
+
+    pub fn category(&self) -> Category {
+        self.part().category()
+    }
+
+    /// `mojo_version` in hundredths (140 is 1.40).
+    pub fn mojo_version(&self) -> u32 {
+        self.part().mojo_version()
+    }
+
+    pub fn uuid(&self) -> &str {
+        self.part().uuid()
+    }
+
+    pub fn h2o_version(&self) -> &str {
+        self.part().h2o_version()
+    }
+
+    /// Columns the rows must give values for, in order.
+    pub fn n_features(&self) -> usize {
+        self.part().n_features()
+    }
+
+    /// All columns: features, then weights, offset, fold and response where present.
+    pub fn n_columns(&self) -> usize {
+        self.part().n_columns()
+    }
+
+    pub fn n_classes(&self) -> usize {
+        self.part().n_classes()
+    }
+
+    pub fn is_supervised(&self) -> bool {
+        self.part().is_supervised()
+    }
+
+    pub fn default_threshold(&self) -> f64 {
+        self.part().default_threshold()
+    }
+
+    /// Trees: groups (iterations) times trees per class.
+    pub fn n_trees(&self) -> (usize, usize) {
+        self.part().n_trees()
+    }
+
+    /// Bytes of model memory.
+    pub fn memory_bytes(&self) -> usize {
+        self.part().memory_bytes()
+    }
+
+    /// Whether the model carries calibration (binomial only).
+    pub fn has_calibration(&self) -> bool {
+        self.part().has_calibration()
+    }
+
+    /// The index of the offset column, if the model was trained with one.
+    pub fn offset_column(&self) -> Option<usize> {
+        self.part().offset_column()
+    }
+
+    pub fn column(&self, i: usize) -> Option<Column<'_>> {
+        self.part().column(i)
+    }
+
+    /// The index of the column named `name` (exact match, as genmodel's column map).
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.part().column_index(name)
+    }
+
+    /// The response column's levels, for classifiers.
+    pub fn response_levels(&self) -> Option<Levels<'_>> {
+        self.part().response_levels()
+    }
+
+    /// Values in a prediction buffer (genmodel's `getPredsSize`).
+    pub fn preds_len(&self) -> usize {
+        self.part().preds_len()
+    }
+
+    /// The model value of a text cell in feature column `column`, as genmodel's
+    /// `RowToRawDataConverter` computes it: a categorical level's index (looked up exactly,
+    /// then as `<column>.<text>`), or the number Java's `Double.parseDouble` reads from the
+    /// trimmed text. The NA tokens of a CSV are the caller's business.
+    pub fn encode_text(
+        &self,
+        column: usize,
+        text: &[u8],
+        rules: InputRules,
+    ) -> Result<f64, InputError> {
+        self.part().encode_text(column, text, rules)
+    }
+
+    /// The model value of a number given for feature column `column`. genmodel accepts
+    /// numbers only for numeric columns (and NaN anywhere).
+    pub fn encode_number(&self, column: usize, value: f64) -> Result<f64, InputError> {
+        self.part().encode_number(column, value)
+    }
+
+    /// Scores one row of [`Model::n_features`] values (NaN for NA) into `preds` of
+    /// [`Model::preds_len`] values, laid out as genmodel's `score0` lays them out: for
+    /// classifiers the label index then one probability per class, for regression the value,
+    /// for Isolation Forest `[flag,] score, mean_length`. Allocates nothing.
+    pub fn score(&self, row: &[f64], offset: f64, preds: &mut [f64]) -> Result<(), ScoreError> {
+        self.score_with_exp(row, offset, preds, &mut math::exp)
+    }
+
+    /// Sub-models of a stacked ensemble (base models and metalearner); 0 otherwise.
+    pub fn n_sub_models(&self) -> usize {
+        self.subs.len()
+    }
+
+    /// Scratch doubles a row needs (stacked ensembles only; 0 otherwise).
+    pub fn work_len(&self) -> usize {
+        self.part().work_len()
+    }
+
+    /// [`Model::score`] with caller-provided scratch of at least [`Model::work_len`]
+    /// doubles, for callers that keep buffers per thread. [`Model::score`] uses the stack
+    /// when the model needs scratch, up to [`limits::MAX_STACK_WORK`] doubles.
+    pub fn score_with(
+        &self,
+        row: &[f64],
+        offset: f64,
+        preds: &mut [f64],
+        work: &mut [f64],
+    ) -> Result<(), ScoreError> {
+        self.part()
+            .score_inner(row, offset, preds, &mut math::exp, work)
+    }
+
+    /// [`Model::score`] with `exp` standing in for the exponential. Tests use it to show
+    /// that a difference from genmodel is one unit of HotSpot's `Math.exp` and nothing else.
+    #[doc(hidden)]
+    pub fn score_with_exp(
+        &self,
+        row: &[f64],
+        offset: f64,
+        preds: &mut [f64],
+        exp: predict::Exp<'_>,
+    ) -> Result<(), ScoreError> {
+        let part = self.part();
+        let need = part.work_len();
+        if need == 0 {
+            return part.score_inner(row, offset, preds, exp, &mut []);
+        }
+        if need > limits::MAX_STACK_WORK {
+            return Err(ScoreError::WorkLength {
+                expected: need as u32,
+                found: limits::MAX_STACK_WORK as u32,
+            });
+        }
+        score_on_stack(&part, row, offset, preds, exp)
+    }
+
+    /// Whether the model has leaf assignments (GBM and DRF; PredictCsv's
+    /// `--leafNodeAssignment`).
+    pub fn has_leaf_paths(&self) -> bool {
+        self.part().has_leaf_paths()
+    }
+
+    /// Calibrated `[p0, p1]` for a binomial prediction, if the model carries calibration.
+    pub fn calibrate(&self, preds: &[f64]) -> Option<[f64; 2]> {
+        self.part().calibrate(preds)
+    }
+
+    /// [`Model::calibrate`] with `exp` standing in for the exponential (see
+    /// [`Model::score_with_exp`]).
+    #[doc(hidden)]
+    pub fn calibrate_with_exp(&self, preds: &[f64], exp: predict::Exp<'_>) -> Option<[f64; 2]> {
+        self.part().calibrate_with_exp(preds, exp)
+    }
+
+    /// Calls `f(class, group)` for every tree, in the order of
+    /// [`Model::for_each_leaf_path`]; PredictCsv names the column `T<group+1>.C<class+1>`.
+    pub fn for_each_tree(&self, f: impl FnMut(usize, usize)) {
+        self.part().for_each_tree(f)
+    }
+
+    /// Calls `f` with the decision path of `row` in every tree (class-major, as genmodel
+    /// orders them); an absent tree gives an empty path. Allocates nothing.
+    pub fn for_each_leaf_path(
+        &self,
+        row: &[f64],
+        f: impl FnMut(LeafPath),
+    ) -> Result<(), ScoreError> {
+        self.part().for_each_leaf_path(row, f)
+    }
+
+    /// The names of the output columns, as PredictCsv writes its header (with
+    /// `--predictCalibrated` when `calibrated`, which adds columns to binomial models only).
+    pub fn for_each_output_name(&self, calibrated: bool, f: impl FnMut(OutputName<'_>)) {
+        self.part().for_each_output_name(calibrated, f)
+    }
+
+    /// The values of an output row for `preds` (from [`Model::score`]), matching
+    /// [`Model::for_each_output_name`].
+    pub fn for_each_output(&self, preds: &[f64], calibrated: bool, f: impl FnMut(OutputValue<'_>)) {
+        self.part().for_each_output(preds, calibrated, f)
     }
 }

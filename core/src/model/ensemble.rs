@@ -1,0 +1,284 @@
+//! Stacked Ensembles (`StackedEnsembleMojoModel`): base models whose predictions, optionally
+//! logit-transformed, are the row of a metalearner.
+//!
+//! Sub-models live in the same archive under `models/<ALGO>/<key>/` and in the same model
+//! memory as the ensemble; their headers are kept beside the ensemble's ([`super::Subs`]).
+//! Each base model sees a row built by name from the ensemble's columns (level indices are
+//! copied as they are: all models share the training domains). genmodel writes only the base
+//! models the metalearner uses; the other slots of the level-one row stay 0.
+#![warn(clippy::indexing_slicing)]
+
+use core::fmt::Write as _;
+
+use super::layout::{Sink, Writer};
+use super::predict::Exp;
+use super::{Header, Mojo, Part, Span, Subs};
+use crate::error::{Algorithm, Error, ModelError, ScoreError};
+use crate::ini::{self, Ini};
+use crate::limits;
+
+/// An ensemble's structure; the sub-models are in [`Subs`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Ensemble {
+    /// Index of the metalearner in the subs.
+    meta: u32,
+    /// Per base slot, the index of its model in the subs, or NaN for an unused slot.
+    bases: Span,
+    /// For every used base model in slot order, its features' column indices in the
+    /// ensemble's row (filled when loading).
+    maps: Span,
+    /// Whether base predictions go through `logit` (AutoML does this for classifiers).
+    logit: bool,
+    n_classes: u32,
+}
+
+type Key = heapless::String<32>;
+
+fn key(prefix: &str, i: usize) -> Result<Key, ModelError> {
+    let mut k = Key::new();
+    write!(k, "{prefix}{i}").map_err(|_| ModelError::TooLarge("sub-models"))?;
+    Ok(k)
+}
+
+impl Ensemble {
+    /// Reads the ensemble's keys and builds every sub-model it uses.
+    pub(super) fn build(
+        mojo: &Mojo<'_>,
+        ini: &Ini<'_>,
+        n_classes: usize,
+        buf: &mut [u8],
+        sink: &mut dyn Sink,
+        subs: &mut Subs,
+    ) -> Result<Ensemble, Error> {
+        let count = |k: &'static str| -> Result<usize, ModelError> {
+            ini.get(k)
+                .map(|v| {
+                    ini::int(v)
+                        .and_then(|n| usize::try_from(n).ok())
+                        .ok_or(ModelError::BadValue(k))
+                })
+                .unwrap_or(Ok(0))
+        };
+        let n_subs = count("submodel_count")?;
+        let n_bases = count("base_models_num")?;
+        if n_subs > limits::MAX_SUBMODELS || n_bases > limits::MAX_SUBMODELS {
+            return Err(ModelError::TooLarge("sub-models").into());
+        }
+        let logit = match ini.get("metalearner_transform").unwrap_or("NONE") {
+            "NONE" => false,
+            "Logit" => true,
+            _ => {
+                return Err(ModelError::Unsupported(
+                    "metalearner transforms other than NONE and Logit",
+                )
+                .into())
+            }
+        };
+        // The directory of the sub-model with key `wanted`.
+        let dir_of = |wanted: &str| -> Result<&str, Error> {
+            for i in 0..n_subs {
+                if ini.get(&key("submodel_key_", i)?) == Some(wanted) {
+                    let dir = ini.get(&key("submodel_dir_", i)?);
+                    return dir.ok_or(ModelError::MissingKey("submodel_dir_").into());
+                }
+            }
+            Err(ModelError::Corrupt("an ensemble names a sub-model it does not contain").into())
+        };
+        let mut build_sub =
+            |dir: &str, sink: &mut dyn Sink, subs: &mut Subs| -> Result<u32, Error> {
+                let mut nested = Subs::new();
+                let header = mojo.build(dir, buf, sink, &mut nested)?;
+                let index = subs.len() as u32;
+                subs.push(header)
+                    .map_err(|_| ModelError::TooLarge("sub-models"))?;
+                Ok(index)
+            };
+        let mut slots: heapless::Vec<f64, { limits::MAX_SUBMODELS }> = heapless::Vec::new();
+        for slot in 0..n_bases {
+            let index = match ini.get(&key("base_model", slot)?) {
+                Some(k) => f64::from(build_sub(dir_of(k)?, sink, subs)?),
+                None => f64::NAN,
+            };
+            slots
+                .push(index)
+                .map_err(|_| ModelError::TooLarge("sub-models"))?;
+        }
+        let meta = build_sub(dir_of(ini.require("metalearner")?)?, sink, subs)?;
+        let bases = Span {
+            first: sink.f64s(&mut slots.iter().copied())?,
+            len: n_bases as u32,
+        };
+        let features: usize = slots
+            .iter()
+            .filter(|s| !s.is_nan())
+            .filter_map(|&s| subs.get(s as usize))
+            .map(|h| h.n_features as usize)
+            .sum();
+        let maps = Span {
+            first: sink.f64s(&mut core::iter::repeat_n(f64::NAN, features))?,
+            len: features as u32,
+        };
+        let e = Ensemble {
+            meta,
+            bases,
+            maps,
+            logit,
+            n_classes: n_classes as u32,
+        };
+        let meta_header = subs
+            .get(meta as usize)
+            .ok_or(ModelError::Corrupt("ensemble metalearner"))?;
+        if meta_header.n_features as usize != e.level_one_len(n_bases) {
+            return Err(ModelError::Corrupt(
+                "the metalearner's inputs do not match the base models",
+            )
+            .into());
+        }
+        if subs
+            .iter()
+            .any(|h| h.algorithm == Algorithm::StackedEnsemble)
+        {
+            return Err(ModelError::Unsupported("ensembles nested in ensembles").into());
+        }
+        Ok(e)
+    }
+
+    /// Values per base model in the level-one row: one per class for multinomial, else one.
+    fn per_base(&self) -> usize {
+        if self.n_classes > 2 {
+            self.n_classes as usize
+        } else {
+            1
+        }
+    }
+
+    fn level_one_len(&self, n_bases: usize) -> usize {
+        n_bases * self.per_base()
+    }
+
+    /// Maps every base model's features to the ensemble's columns, by name.
+    pub(super) fn fill_column_maps(
+        &self,
+        w: &mut Writer<'_>,
+        header: &Header,
+        subs: &Subs,
+    ) -> Result<(), ModelError> {
+        let se_names =
+            header.first_column as usize..(header.first_column + header.n_features) as usize;
+        let mut at = self.maps.first as usize;
+        for slot in 0..self.bases.len as usize {
+            let Some(sub) = self.base(w_f64(w, self.bases.first as usize + slot)?, subs) else {
+                continue;
+            };
+            for j in 0..sub.n_features as usize {
+                let name = w
+                    .column_name(sub.first_column as usize + j)
+                    .ok_or(ModelError::Corrupt("ensemble columns"))?;
+                let found = se_names.clone().find(|&c| w.column_name(c) == Some(name));
+                let found = found.ok_or(ModelError::Corrupt(
+                    "a base model has an input column the ensemble lacks",
+                ))?;
+                w.set_f64(at, (found - se_names.start) as f64)?;
+                at += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn base<'s>(&self, slot_value: f64, subs: &'s [Header]) -> Option<&'s Header> {
+        if slot_value.is_nan() {
+            None
+        } else {
+            subs.get(slot_value as usize)
+        }
+    }
+
+    /// Scratch doubles scoring needs: the level-one row, one base row and its predictions,
+    /// and whatever the sub-models need themselves.
+    pub(super) fn work_len(&self, part: &Part<'_>) -> usize {
+        let subs = part.subs;
+        let largest_row = subs
+            .iter()
+            .map(|h| h.n_features as usize)
+            .max()
+            .unwrap_or(0);
+        let inner = (0..subs.len())
+            .map(|i| part.sub(i).work_len())
+            .max()
+            .unwrap_or(0);
+        self.level_one_len(self.bases.len as usize) + largest_row + part.preds_len() + inner
+    }
+
+    /// `StackedEnsembleMojoModel.score0`.
+    pub(super) fn score(
+        &self,
+        part: &Part<'_>,
+        row: &[f64],
+        preds: &mut [f64],
+        exp: Exp<'_>,
+        work: &mut [f64],
+    ) -> Result<(), ScoreError> {
+        let n_bases = self.bases.len as usize;
+        let level_len = self.level_one_len(n_bases);
+        let short = ScoreError::WorkLength {
+            expected: self.work_len(part) as u32,
+            found: work.len() as u32,
+        };
+        if work.len() < self.work_len(part) {
+            return Err(short);
+        }
+        let (level_one, rest) = work.split_at_mut(level_len);
+        level_one.fill(0.0);
+        let slots = part.span(self.bases);
+        let maps = part.span(self.maps);
+        let mut map_at = 0usize;
+        let k = self.per_base();
+        for (slot, &value) in slots.iter().enumerate() {
+            let Some(index) = (!value.is_nan()).then_some(value as usize) else {
+                continue;
+            };
+            let base = part.sub(index);
+            let nf = base.n_features();
+            let (base_row, rest) = rest.split_at_mut(nf);
+            let (base_preds, inner) = rest.split_at_mut(preds.len());
+            let map = maps.get(map_at..map_at + nf).unwrap_or(&[]);
+            map_at += nf;
+            for (v, &m) in base_row.iter_mut().zip(map) {
+                *v = row.get(m as usize).copied().unwrap_or(f64::NAN);
+            }
+            base.score_inner(base_row, 0.0, base_preds, &mut *exp, inner)?;
+            let at = |i: usize| base_preds.get(i).copied().unwrap_or(0.0);
+            let out = level_one.get_mut(slot * k..slot * k + k).unwrap_or(&mut []);
+            match (self.n_classes, out) {
+                (1, [v]) => *v = at(0),
+                (2, [v]) => *v = at(2),
+                (_, out) => out.iter_mut().enumerate().for_each(|(j, v)| *v = at(j + 1)),
+            }
+        }
+        if self.logit && self.n_classes >= 2 {
+            for v in level_one.iter_mut() {
+                *v = logit(super::math::java_min(
+                    0.999_999_999,
+                    super::math::java_max(*v, 1e-9),
+                ));
+            }
+        }
+        let (_, inner) = rest.split_at_mut(0);
+        part.sub(self.meta as usize)
+            .score_inner(level_one, 0.0, preds, exp, inner)
+    }
+}
+
+/// `StackedEnsembleMojoModel.logit`: `log(p / (1 - p))`, floored at -19.
+fn logit(p: f64) -> f64 {
+    let x = p / (1.0 - p);
+    if x == 0.0 {
+        -19.0
+    } else {
+        super::math::java_max(-19.0, super::math::log(x))
+    }
+}
+
+fn w_f64(w: &Writer<'_>, i: usize) -> Result<f64, ModelError> {
+    w.f64_at(i).ok_or(ModelError::Corrupt("ensemble slots"))
+}

@@ -1,0 +1,499 @@
+//! Request bodies → scored rows, written straight into the response.
+//!
+//! # Bodies
+//! - JSON, one of:
+//!   - H2O's ScoreRequest, an object with `rows` (an array of arrays) and `fields`;
+//!     `includeFieldsInOutput` echoes input fields (in `fields` order) before the outputs,
+//!     `idField` adds a fresh UUID per row when it is listed in `includeFieldsInOutput` but
+//!     is not one of `fields`, `noFieldNamesInOutput` drops the names from the response, and
+//!     `requestShapleyValueType` other than `NONE` is refused until explanations land
+//!     (issue 7);
+//!   - one row as an object, `{"AGE": 65, "RACE": "1", ...}`;
+//!   - an array of such objects, or of arrays of values in the model's column order.
+//! - CSV: with or without a header row. **The first record is a header when at least one of
+//!   its fields is exactly the name of a model input column** (or of its offset column).
+//!   Otherwise every record is data and holds the model's input columns in order (then the
+//!   offset, if the model has one), exactly that many fields per record. With a header,
+//!   columns are matched by name as PredictCsv does. Blank lines are skipped. A CSV response
+//!   has a header line exactly when the CSV request had one, so that a header-less request
+//!   gets one output line per input line (what batch transform needs).
+//! - JSON Lines: one JSON object (by name) or array (model column order) per line; blank
+//!   lines are skipped.
+//!
+//! Cells may be strings, numbers, booleans or null; [`crate::rows`] says how each becomes a
+//! model value (NA tokens, unknown levels as NA, numbers in categorical columns).
+//! Unknown fields are ignored and missing model columns are NA, as in PredictCsv.
+
+use std::collections::HashMap;
+
+use scorer::model::InputRules;
+use serde_json::{Map, Value};
+
+use super::error::ApiError;
+use super::media::Format;
+use super::output::{for_each_value, Writer};
+use super::Loaded;
+use crate::csv::Records;
+use crate::rows::{number_text, Cell, RowError, RowMapper};
+
+/// A scored response body.
+#[derive(Debug)]
+pub struct Scored {
+    pub body: Vec<u8>,
+    pub rows: usize,
+}
+
+/// The rules input cells are read with: PredictCsv's (unknown levels NA, bad numbers errors).
+fn rules() -> InputRules {
+    InputRules::default()
+}
+
+/// Scores `body` (in `input` format) into a response in `output` format.
+pub fn score(
+    loaded: &Loaded,
+    body: &[u8],
+    input: Format,
+    output: Format,
+) -> Result<Scored, ApiError> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request(
+            "the request body is empty: send rows to score",
+        ));
+    }
+    match input {
+        Format::Csv => csv(loaded, body, output),
+        Format::Json => json(loaded, body, output),
+        Format::JsonLines => json_lines(loaded, body, output),
+    }
+}
+
+/// One row and one prediction buffer, reused for every row of a request.
+struct Buffers<'m> {
+    loaded: &'m Loaded,
+    row: Vec<f64>,
+    preds: Vec<f64>,
+}
+
+impl<'m> Buffers<'m> {
+    fn new(loaded: &'m Loaded) -> Self {
+        Buffers {
+            loaded,
+            row: vec![f64::NAN; loaded.model.n_features()],
+            preds: vec![0.0; loaded.model.preds_len()],
+        }
+    }
+
+    /// Converts and scores one row; the predictions stay in `self.preds`.
+    fn score<'c>(
+        &mut self,
+        mapper: &RowMapper,
+        cells: impl Iterator<Item = Cell<'c>>,
+    ) -> Result<Result<(), RowError>, ApiError> {
+        let model = &self.loaded.model;
+        let offset = match mapper.cell_row(model, cells, &mut self.row) {
+            Ok(offset) => offset,
+            Err(e) => return Ok(Err(e)),
+        };
+        model
+            .score(&self.row, offset, &mut self.preds)
+            .map_err(|e| ApiError::internal(format!("scoring failed: {e}")))?;
+        Ok(Ok(()))
+    }
+
+    fn write_outputs(&self, w: &mut Writer) {
+        for_each_value(&self.loaded.model, &self.preds, |v| w.number(v));
+    }
+}
+
+/// The model's input columns in order, then its offset column: the header-less layout.
+fn positional_names(loaded: &Loaded) -> Vec<String> {
+    let model = &loaded.model;
+    (0..model.n_features())
+        .chain(model.offset_column())
+        .filter_map(|i| model.column(i).map(|c| c.name.to_owned()))
+        .collect()
+}
+
+fn names_model_column(loaded: &Loaded, name: &str) -> bool {
+    let model = &loaded.model;
+    model
+        .column_index(name)
+        .is_some_and(|i| i < model.n_features() || Some(i) == model.offset_column())
+}
+
+fn csv(loaded: &Loaded, body: &[u8], output: Format) -> Result<Scored, ApiError> {
+    let model = &loaded.model;
+    let mut records = Records::new(body);
+    let csv_err =
+        |e: crate::csv::CsvError| ApiError::bad_request(e.to_string()).with("line", e.line);
+    let mut line = records.line();
+    while records.next_record().map_err(csv_err)? && records.is_blank() {
+        line = records.line();
+    }
+    let field_text = |r: &Records, i: usize| {
+        String::from_utf8_lossy(r.field(i).unwrap_or_default()).into_owned()
+    };
+    let first: Vec<String> = (0..records.len())
+        .map(|i| field_text(&records, i))
+        .collect();
+    let header = first.iter().any(|n| names_model_column(loaded, n));
+    let names = if header {
+        first
+    } else {
+        positional_names(loaded)
+    };
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mapper = RowMapper::new(model, &refs, rules());
+    let hint = |e: ApiError| {
+        if header {
+            return e;
+        }
+        let message = format!(
+            "{} (the first row names no model column, so it is data and every row holds the \
+             model's columns in order: {})",
+            e.message,
+            names.join(",")
+        );
+        ApiError { message, ..e }
+    };
+    // CSV answers a header-less CSV without a header: one output line per input line, as
+    // batch transform assembles them.
+    let names_out = header || output != Format::Csv;
+    let mut w = Writer::new(output, model.uuid(), loaded.output_names.clone(), names_out);
+    let mut buffers = Buffers::new(loaded);
+    let mut n = 0usize;
+    let mut pending = !header;
+    loop {
+        if !pending {
+            line = records.line();
+            if !records.next_record().map_err(csv_err)? {
+                break;
+            }
+        }
+        pending = false;
+        if records.is_blank() {
+            continue;
+        }
+        n += 1;
+        if !header && records.len() != names.len() {
+            return Err(hint(
+                ApiError::bad_request(format!(
+                    "row {n} (line {line}) has {} fields, the model takes {}",
+                    records.len(),
+                    names.len()
+                ))
+                .with("row", n)
+                .with("line", line),
+            ));
+        }
+        let cells = (0..records.len()).filter_map(|i| records.field(i).map(Cell::Text));
+        if let Err(e) = buffers.score(&mapper, cells)? {
+            return Err(hint(ApiError::row(n, Some(line), &e)));
+        }
+        w.row_start();
+        buffers.write_outputs(&mut w);
+        w.row_end();
+    }
+    let rows = w.rows();
+    Ok(Scored {
+        body: w.finish(),
+        rows,
+    })
+}
+
+fn parse_json(bytes: &[u8], line: Option<usize>) -> Result<Value, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| match line {
+        Some(l) => {
+            ApiError::bad_request(format!("line {l} is not valid JSON: {e}")).with("line", l)
+        }
+        None => ApiError::bad_request(format!("the body is not valid JSON: {e}")),
+    })
+}
+
+fn json(loaded: &Loaded, body: &[u8], output: Format) -> Result<Scored, ApiError> {
+    match parse_json(body, None)? {
+        Value::Object(map) if map.contains_key("rows") && map.contains_key("fields") => {
+            score_request(loaded, &map, output)
+        }
+        Value::Object(map) if map.get("rows").is_some_and(Value::is_array) => {
+            score_request(loaded, &map, output)
+        }
+        Value::Object(map) => rows(loaded, &[(None, Value::Object(map))], output),
+        Value::Array(items) => {
+            let items: Vec<(Option<usize>, Value)> = items.into_iter().map(|v| (None, v)).collect();
+            rows(loaded, &items, output)
+        }
+        _ => Err(ApiError::bad_request(
+            "a JSON body must be a ScoreRequest ({\"fields\": [..], \"rows\": [[..]]}), one row \
+             object ({\"column\": value, ..}) or an array of row objects",
+        )),
+    }
+}
+
+fn json_lines(loaded: &Loaded, body: &[u8], output: Format) -> Result<Scored, ApiError> {
+    let mut items = Vec::new();
+    for (i, line) in body.split(|&b| b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        items.push((Some(i + 1), parse_json(line, Some(i + 1))?));
+    }
+    rows(loaded, &items, output)
+}
+
+/// A JSON value as a cell; arrays and objects are not cells.
+fn cell<'a>(v: &'a Value) -> Option<Cell<'a>> {
+    Some(match v {
+        Value::String(s) => Cell::Text(s.as_bytes()),
+        Value::Number(n) => Cell::Number(n.as_f64()?),
+        Value::Bool(b) => Cell::Bool(*b),
+        Value::Null => Cell::Null,
+        Value::Array(_) | Value::Object(_) => return None,
+    })
+}
+
+fn not_a_cell(row: usize, line: Option<usize>, field: &str) -> ApiError {
+    let at = match line {
+        Some(l) => format!("row {row} (line {l})"),
+        None => format!("row {row}"),
+    };
+    let mut e = ApiError::bad_request(format!(
+        "{at}: field `{field}` holds an array or object; a cell must be a string, number, \
+         boolean or null"
+    ))
+    .with("row", row)
+    .with("field", field);
+    if let Some(l) = line {
+        e = e.with("line", l);
+    }
+    e
+}
+
+/// Rows given as objects (by name) or arrays (model column order).
+fn rows(
+    loaded: &Loaded,
+    items: &[(Option<usize>, Value)],
+    output: Format,
+) -> Result<Scored, ApiError> {
+    let model = &loaded.model;
+    // Every name any object uses, in order of first appearance: one mapper for all rows.
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut names: Vec<&str> = Vec::new();
+    for (_, item) in items {
+        if let Value::Object(map) = item {
+            for k in map.keys() {
+                if !index.contains_key(k.as_str()) {
+                    index.insert(k.as_str(), names.len());
+                    names.push(k.as_str());
+                }
+            }
+        }
+    }
+    let by_name = RowMapper::new(model, &names, rules());
+    let positional_owned = positional_names(loaded);
+    let positional_refs: Vec<&str> = positional_owned.iter().map(String::as_str).collect();
+    let positional = RowMapper::new(model, &positional_refs, rules());
+
+    let mut w = Writer::new(output, model.uuid(), loaded.output_names.clone(), true);
+    let mut buffers = Buffers::new(loaded);
+    let mut cells: Vec<Cell<'_>> = Vec::with_capacity(names.len());
+    for (n, (line, item)) in items.iter().enumerate() {
+        let n = n + 1;
+        let result = match item {
+            Value::Object(map) => {
+                cells.clear();
+                cells.resize(names.len(), Cell::Null);
+                for (k, v) in map {
+                    let c = cell(v).ok_or_else(|| not_a_cell(n, *line, k))?;
+                    if let Some(slot) = index.get(k.as_str()).and_then(|&i| cells.get_mut(i)) {
+                        *slot = c;
+                    }
+                }
+                buffers.score(&by_name, cells.iter().copied())?
+            }
+            Value::Array(values) => {
+                if values.len() != positional_refs.len() {
+                    return Err(row_len_error(n, *line, values.len(), &positional_refs));
+                }
+                cells.clear();
+                for (v, name) in values.iter().zip(&positional_refs) {
+                    cells.push(cell(v).ok_or_else(|| not_a_cell(n, *line, name))?);
+                }
+                buffers.score(&positional, cells.iter().copied())?
+            }
+            _ => {
+                let at = line.map_or(String::new(), |l| format!(" (line {l})"));
+                return Err(ApiError::bad_request(format!(
+                    "row {n}{at} must be an object ({{\"column\": value, ..}}) or an array of \
+                     values in the model's column order"
+                ))
+                .with("row", n));
+            }
+        };
+        result.map_err(|e| ApiError::row(n, *line, &e))?;
+        w.row_start();
+        buffers.write_outputs(&mut w);
+        w.row_end();
+    }
+    let rows = w.rows();
+    Ok(Scored {
+        body: w.finish(),
+        rows,
+    })
+}
+
+fn row_len_error(n: usize, line: Option<usize>, found: usize, names: &[&str]) -> ApiError {
+    let at = line.map_or(String::new(), |l| format!(" (line {l})"));
+    let mut e = ApiError::bad_request(format!(
+        "row {n}{at} has {found} values, the model takes {} in this order: {}",
+        names.len(),
+        names.join(",")
+    ))
+    .with("row", n);
+    if let Some(l) = line {
+        e = e.with("line", l);
+    }
+    e
+}
+
+/// A member of the ScoreRequest that must be an array of strings (or null / absent).
+fn strings<'a>(map: &'a Map<String, Value>, key: &str) -> Result<Vec<&'a str>, ApiError> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| {
+                v.as_str().ok_or_else(|| {
+                    ApiError::bad_request(format!("`{key}` must be an array of strings"))
+                        .with("field", key)
+                })
+            })
+            .collect(),
+        Some(_) => Err(
+            ApiError::bad_request(format!("`{key}` must be an array of strings"))
+                .with("field", key),
+        ),
+    }
+}
+
+/// The text of an echoed cell.
+fn echo_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), number_text),
+        other => other.to_string(),
+    }
+}
+
+/// H2O's ScoreRequest (`MojoFrameToScoreResponseConverter` semantics for the echo and ids).
+fn score_request(
+    loaded: &Loaded,
+    map: &Map<String, Value>,
+    output: Format,
+) -> Result<Scored, ApiError> {
+    let model = &loaded.model;
+    match map.get("requestShapleyValueType") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("NONE") => {}
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "requestShapleyValueType {other} is not supported yet: Shapley contributions \
+                 come with the explanations issue (issue 7); send NONE or leave it out"
+            ))
+            .with("field", "requestShapleyValueType"))
+        }
+    }
+    if map.get("requestPredictionIntervals") == Some(&Value::Bool(true)) {
+        return Err(ApiError::bad_request(
+            "requestPredictionIntervals: H2O-3 models have no prediction intervals",
+        )
+        .with("field", "requestPredictionIntervals"));
+    }
+    let fields = strings(map, "fields")?;
+    let include = strings(map, "includeFieldsInOutput")?;
+    let no_names = match map.get("noFieldNamesInOutput") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            return Err(
+                ApiError::bad_request("`noFieldNamesInOutput` must be true or false")
+                    .with("field", "noFieldNamesInOutput"),
+            )
+        }
+    };
+    let id_field = match map.get("idField") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.is_empty() => None,
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(_) => {
+            return Err(ApiError::bad_request("`idField` must be a string").with("field", "idField"))
+        }
+    };
+    let Some(Value::Array(rows)) = map.get("rows") else {
+        return Err(
+            ApiError::bad_request("`rows` must be an array of rows (arrays of strings)")
+                .with("field", "rows"),
+        );
+    };
+    if fields.is_empty() && !rows.is_empty() {
+        return Err(
+            ApiError::bad_request("`fields` must name the columns of `rows`")
+                .with("field", "fields"),
+        );
+    }
+
+    let (echo, mut columns): (Vec<usize>, Vec<String>) = fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| include.contains(f))
+        .map(|(i, f)| (i, (*f).to_owned()))
+        .unzip();
+    let gen_id = id_field.filter(|id| include.contains(id) && !fields.contains(id));
+    columns.extend(gen_id.map(str::to_owned));
+    columns.extend(loaded.output_names.iter().cloned());
+
+    let mapper = RowMapper::new(model, &fields, rules());
+    let mut w = Writer::new(output, model.uuid(), columns, !no_names);
+    let mut buffers = Buffers::new(loaded);
+    let mut cells: Vec<Cell<'_>> = Vec::with_capacity(fields.len());
+    for (n, row) in rows.iter().enumerate() {
+        let n = n + 1;
+        let Value::Array(values) = row else {
+            return Err(ApiError::bad_request(format!(
+                "row {n} must be an array of values, one per field"
+            ))
+            .with("row", n));
+        };
+        if values.len() != fields.len() {
+            return Err(ApiError::bad_request(format!(
+                "row {n} has {} values but `fields` names {}",
+                values.len(),
+                fields.len()
+            ))
+            .with("row", n));
+        }
+        cells.clear();
+        for (v, name) in values.iter().zip(&fields) {
+            cells.push(cell(v).ok_or_else(|| not_a_cell(n, None, name))?);
+        }
+        buffers
+            .score(&mapper, cells.iter().copied())?
+            .map_err(|e| ApiError::row(n, None, &e))?;
+        w.row_start();
+        for &i in &echo {
+            w.text(&values.get(i).map(echo_text).unwrap_or_default());
+        }
+        if gen_id.is_some() {
+            w.text(&uuid::Uuid::new_v4().to_string());
+        }
+        buffers.write_outputs(&mut w);
+        w.row_end();
+    }
+    let rows = w.rows();
+    Ok(Scored {
+        body: w.finish(),
+        rows,
+    })
+}

@@ -1,0 +1,156 @@
+//! The SageMaker hosting server: `/ping`, `/invocations` and H2O's scoring API v1.
+//!
+//! # Layout
+//! - [`config`]: flags and environment → [`Config`]; model discovery in `/opt/ml/model`.
+//! - [`routes`]: `(method, path)` → handler; the H2O `/model/*` routes and `/openapi.json`.
+//! - [`media`]: `Content-Type` and `Accept` → [`media::Format`].
+//! - [`input`]: request bodies (ScoreRequest, JSON rows, CSV, JSON Lines) → scored rows.
+//! - [`output`]: scored rows → ScoreResponse JSON, CSV or JSON Lines.
+//! - [`error`]: [`error::ApiError`] → status and JSON body.
+//! - [`log`]: one JSON line per event on stdout, level from the environment.
+//! - [`shutdown`]: the SIGTERM | SIGINT future.
+//!
+//! # How a request runs
+//! ```text
+//! accept ─▶ http1 conn (watched by GracefulShutdown) ─▶ routes::handle
+//!   /invocations: 503 until loaded ─▶ 415/406 from headers ─▶ body ≤ limit (413)
+//!     ─▶ input::score (inline for small bodies, spawn_blocking for big ones, inside
+//!        catch_unwind: a panic is a 500 for that request only) ─▶ 200 or 400
+//! ```
+//! The model is loaded once, after the listener is bound, and shared read-only through an
+//! `Arc`; a request allocates its body, one row and one prediction buffer, and its response.
+
+pub mod config;
+pub mod error;
+pub mod input;
+pub mod log;
+pub mod media;
+pub mod output;
+pub mod routes;
+pub mod shutdown;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::pin;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+
+pub use config::Config;
+
+use crate::load::LoadedModel;
+
+/// How long in-flight requests may take to finish after SIGTERM; SageMaker kills at 30 s.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(25);
+
+/// How long a client may take to send a request's headers.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A loaded model with what every request needs, computed once.
+pub struct Loaded {
+    pub model: LoadedModel,
+    /// Where it came from.
+    pub path: PathBuf,
+    /// The response's columns (see [`output::output_names`]).
+    pub output_names: Vec<String>,
+}
+
+impl Loaded {
+    pub fn new(model: LoadedModel, path: PathBuf) -> Self {
+        let output_names = output::output_names(&model);
+        Loaded {
+            model,
+            path,
+            output_names,
+        }
+    }
+}
+
+/// What the server shares between connections.
+pub struct State {
+    pub config: Config,
+    model: OnceLock<Arc<Loaded>>,
+    /// Tests only: a request whose `X-Amzn-SageMaker-Custom-Attributes` equals this panics
+    /// while scoring, to show that a panic answers 500 and the server keeps serving.
+    #[doc(hidden)]
+    pub panic_trigger: Option<String>,
+}
+
+impl State {
+    pub fn new(config: Config) -> Self {
+        State {
+            config,
+            model: OnceLock::new(),
+            panic_trigger: None,
+        }
+    }
+
+    /// Makes the model available; `/ping` answers 200 from now on. Only the first call counts.
+    pub fn set_model(&self, loaded: Loaded) {
+        let _ = self.model.set(Arc::new(loaded));
+    }
+
+    pub fn model(&self) -> Option<&Arc<Loaded>> {
+        self.model.get()
+    }
+}
+
+/// Serves connections from `listener` until `shutdown` completes, then stops accepting and
+/// waits up to [`SHUTDOWN_GRACE`] for requests in flight.
+pub async fn run(listener: TcpListener, state: Arc<State>, shutdown: impl Future<Output = ()>) {
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = pin!(shutdown);
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    log::warn("accept failed", &[("error", e.to_string().into())]);
+                    // Out of file descriptors and the like: do not spin.
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let state = state.clone();
+        let service = service_fn(move |req| {
+            let state = state.clone();
+            async move { Ok::<_, std::convert::Infallible>(routes::handle(&state, req).await) }
+        });
+        let conn = http.serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                log::debug(
+                    "connection ended with an error",
+                    &[
+                        ("peer", peer.to_string().into()),
+                        ("error", e.to_string().into()),
+                    ],
+                );
+            }
+        });
+    }
+    drop(listener);
+    log::info(
+        "shutting down: no new connections, finishing requests in flight",
+        &[],
+    );
+    match tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await {
+        Ok(()) => log::info("all connections closed", &[]),
+        Err(_) => log::warn(
+            "shutdown grace period over: closing remaining connections",
+            &[("grace_s", SHUTDOWN_GRACE.as_secs().into())],
+        ),
+    }
+}
