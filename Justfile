@@ -33,6 +33,48 @@ testdata:
     pip install h2o==3.46.0.9 scikit-learn pandas
     python3 testdata/generate.py
 
+# Static musl release binary of `serve`, built reproducibly (what goes into the image)
+[group('image')]
+static:
+    .ci/container static
+
+# Image localhost/serve:dev: `nix build .#image` if Nix is here, else docker, else podman
+[group('image')]
+image:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if command -v nix >/dev/null 2>&1 && [[ -z ${NO_NIX:-} ]]; then .ci/container nix-image; else .ci/container image; fi
+
+# Image from the Containerfile with docker or podman (static binary built on the host)
+[group('image')]
+image-oci:
+    .ci/container image
+
+# Image with `nix build .#image`, loaded into docker or podman when one is present
+[group('image')]
+image-nix:
+    .ci/container nix-image
+
+# Run the image on the demo model: /ping, /invocations (JSON, CSV) against expected values, SIGTERM
+[group('image')]
+smoke:
+    .ci/container smoke
+
+# Push the image: REGISTRY=<account>.dkr.ecr.<region>.amazonaws.com [REPO=serve] [TAG=..] just push
+[group('image')]
+push:
+    .ci/container push
+
+# model.tar.gz for SageMaker's ModelDataUrl (upload it to S3): just package model.mojo
+[group('image')]
+package mojo out="model.tar.gz":
+    .ci/container package "{{join(invocation_directory(), mojo)}}" "{{join(invocation_directory(), out)}}"
+
+# CI's image checks: two clean builds with equal digests, size, smoke, registry round trip
+[group('image')]
+ci-image:
+    bash .ci/image
+
 # Everything CI checks
 ci:
     bash .ci/run

@@ -463,6 +463,89 @@ def make_bench():
         desc="synthetic benchmark: 28 numeric features, 20000 train rows; input = 2000 held-out rows only")
 
 
+def make_ordfrac():
+    rng = np.random.RandomState(28)
+    n = 1700
+    x = np.round(rng.normal(0, 1, (n, 3)), 4)
+    grp = rng.choice(["ga", "gb", "gc", "gd"], n)
+    lin = 1.1 * x[:, 0] - 0.7 * x[:, 1] + 0.4 * x[:, 2] + np.where(grp == "gc", 0.8, 0.0) \
+        + rng.logistic(0, 1, n)
+    y_ord = np.array(["r1_low", "r2_mid", "r3_high", "r4_top"])[np.digitize(lin, [-1.2, 0.3, 1.6])]
+    frac = 1 / (1 + np.exp(-(0.9 * x[:, 0] + 0.5 * x[:, 2] - np.where(grp == "gb", 0.6, 0.0))))
+    y_frac = np.round(np.clip(frac + rng.normal(0, 0.08, n), 0, 1), 4)
+    x[rng.rand(n) < 0.1, 1] = np.nan
+    grp = grp.astype(object)
+    grp[rng.rand(n) < 0.08] = None
+    df = pd.DataFrame(dict(x1=x[:, 0], x2=x[:, 1], x3=x[:, 2], grp=grp, y_ord=y_ord, y_frac=y_frac))
+    types = dict(x1="numeric", x2="numeric", x3="numeric", grp="enum", y_ord="enum", y_frac="numeric")
+    return dict(
+        name="ordfrac", train=df.iloc[200:], holdout=df.iloc[:200], types=types,
+        num_cols=["x1", "x2", "x3"], cat_cols=["grp"], keep_cols=["y_ord", "y_frac"],
+        desc="synthetic (1500 train / 200 held-out) for GLM ordinal / fractionalbinomial: x1..x3 (x2 10% NA), "
+             "grp 4 levels (8% NA); y_ord = ordered levels r1_low < r2_mid < r3_high < r4_top (lexicographic "
+             "= intended order), y_frac = fraction in [0,1] (some exact 0/1)")
+
+
+def make_surv():
+    rng = np.random.RandomState(29)
+    n = 700
+    x = np.round(rng.normal(0, 1, (n, 2)), 4)
+    grp = rng.choice(["a", "b", "c"], n)
+    site = rng.choice(["s1", "s2"], n)
+    rate = np.exp(0.6 * x[:, 0] - 0.4 * x[:, 1] + np.where(grp == "b", 0.5, 0.0)) \
+        * np.where(site == "s2", 1.8, 1.0)
+    t = rng.exponential(1 / rate)
+    c = rng.exponential(1.5, n)
+    time = np.round(np.minimum(t, c), 3) + 0.001
+    event = (t <= c).astype(int)
+    df = pd.DataFrame(dict(x1=x[:, 0], x2=x[:, 1], grp=grp, site=site, time=time, event=event))
+    types = dict(x1="numeric", x2="numeric", grp="enum", site="enum", time="numeric", event="numeric")
+    return dict(
+        name="surv", train=df.iloc[200:], holdout=df.iloc[:200], types=types,
+        num_cols=["x1", "x2"], cat_cols=["grp", "site"], keep_cols=["time", "event"],
+        desc="synthetic survival data for CoxPH (500 train / 200 held-out): x1, x2, grp (3 levels), site "
+             "(2 levels, strata), stop column time, event 0/1 (~35% censored)")
+
+
+def make_sparse():
+    rng = np.random.RandomState(30)
+    n = 2200
+    k = 20
+    X = np.where(rng.rand(n, k) < 0.06, np.round(rng.exponential(2.0, (n, k)), 3), 0.0)
+    sc = rng.choice(["sa", "sb", "sc", "sd"], n, p=[0.85, 0.05, 0.05, 0.05])
+    w = rng.normal(0, 1, k)
+    lin = X @ w + np.where(sc == "sb", 1.0, 0.0) - 0.3
+    y = rng.rand(n) < 1 / (1 + np.exp(-lin))
+    cols = ["s%02d" % i for i in range(k)]
+    df = pd.DataFrame(X, columns=cols)
+    df["sc"] = sc
+    df["y"] = np.where(y, "yes", "no")
+    types = {c: "numeric" for c in cols}
+    types.update(sc="enum", y="enum")
+    return dict(
+        name="sparse", train=df.iloc[200:], holdout=df.iloc[:200], types=types,
+        num_cols=cols, cat_cols=["sc"], keep_cols=["y"],
+        desc="synthetic mostly-zero data (2000 train / 200 held-out): 20 numerics s00..s19, 94% exact zeros; "
+             "sc 4 levels (85% 'sa'); y = no/yes. For XGBoost sparse=true")
+
+
+def make_uplift():
+    rng = np.random.RandomState(31)
+    n = 900
+    x = np.round(rng.normal(0, 1, (n, 2)), 4)
+    c = rng.choice(["u", "v", "w"], n)
+    trt = rng.choice(["control", "treatment"], n)
+    lin = -0.2 + 0.5 * x[:, 0] + np.where(trt == "treatment", 0.8 * x[:, 1] + np.where(c == "u", 0.5, 0), 0.0)
+    y = rng.rand(n) < 1 / (1 + np.exp(-lin))
+    df = pd.DataFrame(dict(x1=x[:, 0], x2=x[:, 1], c=c, trt=trt, y=np.where(y, "1", "0")))
+    types = dict(x1="numeric", x2="numeric", c="enum", trt="enum", y="enum")
+    return dict(
+        name="uplift", train=df.iloc[200:], holdout=df.iloc[:200], types=types,
+        num_cols=["x1", "x2"], cat_cols=["c"], keep_cols=["trt", "y"],
+        desc="synthetic uplift data (700 train / 200 held-out): x1, x2, c (3 levels), treatment column trt "
+             "(control/treatment), y 0/1")
+
+
 # ---------------------------------------------------------------------------------------------
 # models
 # ---------------------------------------------------------------------------------------------
@@ -597,6 +680,394 @@ def model_specs(bc_x, wine_x, bench_x):
 
 
 # ---------------------------------------------------------------------------------------------
+# non-tree models (GLM, XGBoost, Deep Learning, Stacked Ensembles, unsupervised, others)
+# ---------------------------------------------------------------------------------------------
+from h2o.estimators import (H2OCoxProportionalHazardsEstimator, H2ODeepLearningEstimator,  # noqa: E402
+                            H2OExtendedIsolationForestEstimator, H2OGeneralizedAdditiveEstimator,
+                            H2OGeneralizedLinearEstimator, H2OGeneralizedLowRankEstimator,
+                            H2OIsotonicRegressionEstimator, H2OKMeansEstimator,
+                            H2OPrincipalComponentAnalysisEstimator, H2ORuleFitEstimator,
+                            H2OStackedEnsembleEstimator, H2OTargetEncoderEstimator,
+                            H2OUpliftRandomForestEstimator, H2OWord2vecEstimator, H2OXGBoostEstimator)
+
+GLM, XGB, DL, SE = (H2OGeneralizedLinearEstimator, H2OXGBoostEstimator, H2ODeepLearningEstimator,
+                    H2OStackedEnsembleEstimator)
+IRIS_X = ["Sepal.Length", "Sepal.Width", "Petal.Length", "Petal.Width"]
+ORD_X = ["x1", "x2", "x3", "grp"]
+SURV_X = ["x1", "x2", "grp"]
+UPL_X = ["x1", "x2", "c"]
+
+
+def N(name, cls, ds, x, y, desc, **kw):
+    """A spec added with the non-tree algorithms: training/export errors are recorded instead of
+    aborting, a failing `predict` falls back to the tame/holdout input variants."""
+    s = M(name, cls, ds, x, y, desc, **kw)
+    s["new"] = True
+    s["prep"] = s["params"].pop("prep", None)
+    s["train_fn"] = s["params"].pop("train_fn", None)
+    s["params"] = {k: v for k, v in s["params"].items() if v is not None}
+    return s
+
+
+def prep_plug_values(frames, cache):
+    pv = h2o.H2OFrame({"hc": ["L005"], "cat2": ["green"], "x1": [0.5], "x2": [-1.25], "x3": [3.0],
+                       "x4": [7.0]}, column_types={"hc": "enum", "cat2": "enum", "x1": "numeric",
+                                                   "x2": "numeric", "x3": "numeric", "x4": "numeric"})
+    return dict(plug_values=pv), {}
+
+
+def cv_base(cls, frames, ds, x, y, key, cache, **params):
+    """Base model for stacked ensembles (5-fold Modulo CV, CV predictions kept); cached per key."""
+    if key not in cache:
+        est = cls(nfolds=5, fold_assignment="Modulo", keep_cross_validation_predictions=True, seed=1234,
+                  **params)
+        est.train(x=x, y=y, training_frame=frames[ds])
+        cache[key] = est
+    return cache[key]
+
+
+def se_bases_prostate(frames, cache):
+    return [cv_base(GBM, frames, "prostate", PROSTATE_X, "CAPSULE", "se_p_gbm", cache, ntrees=15, max_depth=3),
+            cv_base(DRF, frames, "prostate", PROSTATE_X, "CAPSULE", "se_p_drf", cache, ntrees=10, max_depth=4),
+            cv_base(GLM, frames, "prostate", PROSTATE_X, "CAPSULE", "se_p_glm", cache, family="binomial"),
+            cv_base(DL, frames, "prostate", PROSTATE_X, "CAPSULE", "se_p_dl", cache, hidden=[6], epochs=5,
+                    reproducible=True)]
+
+
+def prep_se_prostate(frames, cache):
+    return dict(base_models=se_bases_prostate(frames, cache)), {}
+
+
+def prep_se_iris(frames, cache):
+    return dict(base_models=[
+        cv_base(GBM, frames, "iris", IRIS_X, "Species", "se_i_gbm", cache, ntrees=10, max_depth=3),
+        cv_base(DRF, frames, "iris", IRIS_X, "Species", "se_i_drf", cache, ntrees=10, max_depth=3),
+        cv_base(GLM, frames, "iris", IRIS_X, "Species", "se_i_glm", cache, family="multinomial")]), {}
+
+
+def prep_se_diabetes(frames, cache):
+    return dict(base_models=[
+        cv_base(GBM, frames, "diabetes", DIAB_X, "target", "se_d_gbm", cache, ntrees=15, max_depth=3),
+        cv_base(DRF, frames, "diabetes", DIAB_X, "target", "se_d_drf", cache, ntrees=10, max_depth=4),
+        cv_base(GLM, frames, "diabetes", DIAB_X, "target", "se_d_glm", cache, family="gaussian"),
+        cv_base(DL, frames, "diabetes", DIAB_X, "target", "se_d_dl", cache, hidden=[6], epochs=10,
+                reproducible=True)]), {}
+
+
+def train_dl_exprectifier(spec, frames):
+    est = DL(**spec["params"])
+    est._parms["activation"] = "ExpRectifier"
+    est.train(x=spec["x"], y=spec["y"], training_frame=frames[spec["ds"]])
+    return est
+
+
+def train_word2vec(spec, frames):
+    rng = np.random.RandomState(32)
+    vocab = ["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta", "iota", "kappa"]
+    words = []
+    for _ in range(300):
+        words += list(rng.choice(vocab, rng.randint(3, 8))) + [None]
+    fr = h2o.H2OFrame({"words": words}, column_types={"words": "string"})
+    est = H2OWord2vecEstimator(vec_size=4, epochs=3, min_word_freq=1, window_size=2)
+    est.train(training_frame=fr)
+    return est
+
+
+def extra_specs(bc_x, wine_x, sparse_x):
+    glm_std = ("standardize=True, MeanImputation (defaults); lambda>0 so H2O sets use_all_factor_levels=true "
+               "(not settable from Python)")
+    return [
+        # ---------------- GLM ----------------
+        N("glm_binomial_prostate", GLM, "prostate", PROSTATE_X, "CAPSULE",
+          "GLM binomial; " + glm_std, family="binomial"),
+        N("glm_binomial_nostd_prostate", GLM, "prostate", PROSTATE_X, "CAPSULE",
+          "GLM binomial, standardize=False", family="binomial", standardize=False),
+        N("glm_binomial_lambda0_prostate", GLM, "prostate", PROSTATE_X, "CAPSULE",
+          "GLM binomial, lambda=0 (unregularized: H2O then uses use_all_factor_levels=false)",
+          family="binomial", lambda_=0),
+        N("glm_binomial_highcard_na", GLM, "highcard", HC_X, "y",
+          "GLM binomial, MeanImputation over NAs (num_means/cat_modes), 150 levels",
+          family="binomial", missing_values_handling="MeanImputation"),
+        N("glm_binomial_plugvalues_highcard_na", GLM, "highcard", HC_X, "y",
+          "GLM binomial, missing_values_handling=PlugValues (hc=L005, cat2=green, x1=0.5, x2=-1.25, x3=3, x4=7)",
+          prep=prep_plug_values, family="binomial", missing_values_handling="PlugValues"),
+        N("glm_binomial_skip_prostate", GLM, "prostate", PROSTATE_X, "CAPSULE",
+          "GLM binomial, missing_values_handling=Skip (no imputation: NA/unseen categoricals throw)",
+          family="binomial", missing_values_handling="Skip"),
+        N("glm_gaussian_skip_diabetes", GLM, "diabetes", DIAB_X, "target",
+          "GLM gaussian, missing_values_handling=Skip, numeric only (NA -> NaN prediction)",
+          family="gaussian", missing_values_handling="Skip"),
+        N("glm_quasibinomial_highcard", GLM, "highcard", HC_X, "y01",
+          "GLM quasibinomial on a numeric 0/1 response (no response domain)", family="quasibinomial"),
+        N("glm_fractionalbinomial_ordfrac", GLM, "ordfrac", ORD_X, "y_frac",
+          "GLM fractionalbinomial on a fraction in [0,1]", family="fractionalbinomial"),
+        N("glm_multinomial_6class_na", GLM, "multi", MULTI_X, "y6",
+          "GLM multinomial, 6 classes, categoricals with NAs, lambda=0 (use_all_factor_levels=false)",
+          family="multinomial", lambda_=0),
+        N("glm_multinomial_nostd_wine", GLM, "wine", wine_x, "target",
+          "GLM multinomial on integer levels 0/1/2, standardize=False", family="multinomial",
+          standardize=False),
+        N("glm_ordinal_ordfrac", GLM, "ordfrac", ORD_X, "y_ord", "GLM ordinal (ologit), 4 ordered levels",
+          family="ordinal"),
+        N("glm_gaussian_diabetes", GLM, "diabetes", DIAB_X, "target", "GLM gaussian; " + glm_std,
+          family="gaussian"),
+        N("glm_gaussian_nostd_lambda0_counts", GLM, "counts", COUNTS_X, "y_gamma",
+          "GLM gaussian, standardize=False, lambda=0 (use_all_factor_levels=false)", family="gaussian",
+          standardize=False, lambda_=0),
+        N("glm_poisson_counts", GLM, "counts", COUNTS_X, "y_pois", "GLM poisson (log link)", family="poisson"),
+        N("glm_gamma_counts", GLM, "counts", COUNTS_X, "y_gamma", "GLM gamma, default link (inverse)",
+          family="gamma"),
+        N("glm_gamma_log_counts", GLM, "counts", COUNTS_X, "y_gamma", "GLM gamma, link=log",
+          family="gamma", link="log"),
+        N("glm_tweedie_p15_l0_counts", GLM, "counts", COUNTS_X, "y_tweedie",
+          "GLM tweedie, tweedie_variance_power=1.5, tweedie_link_power=0 (log)", family="tweedie",
+          tweedie_variance_power=1.5, tweedie_link_power=0),
+        N("glm_tweedie_p15_lm05_counts", GLM, "counts", COUNTS_X, "y_tweedie",
+          "GLM tweedie, tweedie_variance_power=1.5, tweedie_link_power=-0.5 (Math.pow(eta, -2))",
+          family="tweedie", tweedie_variance_power=1.5, tweedie_link_power=-0.5),
+        N("glm_negativebinomial_counts", GLM, "counts", COUNTS_X, "y_pois",
+          "GLM negativebinomial, theta=0.5 (log link)", family="negativebinomial", theta=0.5),
+        N("glm_gaussian_offset", GLM, "offset", OFF_X, "y_reg", "GLM gaussian with offset_column",
+          train_kw=dict(offset_column="off"), family="gaussian"),
+        N("glm_binomial_offset", GLM, "offset", OFF_X, "y_bin", "GLM binomial with offset_column",
+          train_kw=dict(offset_column="off"), family="binomial"),
+        N("glm_interactions_prostate", GLM, "prostate", PROSTATE_X, "CAPSULE",
+          "GLM binomial with interactions=[AGE, PSA, RACE] (H2O has no MOJO for it)", family="binomial",
+          interactions=["AGE", "PSA", "RACE"]),
+        # ---------------- XGBoost ----------------
+        N("xgb_gbtree_bernoulli_prostate", XGB, "prostate", PROSTATE_X, "CAPSULE",
+          "XGBoost gbtree bernoulli, categoricals one-hot", booster="gbtree", distribution="bernoulli",
+          ntrees=15, max_depth=4),
+        N("xgb_gbtree_bernoulli_highcard_na", XGB, "highcard", HC_X, "y",
+          "XGBoost gbtree bernoulli, 150-level categorical, NAs in train", booster="gbtree",
+          distribution="bernoulli", ntrees=15, max_depth=5),
+        N("xgb_dart_bernoulli_highcard_na", XGB, "highcard", HC_X, "y",
+          "XGBoost dart bernoulli, rate_drop=0.3 (weight_drop != 1)", booster="dart", distribution="bernoulli",
+          rate_drop=0.3, ntrees=12, max_depth=4),
+        N("xgb_gblinear_bernoulli_prostate", XGB, "prostate", PROSTATE_X, "CAPSULE",
+          "XGBoost gblinear bernoulli", booster="gblinear", distribution="bernoulli", ntrees=20),
+        N("xgb_gbtree_multinomial_6class_na", XGB, "multi", MULTI_X, "y6",
+          "XGBoost gbtree multinomial, 6 classes, categoricals with NAs", booster="gbtree",
+          distribution="multinomial", ntrees=8, max_depth=3),
+        N("xgb_dart_multinomial_iris", XGB, "iris", IRIS_X, "Species",
+          "XGBoost dart multinomial, rate_drop=0.2", booster="dart", distribution="multinomial",
+          rate_drop=0.2, ntrees=10, max_depth=3),
+        N("xgb_gblinear_multinomial_wine", XGB, "wine", wine_x, "target",
+          "XGBoost gblinear multinomial on integer levels", booster="gblinear", distribution="multinomial",
+          ntrees=15),
+        N("xgb_gbtree_gaussian_diabetes", XGB, "diabetes", DIAB_X, "target", "XGBoost gbtree gaussian",
+          booster="gbtree", distribution="gaussian", ntrees=20, max_depth=4),
+        N("xgb_dart_gaussian_diabetes", XGB, "diabetes", DIAB_X, "target",
+          "XGBoost dart gaussian, rate_drop=0 (H2O default; all weight_drop 1)", booster="dart",
+          distribution="gaussian", ntrees=15, max_depth=4),
+        N("xgb_gblinear_gaussian_diabetes", XGB, "diabetes", DIAB_X, "target", "XGBoost gblinear gaussian",
+          booster="gblinear", distribution="gaussian", ntrees=20),
+        N("xgb_gbtree_poisson_counts", XGB, "counts", COUNTS_X, "y_pois", "XGBoost gbtree poisson",
+          booster="gbtree", distribution="poisson", ntrees=15, max_depth=4),
+        N("xgb_gbtree_tweedie_counts", XGB, "counts", COUNTS_X, "y_tweedie",
+          "XGBoost gbtree tweedie, tweedie_power=1.5", booster="gbtree", distribution="tweedie",
+          tweedie_power=1.5, ntrees=15, max_depth=4),
+        N("xgb_gbtree_gamma_counts", XGB, "counts", COUNTS_X, "y_gamma", "XGBoost gbtree gamma",
+          booster="gbtree", distribution="gamma", ntrees=15, max_depth=4),
+        N("xgb_gbtree_sparse", XGB, "sparse", sparse_x + ["sc"], "y",
+          "XGBoost gbtree bernoulli on mostly-zero data (dmatrix_type=sparse -> sparse=true in the MOJO: "
+          "0.0 and one-hot zeros are 'missing')", booster="gbtree", distribution="bernoulli",
+          dmatrix_type="sparse", ntrees=12, max_depth=4),
+        N("xgb_gbtree_offset", XGB, "offset", OFF_X, "y_reg", "XGBoost gbtree gaussian with offset_column "
+          "(has_offset, base_margin)", train_kw=dict(offset_column="off"), booster="gbtree",
+          distribution="gaussian", ntrees=15, max_depth=4),
+        N("xgb_gbtree_platt_breast_cancer", XGB, "breast_cancer", bc_x, "diagnosis",
+          "XGBoost gbtree bernoulli + Platt calibration", calibrated=True, calibrate_model=True,
+          calibration_method="platt_scaling", booster="gbtree", distribution="bernoulli", ntrees=15,
+          max_depth=3),
+        # ---------------- Deep Learning ----------------
+        N("dl_tanh_binomial_prostate", DL, "prostate", PROSTATE_X, "CAPSULE",
+          "DL Tanh binomial, use_all_factor_levels=False", activation="Tanh", hidden=[8, 6], epochs=5,
+          use_all_factor_levels=False, reproducible=True),
+        N("dl_tanhdropout_multinomial_iris", DL, "iris", IRIS_X, "Species",
+          "DL TanhWithDropout multinomial (hidden_dropout_ratios 0.2/0.1)", activation="TanhWithDropout",
+          hidden=[8, 6], hidden_dropout_ratios=[0.2, 0.1], epochs=10, reproducible=True),
+        N("dl_rectifier_regression_diabetes", DL, "diabetes", DIAB_X, "target",
+          "DL Rectifier regression (norm_resp_*)", activation="Rectifier", hidden=[8, 6], epochs=10,
+          reproducible=True),
+        N("dl_rectifierdropout_binomial_highcard_na", DL, "highcard", HC_X, "y",
+          "DL RectifierWithDropout binomial, 150-level categorical + NAs", activation="RectifierWithDropout",
+          hidden=[8], hidden_dropout_ratios=[0.3], epochs=3, reproducible=True),
+        N("dl_maxout_multinomial_6class_na", DL, "multi", MULTI_X, "y6", "DL Maxout multinomial, 6 classes",
+          activation="Maxout", hidden=[6, 4], epochs=3, reproducible=True),
+        N("dl_maxoutdropout_regression_counts", DL, "counts", COUNTS_X, "y_pois",
+          "DL MaxoutWithDropout, distribution=poisson", activation="MaxoutWithDropout", hidden=[6],
+          hidden_dropout_ratios=[0.25], distribution="poisson", epochs=3, reproducible=True),
+        N("dl_exprectifier_binomial_breast_cancer", DL, "breast_cancer", bc_x, "diagnosis",
+          "DL ExpRectifier binomial, 30 inputs (the h2o 3.46 Python client rejects activation='ExpRectifier'; "
+          "set on the parameter dict directly)", train_fn=train_dl_exprectifier, hidden=[8, 6], epochs=10,
+          reproducible=True),
+        N("dl_rectifier_nostd_regression_diabetes", DL, "diabetes", DIAB_X, "target",
+          "DL Rectifier regression, standardize=False", activation="Rectifier", hidden=[8], epochs=10,
+          standardize=False, reproducible=True),
+        N("dl_tanh_nostd_multinomial_wine", DL, "wine", wine_x, "target",
+          "DL Tanh multinomial, standardize=False, integer levels", activation="Tanh", hidden=[6], epochs=10,
+          standardize=False, reproducible=True),
+        N("dl_autoencoder_prostate", DL, "prostate", PROSTATE_X, None,
+          "DL autoencoder (Tanh, hidden [4]); output reconstr_<col>[.<level>]", autoencoder=True,
+          activation="Tanh", hidden=[4], epochs=5, reproducible=True),
+        # ---------------- Stacked Ensembles ----------------
+        N("se_glm_binomial_prostate", SE, "prostate", PROSTATE_X, "CAPSULE",
+          "SE, GLM metalearner (AUTO) over GBM+DRF+GLM+DL (5-fold Modulo CV)", prep=prep_se_prostate),
+        N("se_gbm_binomial_prostate", SE, "prostate", PROSTATE_X, "CAPSULE",
+          "SE, metalearner_algorithm=gbm over the same 4 base models", prep=prep_se_prostate,
+          metalearner_algorithm="gbm", metalearner_params=dict(ntrees=5, max_depth=2)),
+        N("se_multinomial_iris", SE, "iris", IRIS_X, "Species", "SE multinomial over GBM+DRF+GLM",
+          prep=prep_se_iris),
+        N("se_regression_diabetes", SE, "diabetes", DIAB_X, "target", "SE regression over GBM+DRF+GLM+DL",
+          prep=prep_se_diabetes),
+        # ---------------- unsupervised ----------------
+        N("eif_ext0_diabetes", H2OExtendedIsolationForestEstimator, "diabetes", DIAB_X, None,
+          "Extended Isolation Forest, extension_level=0", ntrees=25, sample_size=128, extension_level=0),
+        N("eif_ext5_diabetes", H2OExtendedIsolationForestEstimator, "diabetes", DIAB_X, None,
+          "Extended Isolation Forest, extension_level=5", ntrees=25, sample_size=128, extension_level=5),
+        N("eif_ext2_prostate", H2OExtendedIsolationForestEstimator, "prostate", PROSTATE_X, None,
+          "Extended Isolation Forest with categoricals, extension_level=2", ntrees=20, sample_size=64,
+          extension_level=2),
+        N("kmeans_std_prostate", H2OKMeansEstimator, "prostate", PROSTATE_X, None,
+          "K-Means k=4, standardize=True, categoricals", k=4, standardize=True),
+        N("kmeans_nostd_prostate", H2OKMeansEstimator, "prostate", PROSTATE_X, None,
+          "K-Means k=3, standardize=False, categoricals", k=3, standardize=False),
+        N("kmeans_std_highcard_na", H2OKMeansEstimator, "highcard", HC_X, None,
+          "K-Means k=5, standardize=True, NAs, 150-level categorical", k=5, standardize=True),
+        N("pca_allfactors_prostate", H2OPrincipalComponentAnalysisEstimator, "prostate", PROSTATE_X, None,
+          "PCA k=3, transform=STANDARDIZE, use_all_factor_levels=True", k=3, transform="STANDARDIZE",
+          use_all_factor_levels=True),
+        N("pca_prostate", H2OPrincipalComponentAnalysisEstimator, "prostate", PROSTATE_X, None,
+          "PCA k=3, transform=STANDARDIZE, use_all_factor_levels=False", k=3, transform="STANDARDIZE",
+          use_all_factor_levels=False),
+        N("pca_demean_diabetes", H2OPrincipalComponentAnalysisEstimator, "diabetes", DIAB_X, None,
+          "PCA k=4, transform=DEMEAN, numeric only", k=4, transform="DEMEAN"),
+        N("glrm_prostate", H2OGeneralizedLowRankEstimator, "prostate", PROSTATE_X, None,
+          "GLRM k=3, quadratic loss, STANDARDIZE (scoring is iterative and seeded per row: "
+          "java.util.Random(seed + row counter))", k=3, transform="STANDARDIZE", max_iterations=50),
+        # ---------------- other algos ----------------
+        N("rulefit_binomial_prostate", H2ORuleFitEstimator, "prostate", PROSTATE_X, "CAPSULE",
+          "RuleFit binomial (DRF rules, depth 1..3, 20 rules, rules_and_linear)", algorithm="DRF",
+          min_rule_length=1, max_rule_length=3, max_num_rules=20, rule_generation_ntrees=10),
+        N("gam_gaussian_diabetes", H2OGeneralizedAdditiveEstimator, "diabetes", DIAB_X, "target",
+          "GAM gaussian, cubic splines on bmi and bp (5 knots)", family="gaussian", gam_columns=["bmi", "bp"],
+          num_knots=[5, 5]),
+        N("gam_binomial_prostate", H2OGeneralizedAdditiveEstimator, "prostate", ["AGE", "RACE", "DPROS", "DCAPS",
+                                                                                 "GLEASON"], "CAPSULE",
+          "GAM binomial, cubic spline on PSA and VOL (gam_columns, not in x)", family="binomial",
+          gam_columns=["PSA", "VOL"], num_knots=[5, 5]),
+        N("coxph_surv", H2OCoxProportionalHazardsEstimator, "surv", SURV_X, "event",
+          "CoxPH, stop_column=time, ties=efron; output lp", seed=None, stop_column="time"),
+        N("coxph_strata_surv", H2OCoxProportionalHazardsEstimator, "surv", SURV_X + ["site"], "event",
+          "CoxPH stratified by site", seed=None, stop_column="time", stratify_by=["site"]),
+        N("isotonic_diabetes", H2OIsotonicRegressionEstimator, "diabetes", ["bmi"], "target",
+          "Isotonic Regression target ~ bmi (out_of_bounds=NA)", seed=None),
+        N("isotonic_clip_diabetes", H2OIsotonicRegressionEstimator, "diabetes", ["s5"], "target",
+          "Isotonic Regression target ~ s5, out_of_bounds=clip", seed=None, out_of_bounds="clip"),
+        N("te_highcard", H2OTargetEncoderEstimator, "highcard", ["hc", "cat2"], "y",
+          "Target Encoder on hc and cat2 (blending, inflection 5, smoothing 10, noise 0)", blending=True,
+          inflection_point=5, smoothing=10, noise=0),
+        N("upliftdrf_uplift", H2OUpliftRandomForestEstimator, "uplift", UPL_X, "y",
+          "Uplift DRF (treatment_column trt, KL)", treatment_column="trt", uplift_metric="KL", ntrees=10,
+          max_depth=4),
+        N("word2vec_words", H2OWord2vecEstimator, "prostate", None, None,
+          "Word2Vec vec_size 4 on a synthetic 10-word corpus (scored on the prostate input only to record "
+          "PredictCsv's error)", seed=None, train_fn=train_word2vec),
+    ]
+
+
+def short_error(e):
+    """One line of an H2O / Java error message."""
+    lines = [l.strip() for l in str(e).splitlines() if l.strip()]
+    for key in ("msg", "Exception", "ERRR", "Error", "error"):
+        for l in lines:
+            if key in l:
+                return l[:400]
+    return (lines[0] if lines else type(e).__name__)[:400]
+
+
+def train_new(s, frames, cache, export_refused):
+    """Train + export one non-tree spec; on failure record (name, stage, message) and return False."""
+    s["mojo"] = "models/%s.zip" % s["name"]
+    try:
+        params = dict(s["params"])
+        train_kw = dict(s["train_kw"])
+        if s["prep"]:
+            pu, tu = s["prep"](frames, cache)
+            params.update(pu)
+            train_kw.update(tu)
+        if params.get("calibrate_model"):
+            params["calibration_frame"] = frames[s["ds"] + "_calib"]
+        if s["train_fn"]:
+            est = s["train_fn"](s, frames)
+        else:
+            est = s["cls"](**params)
+            kw = dict(x=s["x"], training_frame=frames[s["ds"]], **train_kw)
+            if s["y"] is not None:
+                kw["y"] = s["y"]
+            est.train(**kw)
+    except Exception as e:  # noqa: BLE001
+        export_refused.append((s["name"], "train", short_error(e)))
+        print("TRAIN FAILED", s["name"], short_error(e), flush=True)
+        return False
+    s["est"] = est
+    try:
+        est.download_mojo(path=p(s["mojo"]))
+    except Exception as e:  # noqa: BLE001
+        export_refused.append((s["name"], "export", short_error(e)))
+        print("EXPORT FAILED", s["name"], short_error(e), flush=True)
+        if os.path.exists(p(s["mojo"])):
+            os.remove(p(s["mojo"]))
+        return False
+    print("trained", s["name"], flush=True)
+    return True
+
+
+def java_double(tok):
+    """Approximation of PredictCsv's Double.parseDouble (after trim) for the tokens the generator
+    writes; NA tokens -> nan."""
+    if tok in NA_TOKENS:
+        return float("nan")
+    t = tok.strip()
+    if "x" in t.lower():
+        return float.fromhex(t)
+    if t and t[-1] in "fFdD":
+        t = t[:-1]
+    return float(t)
+
+
+def tame_rows(ds, rows):
+    """Rows whose numeric cells are all NA/NaN or finite with |x| <= 1e6 (for models whose scorer throws
+    on non-finite intermediate values, e.g. DL classifiers: 'Predicted class probability NaN!')."""
+    out = []
+    for r in rows:
+        ok = True
+        for c in ds["num_cols"]:
+            v = java_double(str(r.get(c, "")))
+            if not (np.isnan(v) or abs(v) <= 1e6):
+                ok = False
+        if ok:
+            out.append(r)
+    return out
+
+
+def sanitize_automl_id(mid):
+    """StackedEnsemble_AllModels_1_AutoML_1_20240101_120000 -> StackedEnsemble_AllModels_1"""
+    import re
+    return re.sub(r"_AutoML_\d+_\d{8}_\d+.*$", "", mid)
+
+
+def run_automl(frames, bc_x):
+    from h2o.automl import H2OAutoML
+    aml = H2OAutoML(max_models=12, seed=1, max_runtime_secs=300, project_name="fixtures_bc",
+                    sort_metric="AUC")
+    aml.train(x=bc_x, y="diagnosis", training_frame=frames["breast_cancer"])
+    lb = aml.leaderboard.as_data_frame(use_pandas=True)
+    return aml, list(lb["model_id"]), lb
+
+
+# ---------------------------------------------------------------------------------------------
 # opencsv vs RFC-4180 cross-check of every input file
 # ---------------------------------------------------------------------------------------------
 CSVDUMP_JAVA = r"""
@@ -655,6 +1126,10 @@ def predict_csv(job):
         lines = [l for l in (r.stdout + r.stderr).splitlines() if l.strip()]
         err = [l for l in lines if "Exception" in l or "error" in l.lower()]
         msg = (err[0] if err else (lines[0] if lines else "exit %d" % r.returncode)).strip()
+        if "Prediction failed" in msg or "Exception" not in msg:
+            exc = [l for l in lines if l.startswith("Caused by")] + [l for l in lines if "Exception" in l]
+            if exc and exc[0].strip().split(": ", 1)[-1] not in msg:
+                msg += " / " + exc[0].strip()
         if os.path.exists(out):
             os.remove(out)
     return ok, msg
@@ -724,10 +1199,15 @@ def main():
 
     datasets = {d["name"]: d for d in [make_prostate(), make_iris(), make_diabetes(), make_breast_cancer(),
                                         make_wine(), make_highcard(), make_multi(), make_ties(),
-                                        make_counts(), make_imbal(), make_offset(), make_bench()]}
+                                        make_counts(), make_imbal(), make_offset(), make_bench(),
+                                        make_ordfrac(), make_surv(), make_sparse(), make_uplift()]}
     specs = model_specs(datasets["breast_cancer"]["num_cols"], datasets["wine"]["num_cols"],
                         datasets["bench"]["num_cols"])
-    assert len({s["name"] for s in specs}) == len(specs)
+    new_specs = extra_specs(datasets["breast_cancer"]["num_cols"], datasets["wine"]["num_cols"],
+                            datasets["sparse"]["num_cols"])
+    assert len({s["name"] for s in specs + new_specs}) == len(specs) + len(new_specs)
+    export_refused = []  # (name, stage, message) for models H2O refused to train or export
+    automl_info = {}
 
     h2o.init(max_mem_size="4G", nthreads=2, port=H2O_PORT, verbose=False)
     h2o.no_progress()
@@ -770,6 +1250,33 @@ def main():
         os.makedirs(tmpdir)
         shutil.move(demo_est.download_mojo(path=os.path.join(tmpdir, "pipeline.zip")), p("demo", "pipeline.mojo"))
         shutil.rmtree(tmpdir)
+
+        # ---- non-tree models (after the original fixtures so those stay byte-identical)
+        if not H2OXGBoostEstimator.available():
+            for s in [s for s in new_specs if s["cls"] is XGB]:
+                export_refused.append((s["name"], "train", "H2OXGBoostEstimator.available() is False"))
+            new_specs = [s for s in new_specs if s["cls"] is not XGB]
+        cache = {}
+        trained = []
+        for s in new_specs:
+            if train_new(s, frames, cache, export_refused):
+                trained.append(s)
+        # ---- one real AutoML run; every leaderboard model exported
+        aml, lb_ids, lb = run_automl(frames, datasets["breast_cancer"]["num_cols"])
+        automl_info["leaderboard"] = lb
+        for mid in lb_ids:
+            name = "automl_" + sanitize_automl_id(mid)
+            s = dict(name=name, ds="breast_cancer", desc="AutoML leaderboard model `%s`" % mid, calibrated=False,
+                     input=None, new=True, automl=True, model_id=mid, mojo="models/%s.zip" % name)
+            try:
+                h2o.get_model(mid).download_mojo(path=p(s["mojo"]))
+                trained.append(s)
+                print("exported", name, flush=True)
+            except Exception as e:  # noqa: BLE001
+                export_refused.append((name, "export", short_error(e)))
+                if os.path.exists(p(s["mojo"])):
+                    os.remove(p(s["mojo"]))
+        new_specs = trained
 
         # ---- genmodel jar (download_mojo with get_genmodel_jar treats path as a directory)
         jdir = os.path.join(CACHE, "jar_tmp")
@@ -838,9 +1345,67 @@ def main():
     dinfo = mojo_info(p("demo", "pipeline.mojo"))
     jobs.append(["demo", dinfo["algo"], dinfo["category"], "demo/pipeline.mojo", "demo/demo.csv", "predict",
                  "demo/expected.csv"])
+    # non-tree models: predict, contributions (XGBoost binomial/regression, and AutoML GBM/DRF),
+    # leaf (AutoML GBM/DRF; otherwise tried once per new algo to record what PredictCsv does),
+    # calibrated (calibrated models), invalid_na
+    leaf_tried = set()
+    for s in new_specs:
+        info = mojo_info(p(s["mojo"]))
+        s["algo"], s["category"] = info["algo"], info["category"]
+        inp = input_files[s["input"] or s["ds"]][0]
+        inv = input_files[s["ds"] + "_invalid"][0]
+        modes = [("predict", inp)]
+        if s["category"] in ("TargetEncoder", "WordEmbedding", "BinomialUplift"):
+            for mode, i in modes:
+                jobs.append([s["name"], s["algo"], s["category"], s["mojo"], i, mode,
+                             "expected/%s.%s.csv" % (s["name"], mode)])
+            continue
+        if s["algo"] in ("gbm", "drf") or (s["algo"] in ("glm", "xgboost") and s["algo"] not in leaf_tried):
+            modes.append(("leaf", inp))
+            leaf_tried.add(s["algo"])
+        if s["category"] in ("Binomial", "Regression") and s["algo"] in ("gbm", "drf", "xgboost"):
+            modes.append(("contributions", inp))
+        if s["calibrated"]:
+            modes.append(("calibrated", inp))
+        modes.append(("invalid_na", inv))
+        for mode, i in modes:
+            jobs.append([s["name"], s["algo"], s["category"], s["mojo"], i, mode,
+                         "expected/%s.%s.csv" % (s["name"], mode)])
 
     with ThreadPoolExecutor(2) as ex:
         results = list(ex.map(lambda j: predict_csv((p(j[3]), p(j[4]), p(j[6]), j[5])), jobs))
+
+    # a new model whose `predict` aborts on some row ("Prediction failed on line N") is retried on
+    # inputs/<ds>_tame.csv (no non-finite / |x| > 1e6 numerics) and then inputs/<ds>_holdout.csv
+    # (held-out real rows only); every failure is recorded
+    new_names = {s["name"]: s for s in new_specs}
+    fallback_notes = []
+    for variant in ["tame", "holdout"]:
+        retry = []
+        for k, (j, (ok, msg)) in enumerate(zip(jobs, results)):
+            if ok or j[0] not in new_names or j[5] != "predict" or "Prediction failed" not in msg \
+                    or "Unknown model category" in msg:
+                continue
+            s = new_names[j[0]]
+            if j[4] in (input_files.get(s["ds"] + "_holdout", ("",))[0],) or (
+                    variant == "tame" and j[4] == input_files.get(s["ds"] + "_tame", ("",))[0]):
+                continue
+            ds = datasets[s["ds"]]
+            key = s["ds"] + "_" + variant
+            if key not in input_files:
+                rows = ds["input_rows"]
+                vrows = tame_rows(ds, rows) if variant == "tame" else rows[:len(ds["holdout"])]
+                write_csv(p("inputs", key + ".csv"), ds["input_header"], vrows)
+                crosscheck_inputs([p("inputs", key + ".csv")])
+                input_files[key] = ("inputs/%s.csv" % key, len(vrows))
+            fallback_notes.append((j[0], j[4], msg))
+            retry.append(k)
+            jobs[k] = j[:4] + [input_files[key][0]] + j[5:]
+        with ThreadPoolExecutor(2) as ex:
+            rr = list(ex.map(lambda k: predict_csv((p(jobs[k][3]), p(jobs[k][4]), p(jobs[k][6]), jobs[k][5])),
+                             retry))
+        for k, r in zip(retry, rr):
+            results[k] = r
 
     manifest, refused = [], []
     nrows = {v[0]: v[1] for v in input_files.values()}
@@ -858,13 +1423,15 @@ def main():
             f.write("\t".join(j) + "\n")
 
     # ---- stats for the README
-    ties = count_ties(p("expected", "drf_multinomial_ties.predict.csv"))
+    ties = count_ties(p("expected", "drf_multinomial_ties.predict.csv")) \
+        if os.path.exists(p("expected", "drf_multinomial_ties.predict.csv")) else (0, 0, 0)
     headers = {}
     for j in manifest:
         if j[5] == "predict":
             with open(p(j[6])) as f:
                 headers[j[0]] = f.readline().strip()
-    write_readme(specs, datasets, manifest, refused, ties, headers)
+    write_readme(specs, datasets, manifest, refused, ties, headers, new_specs, export_refused, fallback_notes,
+                 automl_info)
     total = 0
     for root, dirs, files in os.walk(HERE):
         if os.path.relpath(root, HERE).startswith(".cache"):
@@ -874,14 +1441,57 @@ def main():
           "size: %.2f MB" % (total / 1e6))
 
 
-def write_readme(specs, datasets, manifest, refused, ties, headers):
+NEW_NOTES = [
+    "Non-tree models get modes predict + invalid_na; XGBoost (and AutoML GBM/DRF/XGBoost) binomial/regression "
+    "also contributions; calibrated models also calibrated; leaf only for AutoML GBM/DRF, plus one attempt for "
+    "the first GLM and XGBoost model to record the refusal. Target Encoder, Word2Vec and Uplift DRF only get a "
+    "predict attempt (all refused).",
+    "GLM `use_all_factor_levels` is not a Python parameter in 3.46: H2O sets it true for regularized fits "
+    "(default lambda > 0) and false for `lambda_=0` (the `*_lambda0_*` models).",
+    "GLM `missing_values_handling=Skip` writes `mean_imputation = false`: an NA or unseen categorical throws "
+    "`IllegalArgumentException: categorical value out of range` and aborts PredictCsv, so "
+    "`glm_binomial_skip_prostate` is scored on `inputs/prostate_holdout.csv` and has no invalid_na row; "
+    "numeric NAs just give an NA prediction (`glm_gaussian_skip_diabetes`). PlugValues is stored as "
+    "`mean_imputation = true` with the plug values in `num_means`/`cat_modes`.",
+    "GLM ordinal: an Infinity input gives NaN probabilities and EasyPredictModelWrapper.predictOrdinal throws "
+    "`ArrayIndexOutOfBoundsException: Index -1` (whole file aborted) -> scored on the tame input.",
+    "Deep Learning classifiers throw `Predicted class probability NaN!` and regressions `Predicted regression "
+    "target NaN!` on rows with infinite/huge inputs (also via a DL base model inside a stacked ensemble), so "
+    "they are scored on `inputs/<dataset>_tame.csv` (see Fallback inputs). The autoencoder does not throw.",
+    "DL autoencoder header: categorical blocks come first, ordered by H2O's DataInfo (by cardinality, "
+    "e.g. `reconstr_DPROS.1..4, reconstr_DPROS.missing(NA), reconstr_RACE.0..`), then the numerics.",
+    "`dl_exprectifier_binomial_breast_cancer`: the 3.46 Python client's enum check rejects "
+    "`activation=\"ExpRectifier\"`; the backend accepts it when set on the parameter dict.",
+    "GAM ignores `--setConvertInvalidNum` (its own row converter parses numbers: `NumberFormatException`), "
+    "so GAM models have no invalid_na rows.",
+    "XGBoost leaf mode: ClassCastException (XGBoostJavaMojoModel is not a SharedTreeMojoModel); gblinear "
+    "contributions: ClassCastException GBLinear -> GBTree (see refused list).",
+    "`xgb_gbtree_sparse` was trained with `dmatrix_type=\"sparse\"` and its model.ini has `sparse = true`.",
+    "GLRM scoring is iterative and seeded per scored row (`java.util.Random(seed + row counter)`), so its "
+    "expected output depends on the row order of the input and PredictCsv's default `--glrmIterNumber` (100); "
+    "`--glrmReconstruct` is not exercised.",
+    "AutoML and the stacked ensembles: the MOJO zips nest the base models; the AutoML leaderboard depends on "
+    "timing (max_runtime_secs), so it can change between regenerations.",
+    "GLM quasibinomial on a numeric 0/1 response: H2O 3.46 gives the response a domain `0.0`/`1.0`, "
+    "so the header is `predict,0.0,1.0` and labels are `0.0`/`1.0` (not `predict,0,1`). "
+    "fractionalbinomial gets `predict,p0,p1` with labels `0`/`1`.",
+    "K-Means: rows whose distance is NaN/overflows to infinity (e.g. `1e400`) print cluster "
+    "`-0x1.0p0` (-1).",
+    "Two consecutive full regenerations on this machine gave byte-identical expected/ files for "
+    "every model except the AutoML DeepLearning_1 and the two AutoML stacked ensembles containing it "
+    "(AutoML's DL is not reproducible); the AutoML leaderboard (model set and order) was the same.",
+]
+
+
+def write_readme(specs, datasets, manifest, refused, ties, headers, new_specs, export_refused, fallback_notes,
+                 automl_info):
     jv = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
     modes_by = {}
     for j in manifest:
         modes_by.setdefault(j[0], []).append(j[5])
     L = []
     L.append("# Golden fixtures for the Rust MOJO scorer\n")
-    L.append("Tree-model MOJOs exported by H2O-3 together with the output of the *reference* scorer, "
+    L.append("MOJOs exported by H2O-3 together with the output of the *reference* scorer, "
              "`hex.genmodel.tools.PredictCsv` from the matching `h2o-genmodel.jar`, on deliberately awkward "
              "input CSVs. Our scorer must reproduce `expected/*.csv` byte for byte (numbers are Java "
              "`Double.toHexString`, NaN is `NA`; PredictCsv was run without `--decimal`).\n")
@@ -948,7 +1558,45 @@ def write_readme(specs, datasets, manifest, refused, ties, headers):
             h = h[:57] + "..."
         L.append("| `%s` | %s | %s | %s | `%s` | %s |" % (s["name"], s["algo"], s["category"],
                                                       ", ".join(modes_by.get(s["name"], [])), h, s["desc"]))
-    L.append("| `demo` | gbm | Binomial | predict | `%s` | README demo (demo/) |\n" % headers.get("demo", ""))
+    L.append("| `demo` | gbm | Binomial | predict | `%s` | README demo (demo/) |" % headers.get("demo", ""))
+    for s in new_specs:
+        h = headers.get(s["name"], "")
+        if len(h) > 60:
+            h = h[:57] + "..."
+        L.append("| `%s` | %s | %s | %s | `%s` | %s |" % (s["name"], s["algo"], s["category"],
+                                                      ", ".join(modes_by.get(s["name"], [])), h, s["desc"]))
+    L.append("")
+    L.append("## Models H2O refused to train or export (no MOJO in models/)\n")
+    for n, stage, msg in export_refused:
+        L.append("* `%s` (%s): %s" % (n, stage, msg.replace("|", "/")))
+    if not export_refused:
+        L.append("* none")
+    L.append("")
+    L.append("MOJOs in models/ that have no manifest row (PredictCsv cannot score them, see the next section): %s.\n"
+             % ", ".join("`%s`" % s["name"] for s in new_specs if s["name"] not in modes_by))
+    if "leaderboard" in automl_info:
+        lb = automl_info["leaderboard"]
+        L.append("## AutoML run\n")
+        L.append("`H2OAutoML(max_models=12, seed=1, max_runtime_secs=300, sort_metric=AUC)` on the breast_cancer "
+                 "training rows (y=diagnosis, all 30 features, default nfolds=5, nothing excluded). Every "
+                 "leaderboard model is exported as `automl_<model_id without the _AutoML_<n>_<date>_<time> "
+                 "suffix>`. AutoML is time-bounded, so a rerun may produce a different leaderboard.\n")
+        L.append("| model_id | auc | exported as |\n|---|---|---|")
+        names = {s.get("model_id"): s["name"] for s in new_specs if s.get("automl")}
+        for _, r in lb.iterrows():
+            L.append("| `%s` | %.6f | %s |" % (r["model_id"], r["auc"],
+                                              "`%s`" % names[r["model_id"]] if r["model_id"] in names
+                                              else "not exported"))
+        L.append("")
+    if fallback_notes:
+        L.append("## Fallback inputs\n")
+        L.append("PredictCsv aborts the whole file when one row throws. For the non-tree models such a `predict` "
+                 "run was repeated on `inputs/<dataset>_tame.csv` (the same rows minus those with a numeric cell "
+                 "that is non-finite or |x| > 1e6; NA/NaN cells kept) and, if that failed too, on "
+                 "`inputs/<dataset>_holdout.csv` (held-out real rows only). Failed attempts:\n")
+        for n, inp, msg in fallback_notes:
+            L.append("* `%s` on `%s`: %s" % (n, inp, msg.replace("|", "/")))
+        L.append("")
     L.append("## Modes PredictCsv refused (left out of the manifest)\n")
     if refused:
         for n, m, msg in refused:
@@ -980,6 +1628,10 @@ def write_readme(specs, datasets, manifest, refused, ties, headers):
              "(`RACE.0,...,RACE.missing(NA)`) after the numeric columns.")
     L.append("* DRF contributions are refused by PredictCsv (it loads MOJOs without metadata, see list above), "
              "so there are no DRF `contributions` rows.")
+    L.append("")
+    L.append("### Non-tree models\n")
+    for s in NEW_NOTES:
+        L.append("* " + s)
     with open(p("README.md"), "w") as f:
         f.write("\n".join(L) + "\n")
 

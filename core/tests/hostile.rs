@@ -165,12 +165,12 @@ fn algorithms_versions_and_encodings() {
     let glm = with_ini(|s| {
         s.replace(
             "algorithm = Gradient Boosting Machine",
-            "algorithm = K-means",
+            "algorithm = Cox Proportional Hazards",
         )
     });
     assert_eq!(
         model_error(&glm),
-        ModelError::UnsupportedAlgorithm(Algorithm::KMeans)
+        ModelError::UnsupportedAlgorithm(Algorithm::CoxPh)
     );
     let unknown = with_ini(|s| {
         s.replace(

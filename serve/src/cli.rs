@@ -206,7 +206,11 @@ pub fn describe(model: &LoadedModel) -> Value {
             details["max_path_length"] = json!(max_path_length);
             details["output_anomaly_flag"] = json!(output_anomaly_flag);
         }
-        Algo::DeepLearning(_) | Algo::XgBoost(_) => {}
+        Algo::DeepLearning(_)
+        | Algo::XgBoost(_)
+        | Algo::KMeans(_)
+        | Algo::ExtendedIsolationForest(_) => {}
+        Algo::Pca(pca) => details["k"] = json!(pca.k()),
         Algo::Ensemble(_) => {
             details["sub_models"] = json!(model.n_sub_models());
         }

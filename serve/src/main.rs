@@ -7,6 +7,11 @@ use std::time::{Duration, Instant};
 
 use serve::server::{self, log, shutdown, Config, Loaded, State};
 
+/// musl's allocator is slow for the server's many small allocations (docs/decisions.md).
+#[cfg(target_env = "musl")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (command, rest) = match args.split_first() {

@@ -211,8 +211,11 @@ fn read(path: &str) -> Vec<u8> {
 
 /// Parses Java's `Double.toHexString` output (and `NA`).
 fn parse_java_hex(s: &str) -> f64 {
-    if s == "NA" {
-        return f64::NAN;
+    match s {
+        "NA" => return f64::NAN,
+        "Infinity" => return f64::INFINITY,
+        "-Infinity" => return f64::NEG_INFINITY,
+        _ => {}
     }
     let (neg, rest) = match s.strip_prefix('-') {
         Some(r) => (true, r),

@@ -13,10 +13,13 @@
 #![warn(clippy::indexing_slicing)]
 
 mod deeplearning;
+mod eif;
 mod ensemble;
 mod glm;
+mod kmeans;
 pub mod layout;
 mod math;
+mod pca;
 mod predict;
 mod tree;
 mod xgboost;
@@ -30,9 +33,12 @@ use crate::java;
 use crate::limits;
 use crate::zip::{Archive, Entry};
 pub use deeplearning::DeepLearning;
+pub use eif::Eif;
 pub use glm::{Glm, GlmFamily, GlmLink};
+pub use kmeans::KMeans;
 use layout::{ColumnRec, Counter, Layout, Regions, Sink, StrRef, TreeRec, Writer, NONE};
 pub use math::exp;
+pub use pca::Pca;
 pub use predict::{Exp, Link};
 pub use xgboost::XgBoost;
 
@@ -197,6 +203,9 @@ pub enum Algo {
     Ensemble(ensemble::Ensemble),
     DeepLearning(DeepLearning),
     XgBoost(XgBoost),
+    KMeans(KMeans),
+    Pca(Pca),
+    ExtendedIsolationForest(Eif),
 }
 
 /// A run of doubles in the model's memory.
@@ -392,6 +401,7 @@ impl<'a> Mojo<'a> {
             Algorithm::Gbm | Algorithm::Drf | Algorithm::IsolationForest => (120, 140),
             Algorithm::Glm => (100, 100),
             Algorithm::DeepLearning => (100, 110),
+            Algorithm::KMeans | Algorithm::Pca | Algorithm::ExtendedIsolationForest => (100, 100),
             Algorithm::XGBoost => (100, 110),
             Algorithm::StackedEnsemble if dir.is_empty() => (100, 101),
             other => return Err(ModelError::UnsupportedAlgorithm(other).into()),
@@ -495,6 +505,39 @@ impl<'a> Mojo<'a> {
                     .ok_or(ModelError::MissingFile("boosterBytes"))?;
                 let booster = booster.read_into(buf)?;
                 Algo::XgBoost(XgBoost::build(&ini, booster, n_features, n_classes, sink)?)
+            }
+            Algorithm::KMeans => Algo::KMeans(KMeans::build(&ini, n_features, sink)?),
+            Algorithm::ExtendedIsolationForest => {
+                let n_trees = u32::try_from(int_or(&ini, "ntrees", 0)?)
+                    .map_err(|_| ModelError::BadValue("ntrees"))?;
+                if n_trees as usize > limits::MAX_TREES {
+                    return Err(ModelError::TooLarge("trees").into());
+                }
+                let sample_size = i64::from(int_or(&ini, "sample_size", 0)?);
+                let mut tree = |t: u32,
+                                f: &mut dyn FnMut(&[u8]) -> Result<u32, Error>|
+                 -> Result<u32, Error> {
+                    let mut name = heapless::String::<32>::new();
+                    fmt::Write::write_fmt(&mut name, format_args!("trees/t{t:02}.bin"))
+                        .map_err(|_| ModelError::TooLarge("trees"))?;
+                    let entry = self
+                        .find(dir, &name)
+                        .ok_or(ModelError::MissingFile("trees/ file"))?;
+                    f(entry.read_into(buf)?)
+                };
+                Algo::ExtendedIsolationForest(Eif::build(
+                    n_trees,
+                    sample_size,
+                    n_features,
+                    &mut tree,
+                    sink,
+                )?)
+            }
+            Algorithm::Pca => {
+                let blob = self
+                    .find(dir, "eigenvectors_raw")
+                    .ok_or(ModelError::MissingFile("eigenvectors_raw"))?;
+                Algo::Pca(Pca::build(&ini, blob.read_into(buf)?, n_features, sink)?)
             }
             Algorithm::Glm => Algo::Glm(Glm::build(
                 &ini,
@@ -794,6 +837,8 @@ fn response_levels(ini: &Ini<'_>) -> Option<usize> {
 
 fn preds_len_for(category: Category, n_classes: usize, algo: &Algo) -> usize {
     match (category, algo) {
+        (_, Algo::Pca(pca)) => pca.k(),
+        (Category::AutoEncoder, Algo::DeepLearning(dl)) => dl.preds_len(),
         (
             Category::AnomalyDetection,
             Algo::IsolationForest {
@@ -911,12 +956,35 @@ impl Default for InputRules {
 pub struct OutputName<'m> {
     pub prefix: &'static str,
     pub name: &'m str,
+    /// Written after the name, then `detail` (`reconstr_` `x` `.` `level`).
+    pub sep: &'static str,
+    pub detail: &'m str,
+    /// A number at the end (`PC` `1`).
+    pub index: Option<usize>,
+}
+
+impl<'m> OutputName<'m> {
+    fn new(prefix: &'static str, name: &'m str) -> Self {
+        OutputName {
+            prefix,
+            name,
+            sep: "",
+            detail: "",
+            index: None,
+        }
+    }
 }
 
 impl fmt::Display for OutputName<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.prefix)?;
-        f.write_str(self.name)
+        f.write_str(self.name)?;
+        f.write_str(self.sep)?;
+        f.write_str(self.detail)?;
+        match self.index {
+            Some(i) => write!(f, "{i}"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -969,6 +1037,9 @@ impl<'m> Part<'m> {
         match self.header.algo {
             Algo::DeepLearning(dl) => dl.validate(f64s)?,
             Algo::XgBoost(xgb) => xgb.validate(f64s)?,
+            Algo::KMeans(km) => km.validate(f64s)?,
+            Algo::Pca(pca) => pca.validate(f64s)?,
+            Algo::ExtendedIsolationForest(eif) => eif.validate(f64s)?,
             _ => {}
         }
         if let Algo::Glm(glm) = self.header.algo {
@@ -1245,6 +1316,18 @@ impl<'m> Part<'m> {
                 }
                 return Ok(());
             }
+            Algo::KMeans(km) => {
+                let categorical = |i: usize| self.column(i).is_some_and(|c| c.levels.is_some());
+                if let Some(p) = preds.first_mut() {
+                    *p = km.cluster(regions.f64s, row, categorical);
+                }
+                return Ok(());
+            }
+            Algo::Pca(pca) => {
+                pca.score(regions.f64s, row, preds);
+                return Ok(());
+            }
+            Algo::ExtendedIsolationForest(eif) => return eif.score(regions.f64s, row, preds),
             Algo::XgBoost(xgb) => {
                 if xgb.score(regions.f64s, row, offset, preds, exp)? {
                     self.finish_classifier(row, preds);
@@ -1448,8 +1531,14 @@ impl<'m> Part<'m> {
     /// The names of the output columns, as PredictCsv writes its header (with
     /// `--predictCalibrated` when `calibrated`, which adds columns to binomial models only).
     pub fn for_each_output_name(&self, calibrated: bool, mut f: impl FnMut(OutputName<'_>)) {
-        let plain = |name| OutputName { prefix: "", name };
+        let plain = |name| OutputName::new("", name);
         match self.header.category {
+            Category::AnomalyDetection
+                if matches!(self.header.algo, Algo::ExtendedIsolationForest(_)) =>
+            {
+                f(plain("anomaly_score"));
+                f(plain("mean_length"));
+            }
             Category::AnomalyDetection => {
                 f(plain("predict"));
                 if matches!(
@@ -1467,14 +1556,10 @@ impl<'m> Part<'m> {
                 f(plain("predict"));
                 let class_name = |i: usize, cal: bool| -> OutputName<'m> {
                     match self.response_levels().and_then(|l| l.get(i)) {
-                        Some(level) if ini::int(level).is_some() => OutputName {
-                            prefix: if cal { "cal_p" } else { "p" },
-                            name: level,
-                        },
-                        Some(level) => OutputName {
-                            prefix: if cal { "cal_" } else { "" },
-                            name: level,
-                        },
+                        Some(level) if ini::int(level).is_some() => {
+                            OutputName::new(if cal { "cal_p" } else { "p" }, level)
+                        }
+                        Some(level) => OutputName::new(if cal { "cal_" } else { "" }, level),
                         None => {
                             let name = if i == 0 { "0" } else { "1" };
                             let gbm_quasi = matches!(
@@ -1484,15 +1569,13 @@ impl<'m> Part<'m> {
                                     ..
                                 }
                             );
-                            OutputName {
-                                prefix: match (cal, gbm_quasi) {
-                                    (false, true) => "pVal",
-                                    (true, true) => "cal_pVal",
-                                    (false, false) => "",
-                                    (true, false) => "cal_",
-                                },
-                                name,
-                            }
+                            let prefix = match (cal, gbm_quasi) {
+                                (false, true) => "pVal",
+                                (true, true) => "cal_pVal",
+                                (false, false) => "",
+                                (true, false) => "cal_",
+                            };
+                            OutputName::new(prefix, name)
                         }
                     }
                 };
@@ -1502,6 +1585,39 @@ impl<'m> Part<'m> {
                 if calibrated && self.header.category == Category::Binomial {
                     for i in 0..self.n_classes() {
                         f(class_name(i, true));
+                    }
+                }
+            }
+            Category::Clustering => f(plain("cluster")),
+            Category::DimReduction => {
+                for i in 1..=self.preds_len() {
+                    f(OutputName {
+                        index: Some(i),
+                        ..OutputName::new("PC", "")
+                    });
+                }
+            }
+            Category::AutoEncoder => {
+                // GenModel.getOutputNames: every level of every categorical feature and its
+                // NA slot, then the numerics (features are categoricals first here).
+                for i in 0..self.n_features() {
+                    let Some(col) = self.column(i) else { continue };
+                    let reconstr = OutputName::new("reconstr_", col.name);
+                    match col.levels {
+                        Some(levels) => {
+                            for level in levels.iter() {
+                                f(OutputName {
+                                    sep: ".",
+                                    detail: level,
+                                    ..reconstr
+                                });
+                            }
+                            f(OutputName {
+                                sep: ".missing(NA)",
+                                ..reconstr
+                            });
+                        }
+                        None => f(reconstr),
                     }
                 }
             }
@@ -1535,6 +1651,9 @@ impl<'m> Part<'m> {
                     let cal = self.calibrate(preds).unwrap_or([f64::NAN; 2]);
                     cal.iter().for_each(|&v| f(OutputValue::Number(v)));
                 }
+            }
+            Category::DimReduction | Category::AutoEncoder => {
+                preds.iter().for_each(|&v| f(OutputValue::Number(v)))
             }
             _ => f(OutputValue::Number(at(0))),
         }
