@@ -239,3 +239,38 @@ fn absurd_declared_sizes_are_refused_before_any_allocation() {
     bytes[central + 24..central + 28].copy_from_slice(&0xF000_0000u32.to_le_bytes());
     assert!(matches!(Mojo::new(&bytes), Err(Error::Zip(_))));
 }
+
+#[test]
+fn algorithms_not_scored_yet_are_refused_by_name() {
+    let cases = [
+        ("te_highcard", Algorithm::TargetEncoder, "targetencoder"),
+        ("word2vec_words", Algorithm::Word2Vec, "word2vec"),
+        ("upliftdrf_uplift", Algorithm::UpliftDrf, "upliftdrf"),
+        ("coxph_surv", Algorithm::CoxPh, "coxph"),
+        ("gam_binomial_prostate", Algorithm::Gam, "gam"),
+        ("rulefit_binomial_prostate", Algorithm::RuleFit, "rulefit"),
+        ("glrm_prostate", Algorithm::Glrm, "glrm"),
+        (
+            "isotonic_diabetes",
+            Algorithm::IsotonicRegression,
+            "isotonicregression",
+        ),
+    ];
+    for (name, algorithm, says) in cases {
+        let path = format!(
+            "{}/../testdata/models/{name}.zip",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let e = load(&std::fs::read(path).unwrap()).err().unwrap();
+        assert_eq!(
+            e,
+            Error::Model(ModelError::UnsupportedAlgorithm(algorithm)),
+            "{name}"
+        );
+        let text = e.to_string();
+        assert!(
+            text.contains(says) && text.contains("not supported"),
+            "{name}: {text}"
+        );
+    }
+}
