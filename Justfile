@@ -24,6 +24,10 @@ nostd:
     rustup target add x86_64-unknown-none
     cargo build -p scorer-core --target x86_64-unknown-none
 
+# Benchmarks against h2o-genmodel (installs a JDK, wrk, hyperfine if missing); writes docs/benchmarks.md. QUICK=1 for a short run
+bench:
+    bash bench/run
+
 # Score the bundled demo CSV with the demo model
 demo:
     cargo run --release -p serve -- score --model testdata/demo/pipeline.mojo --input testdata/demo/demo.csv --output -

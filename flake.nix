@@ -94,6 +94,7 @@
           ExposedPorts = { "8080/tcp" = { }; };
           Labels = {
             "com.amazonaws.sagemaker.capabilities.accept-bind-to-port" = "true";
+            "com.amazonaws.sagemaker.capabilities.multi-models" = "true";
             "org.opencontainers.image.title" = "serve";
             "org.opencontainers.image.description" = "SageMaker hosting server for H2O-3 MOJO models";
             "org.opencontainers.image.licenses" = workspace.license;

@@ -250,11 +250,6 @@ fn algorithms_not_scored_yet_are_refused_by_name() {
         ("gam_binomial_prostate", Algorithm::Gam, "gam"),
         ("rulefit_binomial_prostate", Algorithm::RuleFit, "rulefit"),
         ("glrm_prostate", Algorithm::Glrm, "glrm"),
-        (
-            "isotonic_diabetes",
-            Algorithm::IsotonicRegression,
-            "isotonicregression",
-        ),
     ];
     for (name, algorithm, says) in cases {
         let path = format!(

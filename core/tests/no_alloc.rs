@@ -5,22 +5,34 @@
 #![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
 
 struct Counting;
 
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    /// Allocations of this thread: the tests run in parallel, so a global count would see the
+    /// other tests' (and the harness's) allocations.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count() {
+    let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+}
+
+fn allocations() -> usize {
+    ALLOCATIONS.with(Cell::get)
+}
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        count();
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        count();
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
@@ -51,7 +63,7 @@ fn scoring_does_not_allocate() {
         let mut row = vec![f64::NAN; model.n_features()];
         let mut preds = vec![0.0; model.preds_len()];
         let cells: [&[u8]; 6] = [b"1", b" 2.5 ", b"NaN", b"unseen-level", b"0", b"1e3"];
-        let before = ALLOCATIONS.load(Ordering::SeqCst);
+        let before = allocations();
         let mut checksum = 0.0;
         for r in 0..2_000usize {
             for (c, slot) in row.iter_mut().enumerate() {
@@ -65,7 +77,7 @@ fn scoring_does_not_allocate() {
                 }
             });
         }
-        let after = ALLOCATIONS.load(Ordering::SeqCst);
+        let after = allocations();
         assert_eq!(
             after - before,
             0,
@@ -73,5 +85,30 @@ fn scoring_does_not_allocate() {
             after - before
         );
         assert!(checksum.is_finite(), "{path}: scores were produced");
+    }
+}
+
+#[test]
+fn contributions_do_not_allocate() {
+    for path in [
+        "models/gbm_bernoulli_prostate.zip",
+        "models/xgb_gbtree_bernoulli_prostate.zip",
+    ] {
+        let model = load(path);
+        let mut row = vec![f64::NAN; model.n_features()];
+        let mut out = vec![0.0f32; model.contribution_len()];
+        let mut work = vec![0.0f32; model.contribution_work_len()];
+        let before = allocations();
+        let mut checksum = 0.0f32;
+        for r in 0..500usize {
+            for (c, slot) in row.iter_mut().enumerate() {
+                *slot = ((r + c) % 3) as f64;
+            }
+            model.contributions(&row, &mut out, &mut work).unwrap();
+            checksum += out.iter().sum::<f32>();
+        }
+        let after = allocations();
+        assert_eq!(after - before, 0, "{path}: contributions allocated");
+        assert!(checksum.is_finite(), "{path}: contributions were produced");
     }
 }

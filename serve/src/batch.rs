@@ -17,6 +17,8 @@ pub enum BatchOutput {
     Predictions,
     /// The path through every tree (PredictCsv's `--leafNodeAssignment`).
     LeafPaths,
+    /// Shapley contributions (PredictCsv's `--predictContributions`).
+    Contributions,
 }
 
 /// Options of a batch run.
@@ -57,6 +59,8 @@ pub enum BatchError {
     },
     /// Leaf assignment was asked of a model without trees.
     NoLeafPaths,
+    /// Contributions were asked of a model without them; the reason.
+    NoContributions(String),
     Write(io::Error),
 }
 
@@ -72,6 +76,7 @@ impl std::fmt::Display for BatchError {
             BatchError::NoLeafPaths => {
                 f.write_str("leaf assignment is only defined for GBM and DRF models")
             }
+            BatchError::NoContributions(why) => write!(f, "no contributions: {why}"),
             BatchError::Write(e) => write!(f, "cannot write the output: {e}"),
         }
     }
@@ -99,6 +104,17 @@ pub fn leaf_paths_csv<M: AsRef<[u64]>>(
     run(model, input, out, options, BatchOutput::LeafPaths)
 }
 
+/// Writes every row's Shapley contributions (PredictCsv's `--predictContributions`): one
+/// column per contribution name, f32 values widened to f64.
+pub fn contributions_csv<M: AsRef<[u64]>>(
+    model: &Model<M>,
+    input: &[u8],
+    out: &mut impl Write,
+    options: BatchOptions,
+) -> Result<BatchReport, BatchError> {
+    run(model, input, out, options, BatchOutput::Contributions)
+}
+
 fn run<M: AsRef<[u64]>>(
     model: &Model<M>,
     input: &[u8],
@@ -121,8 +137,16 @@ fn run<M: AsRef<[u64]>>(
     if leaf && !model.has_leaf_paths() {
         return Err(BatchError::NoLeafPaths);
     }
+    let contributions = output == BatchOutput::Contributions;
+    if contributions {
+        model
+            .contributions_support()
+            .map_err(|e| BatchError::NoContributions(e.to_string()))?;
+    }
     let mut cells = Cells::new(out);
-    if leaf {
+    if contributions {
+        model.for_each_contribution_name(|name| cells.cell(format_args!("{name}")));
+    } else if leaf {
         model.for_each_tree(|class, group| {
             cells.cell(format_args!("T{}.C{}", group + 1, class + 1))
         });
@@ -135,6 +159,14 @@ fn run<M: AsRef<[u64]>>(
 
     let mut row = vec![f64::NAN; model.n_features()];
     let mut preds = vec![0.0; model.preds_len()];
+    let (mut contribs, mut work) = if contributions {
+        (
+            vec![0.0f32; model.contribution_len()],
+            vec![0.0f32; model.contribution_work_len()],
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let mut n = 0usize;
     loop {
         let line = records.line();
@@ -164,7 +196,15 @@ fn run<M: AsRef<[u64]>>(
                 message,
             }
         };
-        if leaf {
+        if contributions {
+            model
+                .contributions(&row, &mut contribs, &mut work)
+                .map_err(|e| match e {
+                    scorer::Error::Score(e) => rejected(e),
+                    other => BatchError::NoContributions(other.to_string()),
+                })?;
+            write_floats(&contribs, options.format, out).map_err(w)?;
+        } else if leaf {
             let mut cells = Cells::new(out);
             model
                 .for_each_leaf_path(&row, |p| cells.cell(format_args!("{p}")))
@@ -213,6 +253,17 @@ impl<'w, W: Write> Cells<'w, W> {
         self.result?;
         self.out.write_all(b"\n")
     }
+}
+
+/// Writes one row of f32 values, each widened to f64.
+pub fn write_floats(values: &[f32], format: NumberFormat, out: &mut impl Write) -> io::Result<()> {
+    for (i, &v) in values.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        write_number(out, f64::from(v), format)?;
+    }
+    out.write_all(b"\n")
 }
 
 /// Writes one output row.

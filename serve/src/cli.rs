@@ -6,19 +6,21 @@ use std::path::PathBuf;
 use scorer::model::{Algo, InputRules};
 use serde_json::{json, Value};
 
-use crate::batch::{leaf_paths_csv, score_csv, BatchOptions};
+use crate::batch::{contributions_csv, leaf_paths_csv, score_csv, BatchOptions};
 use crate::format::NumberFormat;
 use crate::load::{self, LoadedModel};
 
 pub const USAGE: &str = "\
 usage:
   serve score --model MODEL --input IN.csv --output OUT.csv [--hex] [--calibrated] [--invalid-as-na]
-              [--leaf-assignment]
+              [--leaf-assignment | --contributions]
       Score a CSV file (header row, comma separated) as H2O's PredictCsv does.
       --hex            numbers as Java's Double.toHexString (exact) instead of shortest decimal
       --calibrated     add calibrated probabilities (cal_*) for calibrated binomial models
       --invalid-as-na  text that is not a number in a numeric column is NA instead of an error
       --leaf-assignment  instead of predictions, each row's path (L/R) through every tree
+      --contributions  instead of predictions, Shapley contributions (TreeSHAP) per feature
+                       and BiasTerm, as PredictCsv --predictContributions (GBM, XGBoost)
       --input - / --output - read standard input / write standard output
   serve inspect --model MODEL
       Print the model as JSON: algorithm, category, columns, outputs, sizes.
@@ -57,6 +59,7 @@ struct Args {
     calibrated: bool,
     invalid_as_na: bool,
     leaf_assignment: bool,
+    contributions: bool,
 }
 
 fn parse(args: &[String]) -> Result<Args, CliError> {
@@ -76,8 +79,14 @@ fn parse(args: &[String]) -> Result<Args, CliError> {
             "--calibrated" => out.calibrated = true,
             "--invalid-as-na" => out.invalid_as_na = true,
             "--leaf-assignment" => out.leaf_assignment = true,
+            "--contributions" => out.contributions = true,
             other => return Err(CliError::usage(format!("unknown argument `{other}`"))),
         }
+    }
+    if out.leaf_assignment && out.contributions {
+        return Err(CliError::usage(
+            "--leaf-assignment and --contributions cannot be combined",
+        ));
     }
     Ok(out)
 }
@@ -131,6 +140,8 @@ pub fn score(args: &[String]) -> Result<(), CliError> {
     };
     let run = if args.leaf_assignment {
         leaf_paths_csv
+    } else if args.contributions {
+        contributions_csv
     } else {
         score_csv
     };
@@ -209,7 +220,8 @@ pub fn describe(model: &LoadedModel) -> Value {
         Algo::DeepLearning(_)
         | Algo::XgBoost(_)
         | Algo::KMeans(_)
-        | Algo::ExtendedIsolationForest(_) => {}
+        | Algo::ExtendedIsolationForest(_)
+        | Algo::IsotonicRegression { .. } => {}
         Algo::Pca(pca) => details["k"] = json!(pca.k()),
         Algo::Ensemble(_) => {
             details["sub_models"] = json!(model.n_sub_models());
@@ -239,5 +251,9 @@ pub fn describe(model: &LoadedModel) -> Value {
         "outputs": outputs,
         "model": details,
         "memory_bytes": model.memory_bytes(),
+        "contributions": match model.contributions_support() {
+            Ok(()) => json!({"supported": true, "columns": model.contribution_len()}),
+            Err(e) => json!({"supported": false, "reason": e.to_string()}),
+        },
     })
 }

@@ -126,7 +126,27 @@ async fn serve_async(config: Config, cores: usize) -> ExitCode {
         );
     }
     let state = Arc::new(State::new(config));
+    if state.config.batch {
+        log::info(
+            "batch transform mode: CSV and JSON Lines bodies are scored as a stream",
+            &[(
+                "execution_parameters",
+                server::routes::execution_parameters(&state.config),
+            )],
+        );
+    }
     let server = tokio::spawn(server::run(listener, state.clone(), shutdown::signal()));
+    if state.config.multi_model {
+        // No model at start: POST /models loads them, and /ping is 200 now.
+        log::info(
+            "multi-model endpoint: load models with POST /models",
+            &[
+                ("memory_budget_bytes", state.models.budget.limit().into()),
+                ("budget_source", state.models.budget.source.clone().into()),
+            ],
+        );
+        return finish(server.await);
+    }
 
     let started = Instant::now();
     let cfg = state.config.clone();
@@ -161,7 +181,11 @@ async fn serve_async(config: Config, cores: usize) -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    match server.await {
+    finish(server.await)
+}
+
+fn finish(server: Result<(), tokio::task::JoinError>) -> ExitCode {
+    match server {
         Ok(()) => {
             log::info("stopped", &[]);
             ExitCode::SUCCESS

@@ -12,14 +12,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use scorer::model::{exp, Exp, InputRules, OutputValue};
-use serve::batch::{leaf_paths_csv, score_csv, BatchOptions};
+use serve::batch::{contributions_csv, leaf_paths_csv, score_csv, BatchOptions};
 use serve::csv::Records;
 use serve::format::{write_number, NumberFormat};
 use serve::load::{self, LoadedModel};
 use serve::rows::RowMapper;
 
 /// Algorithms (the manifest's `algo`) this scorer refuses so far, naming the algorithm.
-const REFUSED_ALGOS: &[&str] = &["glrm", "rulefit", "gam", "coxph", "isotonicregression"];
+const REFUSED_ALGOS: &[&str] = &["glrm", "rulefit", "gam", "coxph"];
 
 /// Models the scorer refuses on purpose, with the reason it must give.
 const EXPECTED_REFUSALS: &[(&str, &str)] = &[(
@@ -27,9 +27,16 @@ const EXPECTED_REFUSALS: &[(&str, &str)] = &[(
     "categorical encodings other than AUTO",
 )];
 
-/// Modes scored here; contributions come with the explanations issue. Leaf assignment is
-/// checked for tree models with leaves (genmodel ignores the flag for Isolation Forest).
-const MODES: &[&str] = &["predict", "calibrated", "invalid_na", "leaf"];
+/// Modes scored here. Leaf assignment is checked for tree models with leaves (genmodel
+/// ignores the flag for Isolation Forest). Contributions (TreeSHAP, pure f32 arithmetic
+/// without `exp`) must match bit for bit, with no one-ulp allowance.
+const MODES: &[&str] = &[
+    "predict",
+    "calibrated",
+    "invalid_na",
+    "leaf",
+    "contributions",
+];
 
 fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata")
@@ -251,7 +258,14 @@ fn every_golden_output_matches_genmodel() {
         if leaf && !model.has_leaf_paths() {
             continue;
         }
-        let run = if leaf { leaf_paths_csv } else { score_csv };
+        let contributions = case.mode == "contributions";
+        let run = if leaf {
+            leaf_paths_csv
+        } else if contributions {
+            contributions_csv
+        } else {
+            score_csv
+        };
         let mut out = Vec::new();
         if let Err(e) = run(&model, &input, &mut out, options) {
             failures.push(format!("{} {}: scoring failed: {e}", case.name, case.mode));
@@ -282,6 +296,10 @@ fn every_golden_output_matches_genmodel() {
         for (i, (g, w)) in got_lines.iter().zip(&want_lines).enumerate().skip(1) {
             tally.rows += 1;
             if g == w {
+                continue;
+            }
+            if contributions {
+                failures.push(format!("{label} row {i}: `{g}`\n    genmodel: `{w}`"));
                 continue;
             }
             let (header, rows) = inputs.get_or_insert_with(|| input_rows(&input));
@@ -332,4 +350,59 @@ fn java_hex_parser_reads_what_genmodel_writes() {
         Some(f64::from_bits(0x3fe48e8835b0bc64))
     );
     assert!(parse_java_hex("yes").is_none());
+}
+
+/// Models without contributions in genmodel are refused with a reason naming why; the
+/// contributions of the others sum to the raw (link-space) prediction.
+#[test]
+fn contributions_are_refused_where_genmodel_has_none() {
+    let cases: &[(&str, &str)] = &[
+        ("models/gbm_multinomial_6class_na.zip", "multinomial"),
+        ("models/xgb_dart_multinomial_iris.zip", "multinomial"),
+        ("models/xgb_gblinear_bernoulli_prostate.zip", "gblinear"),
+        ("models/drf_binomial_prostate.zip", "modelDetails.json"),
+        ("models/drf_regression_diabetes.zip", "modelDetails.json"),
+        (
+            "models/drf_binomial_double_trees_prostate.zip",
+            "binomial_double_trees",
+        ),
+        ("models/glm_binomial_prostate.zip", "GBM, DRF and XGBoost"),
+    ];
+    for (path, why) in cases {
+        let model = load::from_path(&testdata().join(path)).unwrap();
+        let err = model.contributions_support().unwrap_err().to_string();
+        assert!(err.contains(why), "{path}: {err}");
+        let mut out = vec![0.0f32; model.contribution_len()];
+        let mut work = vec![0.0f32; model.contribution_work_len()];
+        let row = vec![f64::NAN; model.n_features()];
+        assert!(
+            model.contributions(&row, &mut out, &mut work).is_err(),
+            "{path}"
+        );
+        let input = std::fs::read(testdata().join("inputs/prostate.csv")).unwrap();
+        let options = BatchOptions {
+            format: NumberFormat::Hex,
+            calibrated: false,
+            rules: InputRules::default(),
+        };
+        let e = contributions_csv(&model, &input, &mut Vec::new(), options).unwrap_err();
+        assert!(e.to_string().contains(why), "{path}: {e}");
+    }
+
+    // Buffers of the wrong size are errors, not panics.
+    let model = load::from_path(&testdata().join("models/gbm_bernoulli_prostate.zip")).unwrap();
+    assert!(model.contributions_support().is_ok());
+    let row = vec![0.0; model.n_features()];
+    let mut out = vec![0.0f32; model.contribution_len()];
+    let mut work = vec![0.0f32; model.contribution_work_len()];
+    assert!(model.contributions(&row, &mut out[1..], &mut work).is_err());
+    assert!(model.contributions(&row, &mut out, &mut work[1..]).is_err());
+    assert!(model.contributions(&row[1..], &mut out, &mut work).is_err());
+    model.contributions(&row, &mut out, &mut work).unwrap();
+    let sum: f64 = out.iter().map(|&v| f64::from(v)).sum();
+    let mut preds = vec![0.0; model.preds_len()];
+    model.score(&row, 0.0, &mut preds).unwrap();
+    let p1 = preds[2];
+    let margin = (p1 / (1.0 - p1)).ln();
+    assert!((sum - margin).abs() < 1e-4, "sum {sum} vs margin {margin}");
 }

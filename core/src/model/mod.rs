@@ -21,6 +21,7 @@ pub mod layout;
 mod math;
 mod pca;
 mod predict;
+mod shap;
 mod tree;
 mod xgboost;
 
@@ -40,6 +41,7 @@ use layout::{ColumnRec, Counter, Layout, Regions, Sink, StrRef, TreeRec, Writer,
 pub use math::exp;
 pub use pca::Pca;
 pub use predict::{Exp, Link};
+pub use shap::ELEMENT_F32S as SHAP_ELEMENT_F32S;
 pub use xgboost::XgBoost;
 
 /// What a model predicts (genmodel's `ModelCategory`).
@@ -206,13 +208,33 @@ pub enum Algo {
     KMeans(KMeans),
     Pca(Pca),
     ExtendedIsolationForest(Eif),
+    /// Isotonic regression of the single feature: genmodel's `IsotonicCalibrator`.
+    IsotonicRegression {
+        min_x: f64,
+        max_x: f64,
+        xs: Span,
+        ys: Span,
+    },
 }
 
-/// A run of doubles in the model's memory.
+/// A run of doubles in the model's memory (opaque outside the core).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Span {
+pub struct Span {
     first: u32,
     len: u32,
+}
+
+/// The covers TreeSHAP needs for GBM/DRF trees, from `trees/tCC_GGG_aux.bin`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum TreeShap {
+    /// Not a GBM/DRF model.
+    None,
+    /// The aux data cannot be used, and why.
+    Unusable(&'static str),
+    /// `(weightL, weightR)` of every internal node, node `first_node + k` at doubles
+    /// `2k, 2k + 1` of `weights` (nodes of all trees are contiguous and in pre-order, as the
+    /// aux records are).
+    Weights { first_node: u32, weights: Span },
 }
 
 /// How a binomial model calibrates its probabilities, if it does.
@@ -249,6 +271,11 @@ pub(crate) struct Header {
     trees_per_class: u32,
     algo: Algo,
     calibration: Calibration,
+    /// TreeSHAP covers of GBM/DRF trees.
+    shap: TreeShap,
+    /// The deepest tree as genmodel's `TreeSHAP.nodeDepth` counts it (a leaf is 1); set
+    /// after loading, for tree models with contributions.
+    shap_depth: u32,
     /// Where this model's columns and trees start in the shared regions (sub-models of an
     /// ensemble share one memory).
     first_column: u32,
@@ -353,13 +380,14 @@ impl<'a> Mojo<'a> {
         if let Algo::Ensemble(e) = header.algo {
             e.fill_column_maps(&mut writer, &header, &subs)?;
         }
-        let model = Model {
+        let mut model = Model {
             mem,
             layout: plan.layout,
             header,
             subs,
         };
         model.validate()?;
+        model.header.shap_depth = model.part().shap_depth()?;
         Ok(model)
     }
 
@@ -401,7 +429,10 @@ impl<'a> Mojo<'a> {
             Algorithm::Gbm | Algorithm::Drf | Algorithm::IsolationForest => (120, 140),
             Algorithm::Glm => (100, 100),
             Algorithm::DeepLearning => (100, 110),
-            Algorithm::KMeans | Algorithm::Pca | Algorithm::ExtendedIsolationForest => (100, 100),
+            Algorithm::KMeans
+            | Algorithm::Pca
+            | Algorithm::ExtendedIsolationForest
+            | Algorithm::IsotonicRegression => (100, 100),
             Algorithm::XGBoost => (100, 110),
             Algorithm::StackedEnsemble if dir.is_empty() => (100, 101),
             other => return Err(ModelError::UnsupportedAlgorithm(other).into()),
@@ -504,9 +535,29 @@ impl<'a> Mojo<'a> {
                     .find(dir, "boosterBytes")
                     .ok_or(ModelError::MissingFile("boosterBytes"))?;
                 let booster = booster.read_into(buf)?;
-                Algo::XgBoost(XgBoost::build(&ini, booster, n_features, n_classes, sink)?)
+                let mut xgb = XgBoost::build(&ini, booster, n_features, n_classes, sink)?;
+                if let Some(aux) = self.find(dir, "auxNodeWeights") {
+                    xgb.set_aux_covers(aux.read_into(buf)?, sink)?;
+                }
+                Algo::XgBoost(xgb)
             }
             Algorithm::KMeans => Algo::KMeans(KMeans::build(&ini, n_features, sink)?),
+            Algorithm::IsotonicRegression => {
+                if n_features != 1 {
+                    return Err(ModelError::BadValue("n_features").into());
+                }
+                let xs = self.be_doubles(dir, "calib/thresholds_x", buf, sink)?;
+                let ys = self.be_doubles(dir, "calib/thresholds_y", buf, sink)?;
+                if xs.len != ys.len {
+                    return Err(ModelError::Corrupt("isotonic thresholds differ in length").into());
+                }
+                Algo::IsotonicRegression {
+                    min_x: ini.require_double("calib_min_x")?,
+                    max_x: ini.require_double("calib_max_x")?,
+                    xs,
+                    ys,
+                }
+            }
             Algorithm::ExtendedIsolationForest => {
                 let n_trees = u32::try_from(int_or(&ini, "ntrees", 0)?)
                     .map_err(|_| ModelError::BadValue("ntrees"))?;
@@ -575,6 +626,8 @@ impl<'a> Mojo<'a> {
             trees_per_class: 0,
             algo,
             calibration,
+            shap: TreeShap::None,
+            shap_depth: 0,
             first_column,
             first_tree: sink.position().trees as u32,
         };
@@ -609,7 +662,16 @@ impl<'a> Mojo<'a> {
         {
             return Err(ModelError::TooLarge("trees").into());
         }
-        self.trees(dir, n_groups, trees_per_class, n_features, buf, sink)?;
+        let with_aux = matches!(algo, Algo::Gbm { .. } | Algo::Drf { .. });
+        header.shap = self.trees(
+            dir,
+            n_groups,
+            trees_per_class,
+            n_features,
+            with_aux,
+            buf,
+            sink,
+        )?;
         header.n_groups = n_groups as u32;
         header.trees_per_class = trees_per_class as u32;
         Ok(header)
@@ -698,20 +760,30 @@ impl<'a> Mojo<'a> {
         Ok(())
     }
 
+    /// Decodes every tree into `sink`; with `with_aux`, also stores the TreeSHAP covers of
+    /// their `_aux.bin` files (pushing the same values in both loading passes).
+    #[allow(clippy::too_many_arguments)]
     fn trees(
         &self,
         dir: &str,
         n_groups: usize,
         per_class: usize,
         n_features: usize,
+        with_aux: bool,
         buf: &mut [u8],
         sink: &mut dyn Sink,
-    ) -> Result<(), Error> {
+    ) -> Result<TreeShap, Error> {
+        let first_node = sink.position().nodes as u32;
+        let mut weights = Ok(Span {
+            first: sink.position().f64s as u32,
+            len: 0,
+        });
         for class in 0..per_class {
             for group in 0..n_groups {
                 let mut name = heapless::String::<32>::new();
                 fmt::Write::write_fmt(&mut name, format_args!("trees/t{class:02}_{group:03}.bin"))
                     .map_err(|_| ModelError::TooLarge("trees"))?;
+                let before = sink.position().nodes;
                 let tree = match self.find(dir, &name) {
                     None => TreeRec {
                         kind: TreeRec::ABSENT,
@@ -720,8 +792,76 @@ impl<'a> Mojo<'a> {
                     Some(entry) => tree::decode(entry.read_into(buf)?, n_features, sink)?,
                 };
                 sink.tree(tree)?;
+                if let (true, Ok(span)) = (with_aux, &mut weights) {
+                    let internal = sink.position().nodes - before;
+                    if let Err(why) = self.aux_weights(dir, &name, tree, internal, span, buf, sink)
+                    {
+                        weights = Err(why);
+                    }
+                }
             }
         }
+        Ok(match weights {
+            _ if !with_aux => TreeShap::None,
+            Ok(weights) => TreeShap::Weights {
+                first_node,
+                weights,
+            },
+            Err(why) => TreeShap::Unusable(why),
+        })
+    }
+
+    /// Pushes `(weightL, weightR)` of each of a tree's `internal` nodes from its `_aux.bin`
+    /// (40-byte records in the tree's pre-order), extending `span`; or says why it cannot.
+    #[allow(clippy::too_many_arguments)]
+    fn aux_weights(
+        &self,
+        dir: &str,
+        tree_name: &str,
+        tree: TreeRec,
+        internal: usize,
+        span: &mut Span,
+        buf: &mut [u8],
+        sink: &mut dyn Sink,
+    ) -> Result<(), &'static str> {
+        const RECORD: usize = 40;
+        match tree.kind {
+            TreeRec::ABSENT => {
+                return Err("contributions of a model with an absent tree (genmodel fails on it)")
+            }
+            TreeRec::LEAF => return Ok(()),
+            _ => {}
+        }
+        let mut name = heapless::String::<40>::new();
+        let stem = tree_name.strip_suffix(".bin").unwrap_or(tree_name);
+        fmt::Write::write_fmt(&mut name, format_args!("{stem}_aux.bin"))
+            .map_err(|_| "contributions with over-long tree names")?;
+        let entry = self.find(dir, &name).ok_or(
+            "contributions without trees/*_aux.bin node weights (a MOJO 1.00 or a stripped one)",
+        )?;
+        let bytes = entry
+            .read_into(buf)
+            .map_err(|_| "contributions with an unreadable trees/*_aux.bin")?;
+        if bytes.len() != internal * RECORD {
+            return Err(
+                "contributions with a trees/*_aux.bin that does not have one record per node",
+            );
+        }
+        let mut values = bytes.chunks_exact(RECORD).flat_map(|rec| {
+            let f = |at: usize| {
+                rec.get(at..at + 4)
+                    .and_then(|b| b.try_into().ok())
+                    .map_or(f64::NAN, |b| f64::from(f32::from_le_bytes(b)))
+            };
+            [f(8), f(12)]
+        });
+        let first = sink
+            .f64s(&mut values)
+            .map_err(|_| "contributions with too many trees/*_aux.bin node weights")?;
+        if first != span.first + span.len {
+            return Err("contributions with scattered trees/*_aux.bin node weights");
+        }
+        span.len += (internal * 2) as u32;
         Ok(())
     }
 
@@ -1328,6 +1468,19 @@ impl<'m> Part<'m> {
                 return Ok(());
             }
             Algo::ExtendedIsolationForest(eif) => return eif.score(regions.f64s, row, preds),
+            Algo::IsotonicRegression {
+                min_x,
+                max_x,
+                xs,
+                ys,
+            } => {
+                let x = row.first().copied().unwrap_or(f64::NAN);
+                let [_, p] = predict::isotonic(x, min_x, max_x, self.span(xs), self.span(ys));
+                if let Some(v) = preds.first_mut() {
+                    *v = p;
+                }
+                return Ok(());
+            }
             Algo::XgBoost(xgb) => {
                 if xgb.score(regions.f64s, row, offset, preds, exp)? {
                     self.finish_classifier(row, preds);
@@ -1882,5 +2035,235 @@ impl<M: AsRef<[u64]>> Model<M> {
     /// [`Model::for_each_output_name`].
     pub fn for_each_output(&self, preds: &[f64], calibrated: bool, f: impl FnMut(OutputValue<'_>)) {
         self.part().for_each_output(preds, calibrated, f)
+    }
+}
+
+/// Contributions (TreeSHAP).
+impl<'m> Part<'m> {
+    /// The trees in genmodel's `computeGraph` order: group-major, then class.
+    fn for_each_tree_graph_order(&self, mut f: impl FnMut(TreeRec)) {
+        let regions = self.regions();
+        let (groups, per_class) = self.n_trees();
+        let first = self.header.first_tree as usize;
+        for group in 0..groups {
+            for class in 0..per_class {
+                if let Some(&t) = regions.trees.get(first + class * groups + group) {
+                    f(t);
+                }
+            }
+        }
+    }
+
+    /// The depth of the deepest tree for TreeSHAP's workspace (0 without contributions).
+    fn shap_depth(&self) -> Result<u32, ModelError> {
+        let too_deep = ModelError::TooLarge("tree depth");
+        match self.header.algo {
+            Algo::Gbm { .. } | Algo::Drf { .. } => {
+                let nodes = self.regions().nodes;
+                let mut max = 0usize;
+                let mut bad = false;
+                self.for_each_tree_graph_order(|t| match shap::h2o_depth(nodes, t) {
+                    Some(d) => max = max.max(d),
+                    None => bad = true,
+                });
+                if bad {
+                    return Err(too_deep);
+                }
+                u32::try_from(max).map_err(|_| too_deep)
+            }
+            Algo::XgBoost(xgb) => xgb.shap_depth(self.regions().f64s).ok_or(too_deep),
+            _ => Ok(0),
+        }
+    }
+
+    /// Why the model has no contributions, if it has none.
+    fn contributions_support(&self) -> Result<(), ModelError> {
+        let multinomial = ModelError::Unsupported(
+            "contributions of multinomial models (genmodel computes them for binomial and \
+             regression models only)",
+        );
+        match self.header.algo {
+            Algo::Gbm { .. } | Algo::Drf { .. } if self.header.n_classes > 2 => Err(multinomial),
+            Algo::Drf {
+                binomial_double_trees: true,
+            } => Err(ModelError::Unsupported(
+                "contributions of DRF models with binomial_double_trees (genmodel refuses them)",
+            )),
+            Algo::Drf { .. } => Err(ModelError::Unsupported(
+                "DRF contributions (genmodel scales them by the count of variables with \
+                 non-zero importance in experimental/modelDetails.json, read only when the MOJO \
+                 is loaded with metadata, which PredictCsv does not do)",
+            )),
+            Algo::Gbm { .. } => match self.header.shap {
+                TreeShap::Weights { .. } => Ok(()),
+                TreeShap::Unusable(why) => Err(ModelError::Unsupported(why)),
+                TreeShap::None => Err(ModelError::Unsupported(
+                    "contributions without node weights",
+                )),
+            },
+            Algo::XgBoost(xgb) => {
+                if self.header.n_classes > 2 {
+                    return Err(multinomial);
+                }
+                xgb.contributions_support(self.regions().f64s, self.xgb_name_count())
+            }
+            _ => Err(ModelError::Unsupported(
+                "contributions for this algorithm (genmodel has them for GBM, DRF and XGBoost \
+                 only)",
+            )),
+        }
+    }
+
+    /// How many one-hot names genmodel's `makeFeatureContributionNames` writes.
+    fn xgb_name_count(&self) -> usize {
+        (0..self.n_features())
+            .filter_map(|i| self.column(i))
+            .map(|c| c.levels.map_or(1, |l| l.len() + 1))
+            .sum()
+    }
+
+    fn contribution_len(&self) -> usize {
+        match self.header.algo {
+            Algo::XgBoost(xgb) => xgb.encoded_len() + 1,
+            _ => self.n_features() + 1,
+        }
+    }
+
+    fn contribution_work_len(&self) -> usize {
+        shap::work_len(self.header.shap_depth as usize)
+    }
+
+    fn for_each_contribution_name(&self, mut f: impl FnMut(OutputName<'m>)) {
+        let xgb = matches!(self.header.algo, Algo::XgBoost(_));
+        for i in 0..self.n_features() {
+            let Some(col) = self.column(i) else { continue };
+            let name = OutputName::new("", col.name);
+            match col.levels {
+                Some(levels) if xgb => {
+                    for level in levels.iter() {
+                        f(OutputName {
+                            sep: ".",
+                            detail: level,
+                            ..name
+                        });
+                    }
+                    f(OutputName {
+                        sep: ".missing(NA)",
+                        ..name
+                    });
+                }
+                _ => f(name),
+            }
+        }
+        f(OutputName::new("", "BiasTerm"));
+    }
+
+    fn contributions(&self, row: &[f64], out: &mut [f32], work: &mut [f32]) -> Result<(), Error> {
+        self.contributions_support()?;
+        if row.len() != self.n_features() {
+            return Err(ScoreError::RowLength {
+                expected: self.header.n_features,
+                found: row.len() as u32,
+            }
+            .into());
+        }
+        if out.len() != self.contribution_len() {
+            return Err(ScoreError::PredsLength {
+                expected: self.contribution_len() as u32,
+                found: out.len() as u32,
+            }
+            .into());
+        }
+        if work.len() < self.contribution_work_len() {
+            return Err(ScoreError::WorkLength {
+                expected: self.contribution_work_len() as u32,
+                found: work.len() as u32,
+            }
+            .into());
+        }
+        let failed = ScoreError::Rejected {
+            column: 0,
+            reason: "TreeSHAP found a path of zero weight (genmodel throws too)",
+        };
+        out.fill(0.0);
+        let regions = self.regions();
+        match (self.header.algo, self.header.shap) {
+            (
+                Algo::Gbm { init_f, .. },
+                TreeShap::Weights {
+                    first_node,
+                    weights,
+                },
+            ) => {
+                if let Some(bias) = out.last_mut() {
+                    *bias += init_f as f32;
+                }
+                let weights = self.span(weights);
+                let mut result = Ok(());
+                self.for_each_tree_graph_order(|root| {
+                    if result.is_err() {
+                        return;
+                    }
+                    let tree = shap::H2oTree {
+                        regions: &regions,
+                        columns: regions
+                            .columns
+                            .get(self.header.first_column as usize..)
+                            .unwrap_or(&[]),
+                        row,
+                        root,
+                        weights,
+                        first_node,
+                    };
+                    result = shap::add_tree(&tree, out, work);
+                });
+                result.map_err(|_| failed.into())
+            }
+            (Algo::XgBoost(xgb), _) => xgb
+                .contributions(regions.f64s, row, out, work)
+                .map_err(|_| failed.into()),
+            _ => Err(ModelError::Unsupported("contributions for this model").into()),
+        }
+    }
+}
+
+impl<M: AsRef<[u64]>> Model<M> {
+    /// Whether the model has Shapley contributions (`PredictCsv --predictContributions`),
+    /// and if not, why: [`ModelError::Unsupported`] names the reason (multinomial, gblinear,
+    /// DRF, an algorithm genmodel has none for, missing `_aux.bin` node weights).
+    pub fn contributions_support(&self) -> Result<(), ModelError> {
+        self.part().contributions_support()
+    }
+
+    /// Values [`Model::contributions`] writes: one per feature (GBM/DRF) or one-hot encoded
+    /// input (XGBoost), then the bias.
+    pub fn contribution_len(&self) -> usize {
+        self.part().contribution_len()
+    }
+
+    /// f32s of workspace [`Model::contributions`] needs (TreeSHAP's path buffers, sized
+    /// from the deepest tree as genmodel sizes them).
+    pub fn contribution_work_len(&self) -> usize {
+        self.part().contribution_work_len()
+    }
+
+    /// The names of the contributions, as genmodel's `getContributionNames`: the features
+    /// (GBM/DRF) or, for XGBoost, `<column>.<level>` for every level and
+    /// `<column>.missing(NA)` per categorical, then the numeric columns; then `BiasTerm`.
+    pub fn for_each_contribution_name(&self, f: impl FnMut(OutputName<'_>)) {
+        self.part().for_each_contribution_name(f)
+    }
+
+    /// Shapley contributions of one row (path-dependent TreeSHAP, in f32, bit-identical to
+    /// genmodel's) into `out` of [`Model::contribution_len`] values, in link space; their sum
+    /// is the raw prediction up to f32 rounding. `work` needs
+    /// [`Model::contribution_work_len`] f32s. Allocates nothing.
+    pub fn contributions(
+        &self,
+        row: &[f64],
+        out: &mut [f32],
+        work: &mut [f32],
+    ) -> Result<(), Error> {
+        self.part().contributions(row, out, work)
     }
 }

@@ -24,6 +24,7 @@
 use super::layout::Sink;
 use super::math::java_max;
 use super::predict::Exp;
+use super::shap::{add_tree, ShapFailed, ShapTree};
 use super::Span;
 use crate::error::{ModelError, ScoreError};
 use crate::ini::{self, Ini};
@@ -129,6 +130,11 @@ pub struct XgBoost {
     nodes: Span,
     trees: Span,
     weights: Span,
+    /// TreeSHAP covers: every node's `sum_hess`, in the order of `nodes`.
+    covers: Span,
+    /// `auxNodeWeights` as stored, `[ntrees, n0, w…, n1, w…]`; they replace the covers of
+    /// the first group's trees (`AuxNodeWeightsHelper`).
+    aux_covers: Option<Span>,
     prior: Option<Span>,
     threshold: f64,
     n_classes: u32,
@@ -216,8 +222,10 @@ impl RawNode {
     }
 }
 
-/// Splits the next tree off `r`: its node count and node bytes (statistics skipped).
-fn next_tree<'a>(r: &mut Reader<'a>) -> Result<(usize, &'a [u8]), ModelError> {
+/// Splits the next tree off `r`: its node count, node bytes and statistics bytes.
+type RawTree<'a> = (usize, &'a [u8], &'a [u8]);
+
+fn next_tree<'a>(r: &mut Reader<'a>) -> Result<RawTree<'a>, ModelError> {
     let mut param = r.sub(TREE_PARAM_LEN).ok_or(TRUNCATED)?;
     let _num_roots = param.le_i32();
     let n = param.le_i32().ok_or(TRUNCATED)?;
@@ -225,9 +233,10 @@ fn next_tree<'a>(r: &mut Reader<'a>) -> Result<(usize, &'a [u8]), ModelError> {
     let nodes = r
         .take(n.checked_mul(NODE_LEN).ok_or(TRUNCATED)?)
         .ok_or(TRUNCATED)?;
-    r.skip(n.checked_mul(STAT_LEN).ok_or(TRUNCATED)?)
+    let stats = r
+        .take(n.checked_mul(STAT_LEN).ok_or(TRUNCATED)?)
         .ok_or(TRUNCATED)?;
-    Ok((n, nodes))
+    Ok((n, nodes, stats))
 }
 
 /// The parts of `boosterBytes` scoring needs, borrowed from it.
@@ -362,11 +371,17 @@ impl<'a> Booster<'a> {
 
     /// The trees in file order: `(group, node count, node bytes)`, with `group` as stored.
     fn trees(&self) -> impl Iterator<Item = (i32, usize, &'a [u8])> + 'a {
+        self.trees_with_stats()
+            .map(|(g, n, nodes, _)| (g, n, nodes))
+    }
+
+    /// [`Booster::trees`] with each tree's node statistics.
+    fn trees_with_stats(&self) -> impl Iterator<Item = (i32, usize, &'a [u8], &'a [u8])> + 'a {
         let mut r = Reader::new(self.trees);
         let mut info = Reader::new(self.tree_info);
         (0..self.num_trees).map_while(move |_| {
-            let (n, nodes) = next_tree(&mut r).ok()?;
-            Some((info.le_i32()?, n, nodes))
+            let (n, nodes, stats) = next_tree(&mut r).ok()?;
+            Some((info.le_i32()?, n, nodes, stats))
         })
     }
 
@@ -466,15 +481,17 @@ impl XgBoost {
                 "XGBoost regression objective with several output groups",
             ));
         }
-        let (nodes, trees, weights) = match b.kind {
+        let (nodes, trees, weights, covers) = match b.kind {
             Kind::GbTree | Kind::Dart => {
                 let (nodes, trees) = push_trees(&b, encoded, sink)?;
-                (nodes, trees, Span::default())
+                let covers = push_covers(&b, sink)?;
+                (nodes, trees, Span::default(), covers)
             }
             Kind::GbLinear => (
                 Span::default(),
                 Span::default(),
                 push_linear(&b, encoded, sink)?,
+                Span::default(),
             ),
         };
         let base_score = if b.major >= 1 {
@@ -500,6 +517,8 @@ impl XgBoost {
             nodes,
             trees,
             weights,
+            covers,
+            aux_covers: None,
             prior,
             threshold,
             n_classes: n_classes as u32,
@@ -511,8 +530,17 @@ impl XgBoost {
     pub(super) fn validate(&self, f64s: &[f64]) -> Result<(), ModelError> {
         let corrupt = ModelError::Corrupt("XGBoost arrays");
         let fits = |s: Span| s.first as usize + s.len as usize <= f64s.len();
-        let spans = [self.cat_offsets, self.nodes, self.trees, self.weights];
-        if !spans.iter().all(|&s| fits(s)) || !self.prior.is_none_or(fits) {
+        let spans = [
+            self.cat_offsets,
+            self.nodes,
+            self.trees,
+            self.weights,
+            self.covers,
+        ];
+        if !spans.iter().all(|&s| fits(s))
+            || !self.prior.is_none_or(fits)
+            || !self.aux_covers.is_none_or(fits)
+        {
             return Err(corrupt);
         }
         let offsets = span(f64s, self.cat_offsets);
@@ -810,6 +838,257 @@ impl XgBoost {
     }
 }
 
+/// Contributions (TreeSHAP over `sum_hess` covers).
+impl XgBoost {
+    /// Stores `auxNodeWeights` (native order: i32 tree count, then per tree an i32 count and
+    /// that many f64s) as `[ntrees, n0, w…, n1, w…]`; checked against the trees when
+    /// contributions are asked for.
+    pub(super) fn set_aux_covers(
+        &mut self,
+        bytes: &[u8],
+        sink: &mut dyn Sink,
+    ) -> Result<(), ModelError> {
+        let bad = ModelError::Corrupt("auxNodeWeights");
+        let mut r = Reader::new(bytes);
+        let n_trees = r.le_i32().ok_or(bad)?;
+        let mut values_ok = n_trees >= 0;
+        let mut left = if values_ok { n_trees } else { 0 };
+        let mut in_tree = 0i64;
+        let mut total = 1usize;
+        let mut values = core::iter::once(f64::from(n_trees)).chain(core::iter::from_fn(|| {
+            if in_tree > 0 {
+                in_tree -= 1;
+                total += 1;
+                return r.le_u64().map(f64::from_bits).or_else(|| {
+                    values_ok = false;
+                    None
+                });
+            }
+            if left == 0 {
+                return None;
+            }
+            left -= 1;
+            let n = r.le_i32().or_else(|| {
+                values_ok = false;
+                None
+            })?;
+            in_tree = i64::from(n.max(0));
+            total += 1;
+            Some(f64::from(n))
+        }));
+        let first = sink.f64s(&mut values)?;
+        if !values_ok || !r.is_empty() {
+            return Err(bad);
+        }
+        self.aux_covers = Some(span_of(first, total)?);
+        Ok(())
+    }
+
+    /// One-hot columns plus numerics: the contributions before the bias.
+    pub(super) fn encoded_len(&self) -> usize {
+        self.cat_end as usize + self.nums as usize
+    }
+
+    /// The first group's trees: `(ordinal, first node, node count)`, in file order.
+    fn shap_trees<'f>(&self, f64s: &'f [f64]) -> impl Iterator<Item = (usize, usize, usize)> + 'f {
+        span(f64s, self.trees)
+            .chunks_exact(TREE_F64S)
+            .filter(|t| matches!(t, [_, _, g, _] if *g == 0.0))
+            .enumerate()
+            .map(|(i, t)| match *t {
+                [first, count, _, _] => (i, first as usize, count as usize),
+                _ => (i, 0, 0),
+            })
+    }
+
+    /// The deepest tree as genmodel's `nodeDepth` counts it (a leaf is 1).
+    pub(super) fn shap_depth(&self, f64s: &[f64]) -> Option<u32> {
+        if self.kind == Kind::GbLinear {
+            return Some(0);
+        }
+        let nodes = span(f64s, self.nodes);
+        let mut max = 0u32;
+        for (_, first, count) in self.shap_trees(f64s) {
+            // Explicit stack of (node, depth); a validated tree has no cycles, and a path is
+            // at most `count` long.
+            let mut stack = [(0usize, 0u32); MAX_SHAP_DEPTH + 1];
+            let mut top = 1usize;
+            *stack.first_mut()? = (first, 1);
+            while top > 0 {
+                top -= 1;
+                let (n, depth) = *stack.get(top)?;
+                max = max.max(depth);
+                let at = n * NODE_F64S;
+                let &[_, _, left, right] = nodes.get(at..at + NODE_F64S)? else {
+                    return None;
+                };
+                if left < 0.0 {
+                    continue;
+                }
+                if depth as usize > count || depth as usize >= MAX_SHAP_DEPTH {
+                    return None;
+                }
+                for c in [left, right] {
+                    *stack.get_mut(top)? = (c as usize, depth + 1);
+                    top += 1;
+                }
+            }
+        }
+        Some(max)
+    }
+
+    /// Why genmodel has no contributions for this model, if it has none. `names` is how
+    /// many names `makeFeatureContributionNames` writes.
+    pub(super) fn contributions_support(
+        &self,
+        f64s: &[f64],
+        names: usize,
+    ) -> Result<(), ModelError> {
+        if self.kind == Kind::GbLinear {
+            return Err(ModelError::Unsupported(
+                "contributions of XGBoost gblinear models (genmodel has none)",
+            ));
+        }
+        if self.groups > 1 {
+            return Err(ModelError::Unsupported(
+                "contributions of multinomial models (genmodel computes them for binomial and \
+                 regression models only)",
+            ));
+        }
+        if names != self.encoded_len() {
+            return Err(ModelError::Unsupported(
+                "XGBoost contributions without all factor levels (genmodel fails to name them)",
+            ));
+        }
+        if let Some(aux) = self.aux_covers {
+            let aux = span(f64s, aux);
+            let mut at = 1usize;
+            let mut trees = 0usize;
+            for (_, _, count) in self.shap_trees(f64s) {
+                if aux.get(at).copied() != Some(count as f64) {
+                    break;
+                }
+                at += 1 + count;
+                trees += 1;
+            }
+            if aux.first().copied() != Some(trees as f64) || at != aux.len() {
+                return Err(ModelError::Unsupported(
+                    "XGBoost contributions with auxNodeWeights that do not match the trees",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds the base margin and every first-group tree's TreeSHAP values to `out`.
+    pub(super) fn contributions(
+        &self,
+        f64s: &[f64],
+        row: &[f64],
+        out: &mut [f32],
+        work: &mut [f32],
+    ) -> Result<(), ShapFailed> {
+        if let Some(bias) = out.last_mut() {
+            *bias += f32::from_bits(self.base_margin);
+        }
+        let nodes = span(f64s, self.nodes);
+        let offsets = span(f64s, self.cat_offsets);
+        let covers = span(f64s, self.covers);
+        let aux = self.aux_covers.map(|s| span(f64s, s));
+        for (ordinal, first, _) in self.shap_trees(f64s) {
+            let tree = XgbTree {
+                xgb: self,
+                nodes,
+                offsets,
+                covers,
+                // Tree `t`'s weights follow the count and the `t` earlier counts.
+                aux: aux.and_then(|a| a.get(2 + ordinal..)),
+                first,
+                row,
+            };
+            add_tree(&tree, out, work)?;
+        }
+        Ok(())
+    }
+}
+
+/// The deepest XGBoost tree TreeSHAP takes.
+const MAX_SHAP_DEPTH: usize = crate::limits::MAX_TREE_DEPTH;
+
+/// One XGBoost tree over one row, for TreeSHAP. Nodes are absolute indices.
+struct XgbTree<'a> {
+    xgb: &'a XgBoost,
+    nodes: &'a [f64],
+    offsets: &'a [f64],
+    covers: &'a [f64],
+    /// `auxNodeWeights` offset so that node `n` (counted over all trees) is at `n`: tree `t`
+    /// starts after the total count and `t + 1` tree counts.
+    aux: Option<&'a [f64]>,
+    first: usize,
+    row: &'a [f64],
+}
+
+impl XgbTree<'_> {
+    fn node(&self, n: usize) -> [f64; NODE_F64S] {
+        let at = n * NODE_F64S;
+        match self.nodes.get(at..at + NODE_F64S) {
+            Some(&[a, b, c, d]) => [a, b, c, d],
+            _ => [f64::NAN, 0.0, -1.0, -1.0],
+        }
+    }
+}
+
+impl ShapTree for XgbTree<'_> {
+    type Node = usize;
+
+    fn root(&self) -> usize {
+        self.first
+    }
+
+    fn weight(&self, n: usize) -> f32 {
+        let v = match self.aux {
+            // `(float)` of the aux double, as the reflection sets it.
+            Some(aux) => aux.get(n).copied(),
+            None => self.covers.get(n).copied(),
+        };
+        v.unwrap_or(0.0) as f32
+    }
+
+    fn split(&self, n: usize) -> Option<(i32, usize, usize)> {
+        let [_, feature, left, right] = self.node(n);
+        if left < 0.0 {
+            return None;
+        }
+        let index = if feature < 0.0 {
+            -feature - 1.0
+        } else {
+            feature
+        };
+        Some((index as i32, left as usize, right as usize))
+    }
+
+    fn leaf_value(&self, n: usize) -> f32 {
+        self.node(n)[0] as f32
+    }
+
+    fn goes_right(&self, n: usize) -> bool {
+        let [value, feature, _, _] = self.node(n);
+        let default_left = feature < 0.0;
+        let index = if default_left {
+            -feature - 1.0
+        } else {
+            feature
+        };
+        let v = self.xgb.fvalue(self.offsets, self.row, index as usize);
+        if v.is_nan() {
+            !default_left
+        } else {
+            // Right unless `v < split` (a NaN split sends rows right).
+            v.partial_cmp(&(value as f32)) != Some(core::cmp::Ordering::Less)
+        }
+    }
+}
+
 /// `SoftmaxMultiClassObjProb.predTransform`: f32 max and differences, an f64 sum, and an f32
 /// division by the sum rounded to f32.
 fn softprob(out: &mut [f32], exp: Exp<'_>) {
@@ -920,6 +1199,28 @@ fn push_trees(
         ));
     }
     Ok((nodes, span_of(trees_first, n_trees * TREE_F64S)?))
+}
+
+/// Pushes every in-group node's `sum_hess`, in the order of [`push_trees`]'s nodes.
+fn push_covers(b: &Booster<'_>, sink: &mut dyn Sink) -> Result<Span, ModelError> {
+    let groups = b.groups;
+    let in_group = |g: i32| usize::try_from(g).is_ok_and(|g| g < groups);
+    let mut n_nodes = 0usize;
+    let mut values = b
+        .trees_with_stats()
+        .filter(|t| in_group(t.0))
+        .flat_map(|(_, n, _, stats)| {
+            n_nodes += n;
+            (0..n).map(move |k| {
+                let at = k * STAT_LEN + 4;
+                stats
+                    .get(at..at + 4)
+                    .and_then(|b| b.try_into().ok())
+                    .map_or(f64::NAN, |b| f64::from(f32::from_le_bytes(b)))
+            })
+        });
+    let first = sink.f64s(&mut values)?;
+    span_of(first, n_nodes)
 }
 
 /// Pushes gblinear's weights (zeros when none were saved); checks that the booster's features
@@ -1160,8 +1461,37 @@ mod tests {
         let node = |k: usize| &f64s[2 + 4 * k..6 + 4 * k];
         assert_eq!(node(0), &[f64::from(0.1f32), -4.0, 1.0, 2.0]);
         assert_eq!(node(1), &[1.0, 0.0, -1.0, -1.0]);
-        assert_eq!(&f64s[14..], &[0.0, 3.0, 0.0, 1.0]);
+        assert_eq!(&f64s[14..18], &[0.0, 3.0, 0.0, 1.0]);
+        // Then every node's cover (`sum_hess`, zero here).
+        assert_eq!(&f64s[18..], &[0.0; 3]);
         assert_eq!(model.cat_end, 3);
+    }
+
+    #[test]
+    fn treeshap_of_a_stump() {
+        // Covers 4 at the root, 1 left, 3 right: the expected value is (1·1 + 3·2) / 4.
+        let mut t = stump(true);
+        let stats = t.len() - 3 * STAT_LEN;
+        for (k, cover) in [4.0f32, 1.0, 3.0].iter().enumerate() {
+            let at = stats + k * STAT_LEN + 4;
+            t[at..at + 4].copy_from_slice(&cover.to_le_bytes());
+        }
+        let (m, f64s) = load("", &gbtree(&HEADER, &[t], &[0], None), 1).unwrap();
+        assert_eq!(m.shap_depth(&f64s), Some(2));
+        assert!(m.contributions_support(&f64s, m.encoded_len()).is_ok());
+        let mut work = std::vec![0.0f32; super::super::shap::work_len(2)];
+        let mut out = std::vec![0.0f32; m.encoded_len() + 1];
+        m.contributions(&f64s, &[0.5, 1.0], &mut out, &mut work)
+            .unwrap();
+        // Base margin 0.5 plus 1.75; the split feature (encoded 3) gets 2 - 1.75.
+        assert_eq!(out[4], 2.25);
+        assert_eq!(out[3], 0.25);
+        assert_eq!(out[..3], [0.0; 3]);
+        // `contributions` adds to `out`; the model clears it first.
+        out.fill(0.0);
+        m.contributions(&f64s, &[0.5, 0.0], &mut out, &mut work)
+            .unwrap();
+        assert_eq!(out[3], -0.75);
     }
 
     #[test]

@@ -6,10 +6,20 @@
 //! | model directory | `--model-dir DIR` | `SM_MODEL_DIR` | `/opt/ml/model` |
 //! | port | `--port N` | `SAGEMAKER_BIND_TO_PORT` | 8080 |
 //! | address | `--host ADDR` | | `0.0.0.0` |
-//! | body limit | `--max-payload-mb N` | `SAGEMAKER_MAX_PAYLOAD_IN_MB` | 6 (MiB, as SageMaker's 6 MB) |
+//! | body limit | `--max-payload-mb N` | `SAGEMAKER_MAX_PAYLOAD_IN_MB` | 6 (MiB, as SageMaker's 6 MB); 100 in batch mode |
 //! | log level | | `LOG_LEVEL`, `SAGEMAKER_CONTAINER_LOG_LEVEL` | `info` |
+//! | batch transform | `--batch` | `SAGEMAKER_BATCH=true` | off |
+//! | batch strategy | | `SAGEMAKER_BATCH_STRATEGY` | `MULTI_RECORD` |
+//! | concurrent transforms | | `SAGEMAKER_MAX_CONCURRENT_TRANSFORMS` | the number of cores |
+//! | multi-model endpoint | `--multi-model` | `SAGEMAKER_MULTI_MODEL=true` | off |
+//! | MME memory budget | `--memory-budget SIZE` | `MODEL_MEMORY_BUDGET` | from the cgroup limit ([`super::mme`]) |
 //!
-//! Flags win over the environment. In a model directory the model is `pipeline.mojo` if it
+//! Flags win over the environment. In batch mode (`SAGEMAKER_BATCH`, set by SageMaker in
+//! every transform job) CSV and JSON Lines bodies are scored as a stream
+//! ([`super::stream`]), so the body limit can be SageMaker's largest `MaxPayloadInMB`, 100;
+//! `SAGEMAKER_MAX_PAYLOAD_IN_MB=0` (SageMaker's "unlimited") means no limit there, and 100 MiB
+//! elsewhere. In multi-model mode no model is loaded at start: `POST /models` loads them.
+//! SIZE is bytes, or a number with `K`, `M` or `G` (binary units: `512M`, `1.5G`). In a model directory the model is `pipeline.mojo` if it
 //! is there, else the one `*.mojo` or `*.zip` file; if the directory holds none, its
 //! subdirectories are searched the same way (one level). Anything else is an error that
 //! lists what was found. Nothing is ever written to the model directory.
@@ -45,6 +55,18 @@ pub struct Config {
     pub log_level: Level,
     /// Driverless AI license settings found (`DRIVERLESS_AI_LICENSE_KEY`, ...): not needed.
     pub license: Vec<String>,
+    /// Batch transform: CSV and JSON Lines bodies are scored as a stream.
+    pub batch: bool,
+    /// `SAGEMAKER_BATCH_STRATEGY` (`SINGLE_RECORD` or `MULTI_RECORD`), if set.
+    pub batch_strategy: Option<String>,
+    /// `SAGEMAKER_MAX_CONCURRENT_TRANSFORMS`, if set.
+    pub max_concurrent_transforms: Option<usize>,
+    /// Whether the body limit was set (flag or `SAGEMAKER_MAX_PAYLOAD_IN_MB`).
+    pub max_body_set: bool,
+    /// Multi-model endpoint: models are loaded and unloaded through `/models`.
+    pub multi_model: bool,
+    /// Bytes of model memory a multi-model endpoint may hold; `None`: from the cgroup.
+    pub memory_budget: Option<usize>,
 }
 
 impl Default for Config {
@@ -56,17 +78,29 @@ impl Default for Config {
             max_body: DEFAULT_MAX_BODY,
             log_level: Level::Info,
             license: Vec::new(),
+            batch: false,
+            batch_strategy: None,
+            max_concurrent_transforms: None,
+            max_body_set: false,
+            multi_model: false,
+            memory_budget: None,
         }
     }
 }
 
 pub const USAGE: &str = "\
   serve serve [--model FILE | --model-dir DIR] [--port N] [--host ADDR] [--max-payload-mb N]
+              [--batch] [--multi-model [--memory-budget SIZE]]
       Run the SageMaker HTTP server (what SageMaker starts with `docker run IMAGE serve`).
       The model is --model, else $MOJO_FILE_PATH, else pipeline.mojo or the single *.mojo/*.zip
       in --model-dir, $SM_MODEL_DIR or /opt/ml/model. Port: --port, $SAGEMAKER_BIND_TO_PORT
       or 8080. Body limit: --max-payload-mb, $SAGEMAKER_MAX_PAYLOAD_IN_MB or 6 (MiB).
-      Log level: $LOG_LEVEL or $SAGEMAKER_CONTAINER_LOG_LEVEL (error, warn, info, debug).";
+      Log level: $LOG_LEVEL or $SAGEMAKER_CONTAINER_LOG_LEVEL (error, warn, info, debug).
+      --batch or $SAGEMAKER_BATCH=true: batch transform (streamed CSV / JSON Lines bodies,
+      limit $SAGEMAKER_MAX_PAYLOAD_IN_MB or 100 MiB). --multi-model or
+      $SAGEMAKER_MULTI_MODEL=true: a multi-model endpoint (POST /models loads, no model at
+      start); model memory up to --memory-budget or $MODEL_MEMORY_BUDGET (bytes, or 512M, 2G),
+      by default the cgroup memory limit less a margin.";
 
 impl Config {
     /// Reads flags (after `serve`) and the environment (`env` looks a variable up).
@@ -75,6 +109,7 @@ impl Config {
         let env = |k: &str| env(k).filter(|v| !v.trim().is_empty());
         let (mut model, mut model_dir, mut port, mut host, mut payload) =
             (None, None, None, None, None);
+        let (mut batch, mut multi_model, mut budget) = (false, false, None);
         let mut it = args.iter();
         while let Some(a) = it.next() {
             let (flag, inline) = match a.split_once('=') {
@@ -88,6 +123,9 @@ impl Config {
                     .ok_or_else(|| format!("{flag} needs a value"))
             };
             match flag {
+                "--batch" if inline.is_none() => batch = true,
+                "--multi-model" if inline.is_none() => multi_model = true,
+                "--memory-budget" => budget = Some(value()?),
                 "--model" => model = Some(value()?),
                 "--model-dir" => model_dir = Some(value()?),
                 "--port" => port = Some(value()?),
@@ -117,15 +155,51 @@ impl Config {
                 .parse()
                 .map_err(|_| format!("host `{h}` is not an IP address"))?;
         }
+        c.batch = batch || env("SAGEMAKER_BATCH").is_some_and(|v| truthy(&v));
+        c.multi_model = multi_model || env("SAGEMAKER_MULTI_MODEL").is_some_and(|v| truthy(&v));
         if let Some(mb) = payload.or_else(|| env("SAGEMAKER_MAX_PAYLOAD_IN_MB")) {
             let n: usize = mb
                 .trim()
                 .parse()
                 .map_err(|_| format!("max payload `{mb}` is not a whole number of MiB"))?;
             c.max_body = match n {
+                0 if c.batch => usize::MAX,
                 0 => LARGEST_MAX_BODY,
                 n => n.saturating_mul(1 << 20),
             };
+            c.max_body_set = true;
+        } else if c.batch {
+            c.max_body = LARGEST_MAX_BODY;
+        }
+        if let Some(s) = env("SAGEMAKER_BATCH_STRATEGY") {
+            let upper = s.trim().to_ascii_uppercase();
+            if upper != "MULTI_RECORD" && upper != "SINGLE_RECORD" {
+                return Err(format!(
+                    "SAGEMAKER_BATCH_STRATEGY=`{s}`: use MULTI_RECORD or SINGLE_RECORD"
+                ));
+            }
+            c.batch_strategy = Some(upper);
+        }
+        if let Some(n) = env("SAGEMAKER_MAX_CONCURRENT_TRANSFORMS") {
+            c.max_concurrent_transforms = Some(
+                n.trim()
+                    .parse()
+                    .ok()
+                    .filter(|&n: &usize| n > 0)
+                    .ok_or_else(|| {
+                        format!(
+                            "SAGEMAKER_MAX_CONCURRENT_TRANSFORMS=`{n}` is not a positive number"
+                        )
+                    })?,
+            );
+        }
+        if let Some(b) = budget
+            .map(|b| ("--memory-budget", b))
+            .or_else(|| env("MODEL_MEMORY_BUDGET").map(|b| ("MODEL_MEMORY_BUDGET", b)))
+        {
+            c.memory_budget = Some(parse_size(&b.1).ok_or_else(|| {
+                format!("{}=`{}`: give bytes or a size such as 512M or 2G", b.0, b.1)
+            })?);
         }
         let level = env("LOG_LEVEL").map(|v| ("LOG_LEVEL", v)).or_else(|| {
             env("SAGEMAKER_CONTAINER_LOG_LEVEL").map(|v| ("SAGEMAKER_CONTAINER_LOG_LEVEL", v))
@@ -155,6 +229,29 @@ impl Config {
             ModelSource::Dir(d) => discover(d),
         }
     }
+}
+
+/// `true`, `1` or `yes` (any case): how SageMaker's boolean variables are read.
+fn truthy(v: &str) -> bool {
+    matches!(
+        v.trim().to_ascii_lowercase().as_str(),
+        "true" | "1" | "yes" | "on"
+    )
+}
+
+/// Bytes, or a number with a `K`, `M`, `G` or `T` suffix (binary; `KiB`, `MB` ... also read).
+pub fn parse_size(s: &str) -> Option<usize> {
+    let t = s.trim().to_ascii_lowercase();
+    let t = t.trim_end_matches("ib").trim_end_matches('b');
+    let (num, shift) = match t.char_indices().last()? {
+        (i, 'k') => (&t[..i], 10),
+        (i, 'm') => (&t[..i], 20),
+        (i, 'g') => (&t[..i], 30),
+        (i, 't') => (&t[..i], 40),
+        _ => (t, 0),
+    };
+    let v: f64 = num.trim().parse().ok()?;
+    (v.is_finite() && v >= 0.0).then(|| (v * (1u64 << shift) as f64) as usize)
 }
 
 /// Finds the model in `dir` (the rule is in the module docs).
@@ -281,6 +378,44 @@ mod tests {
         assert!(parse(&["--port", "x"], &[]).unwrap_err().contains("port"));
         assert!(parse(&["--bogus"], &[]).unwrap_err().contains("--bogus"));
         assert!(parse(&[], &[("LOG_LEVEL", "loud")]).is_err());
+    }
+
+    #[test]
+    fn batch_and_multi_model() {
+        let c = parse(&[], &[("SAGEMAKER_BATCH", "true")]).unwrap();
+        assert!(c.batch && !c.max_body_set);
+        assert_eq!(c.max_body, 100 << 20);
+        let c = parse(
+            &[],
+            &[
+                ("SAGEMAKER_BATCH", "True"),
+                ("SAGEMAKER_MAX_PAYLOAD_IN_MB", "0"),
+                ("SAGEMAKER_BATCH_STRATEGY", "single_record"),
+                ("SAGEMAKER_MAX_CONCURRENT_TRANSFORMS", "3"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.max_body, usize::MAX);
+        assert_eq!(c.batch_strategy.as_deref(), Some("SINGLE_RECORD"));
+        assert_eq!(c.max_concurrent_transforms, Some(3));
+        assert!(parse(&[], &[("SAGEMAKER_BATCH_STRATEGY", "x")]).is_err());
+        assert!(!parse(&[], &[("SAGEMAKER_BATCH", "false")]).unwrap().batch);
+        let c = parse(&["--multi-model", "--memory-budget=1.5G"], &[]).unwrap();
+        assert!(c.multi_model);
+        assert_eq!(c.memory_budget, Some(3 << 29));
+        let c = parse(
+            &[],
+            &[
+                ("SAGEMAKER_MULTI_MODEL", "true"),
+                ("MODEL_MEMORY_BUDGET", "4096"),
+            ],
+        )
+        .unwrap();
+        assert!(c.multi_model);
+        assert_eq!(c.memory_budget, Some(4096));
+        assert!(parse(&["--memory-budget", "lots"], &[]).is_err());
+        assert_eq!(parse_size("512MiB"), Some(512 << 20));
+        assert_eq!(parse_size("64k"), Some(64 << 10));
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! a CSV or JSON Lines body) and `field` (the input column). Statuses: 400 bad input, 404 no
 //! such route, 405 wrong method, 406 `Accept` names nothing we write, 413 body over the
 //! limit, 415 `Content-Type` we do not read, 500 a bug (a panic) in this request, 503 the
-//! model is not loaded yet.
+//! model is not loaded yet; on a multi-model endpoint also 404 model not loaded, 409 model
+//! already loaded and 507 not enough of the memory budget to load it.
 
 use serde_json::{Map, Value};
 

@@ -44,7 +44,7 @@ pub struct Scored {
 }
 
 /// The rules input cells are read with: PredictCsv's (unknown levels NA, bad numbers errors).
-fn rules() -> InputRules {
+pub(super) fn rules() -> InputRules {
     InputRules::default()
 }
 
@@ -69,14 +69,14 @@ pub fn score(
 }
 
 /// One row and one prediction buffer, reused for every row of a request.
-struct Buffers<'m> {
+pub(super) struct Buffers<'m> {
     loaded: &'m Loaded,
     row: Vec<f64>,
     preds: Vec<f64>,
 }
 
 impl<'m> Buffers<'m> {
-    fn new(loaded: &'m Loaded) -> Self {
+    pub(super) fn new(loaded: &'m Loaded) -> Self {
         Buffers {
             loaded,
             row: vec![f64::NAN; loaded.model.n_features()],
@@ -85,7 +85,7 @@ impl<'m> Buffers<'m> {
     }
 
     /// Converts and scores one row; the predictions stay in `self.preds`.
-    fn score<'c>(
+    pub(super) fn score<'c>(
         &mut self,
         mapper: &RowMapper,
         cells: impl Iterator<Item = Cell<'c>>,
@@ -101,13 +101,13 @@ impl<'m> Buffers<'m> {
         Ok(Ok(()))
     }
 
-    fn write_outputs(&self, w: &mut Writer) {
+    pub(super) fn write_outputs(&self, w: &mut Writer) {
         for_each_value(&self.loaded.model, &self.preds, |v| w.number(v));
     }
 }
 
 /// The model's input columns in order, then its offset column: the header-less layout.
-fn positional_names(loaded: &Loaded) -> Vec<String> {
+pub(super) fn positional_names(loaded: &Loaded) -> Vec<String> {
     let model = &loaded.model;
     (0..model.n_features())
         .chain(model.offset_column())
@@ -115,7 +115,7 @@ fn positional_names(loaded: &Loaded) -> Vec<String> {
         .collect()
 }
 
-fn names_model_column(loaded: &Loaded, name: &str) -> bool {
+pub(super) fn names_model_column(loaded: &Loaded, name: &str) -> bool {
     let model = &loaded.model;
     model
         .column_index(name)
@@ -145,18 +145,7 @@ fn csv(loaded: &Loaded, body: &[u8], output: Format) -> Result<Scored, ApiError>
     };
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let mapper = RowMapper::new(model, &refs, rules());
-    let hint = |e: ApiError| {
-        if header {
-            return e;
-        }
-        let message = format!(
-            "{} (the first row names no model column, so it is data and every row holds the \
-             model's columns in order: {})",
-            e.message,
-            names.join(",")
-        );
-        ApiError { message, ..e }
-    };
+    let hint = |e: ApiError| header_hint(e, header, &names);
     // CSV answers a header-less CSV without a header: one output line per input line, as
     // batch transform assembles them.
     let names_out = header || output != Format::Csv;
@@ -202,7 +191,21 @@ fn csv(loaded: &Loaded, body: &[u8], output: Format) -> Result<Scored, ApiError>
     })
 }
 
-fn parse_json(bytes: &[u8], line: Option<usize>) -> Result<Value, ApiError> {
+/// For a header-less CSV, says why the first row was read as data and what order rows take.
+pub(super) fn header_hint(e: ApiError, header: bool, names: &[String]) -> ApiError {
+    if header {
+        return e;
+    }
+    let message = format!(
+        "{} (the first row names no model column, so it is data and every row holds the \
+         model's columns in order: {})",
+        e.message,
+        names.join(",")
+    );
+    ApiError { message, ..e }
+}
+
+pub(super) fn parse_json(bytes: &[u8], line: Option<usize>) -> Result<Value, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| match line {
         Some(l) => {
             ApiError::bad_request(format!("line {l} is not valid JSON: {e}")).with("line", l)
@@ -243,7 +246,7 @@ fn json_lines(loaded: &Loaded, body: &[u8], output: Format) -> Result<Scored, Ap
 }
 
 /// A JSON value as a cell; arrays and objects are not cells.
-fn cell<'a>(v: &'a Value) -> Option<Cell<'a>> {
+pub(super) fn cell<'a>(v: &'a Value) -> Option<Cell<'a>> {
     Some(match v {
         Value::String(s) => Cell::Text(s.as_bytes()),
         Value::Number(n) => Cell::Number(n.as_f64()?),
@@ -253,7 +256,7 @@ fn cell<'a>(v: &'a Value) -> Option<Cell<'a>> {
     })
 }
 
-fn not_a_cell(row: usize, line: Option<usize>, field: &str) -> ApiError {
+pub(super) fn not_a_cell(row: usize, line: Option<usize>, field: &str) -> ApiError {
     let at = match line {
         Some(l) => format!("row {row} (line {l})"),
         None => format!("row {row}"),
@@ -343,7 +346,12 @@ fn rows(
     })
 }
 
-fn row_len_error(n: usize, line: Option<usize>, found: usize, names: &[&str]) -> ApiError {
+pub(super) fn row_len_error(
+    n: usize,
+    line: Option<usize>,
+    found: usize,
+    names: &[&str],
+) -> ApiError {
     let at = line.map_or(String::new(), |l| format!(" (line {l})"));
     let mut e = ApiError::bad_request(format!(
         "row {n}{at} has {found} values, the model takes {} in this order: {}",

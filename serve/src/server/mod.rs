@@ -6,6 +6,9 @@
 //! - [`media`]: `Content-Type` and `Accept` → [`media::Format`].
 //! - [`input`]: request bodies (ScoreRequest, JSON rows, CSV, JSON Lines) → scored rows.
 //! - [`output`]: scored rows → ScoreResponse JSON, CSV or JSON Lines.
+//! - [`stream`]: batch transform: CSV and JSON Lines bodies scored frame by frame.
+//! - [`mme`]: multi-model endpoints: `/models`, the registry and its memory budget.
+//! - [`body`]: response bodies (bytes, or a batch response's spill file).
 //! - [`error`]: [`error::ApiError`] → status and JSON body.
 //! - [`log`]: one JSON line per event on stdout, level from the environment.
 //! - [`shutdown`]: the SIGTERM | SIGINT future.
@@ -19,15 +22,20 @@
 //! ```
 //! The model is loaded once, after the listener is bound, and shared read-only through an
 //! `Arc`; a request allocates its body, one row and one prediction buffer, and its response.
+//! In batch mode CSV and JSON Lines bodies are not collected: [`stream`] scores them as
+//! they arrive. In multi-model mode there is no model at start; [`mme`] loads them.
 
+pub mod body;
 pub mod config;
 pub mod error;
 pub mod input;
 pub mod log;
 pub mod media;
+pub mod mme;
 pub mod output;
 pub mod routes;
 pub mod shutdown;
+pub mod stream;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -48,6 +56,10 @@ use crate::load::LoadedModel;
 /// How long in-flight requests may take to finish after SIGTERM; SageMaker kills at 30 s.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(25);
 
+/// hyper's largest read (and so body frame): bounds what a streamed batch holds in flight
+/// (docs/decisions.md 25); hyper's default is ~400 KB.
+const READ_BUFFER: usize = 64 << 10;
+
 /// How long a client may take to send a request's headers.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -58,6 +70,8 @@ pub struct Loaded {
     pub path: PathBuf,
     /// The response's columns (see [`output::output_names`]).
     pub output_names: Vec<String>,
+    /// A multi-model endpoint's hold on its memory budget, given back when this is dropped.
+    pub(crate) reservation: Option<mme::Reservation>,
 }
 
 impl Loaded {
@@ -67,6 +81,7 @@ impl Loaded {
             model,
             path,
             output_names,
+            reservation: None,
         }
     }
 }
@@ -75,6 +90,8 @@ impl Loaded {
 pub struct State {
     pub config: Config,
     model: OnceLock<Arc<Loaded>>,
+    /// The models of a multi-model endpoint (empty unless `config.multi_model`).
+    pub models: mme::Registry,
     /// Tests only: a request whose `X-Amzn-SageMaker-Custom-Attributes` equals this panics
     /// while scoring, to show that a panic answers 500 and the server keeps serving.
     #[doc(hidden)]
@@ -83,9 +100,15 @@ pub struct State {
 
 impl State {
     pub fn new(config: Config) -> Self {
+        let budget = match config.memory_budget {
+            Some(b) => mme::Budget::new(b, "--memory-budget / MODEL_MEMORY_BUDGET"),
+            None if config.multi_model => mme::default_budget(),
+            None => mme::Budget::new(0, "not a multi-model endpoint"),
+        };
         State {
             config,
             model: OnceLock::new(),
+            models: mme::Registry::new(budget),
             panic_trigger: None,
         }
     }
@@ -107,7 +130,8 @@ pub async fn run(listener: TcpListener, state: Arc<State>, shutdown: impl Future
     let mut shutdown = pin!(shutdown);
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT);
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .max_buf_size(READ_BUFFER);
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {

@@ -190,6 +190,16 @@ impl Writer {
         self.rows += 1;
     }
 
+    /// The bytes written since the last [`Writer::clear_buffer`] (for streamed responses).
+    pub fn buffered(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// Forgets the buffered bytes once they have been sent or stored elsewhere.
+    pub fn clear_buffer(&mut self) {
+        self.buf.clear();
+    }
+
     /// Ends the response and hands over its bytes.
     pub fn finish(mut self) -> Vec<u8> {
         if self.format == Format::Json {

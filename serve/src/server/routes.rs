@@ -10,23 +10,31 @@
 //! | GET | `/model/sample_request` | a ScoreRequest that scores |
 //! | GET | `/model/capabilities` | `["SCORE"]` |
 //! | GET | `/openapi.json` | the OpenAPI 3 document of this API |
+//! | GET | `/execution-parameters` | batch transform's `MaxConcurrentTransforms`, `BatchStrategy`, `MaxPayloadInMB` |
+//! | POST, GET | `/models` | multi-model endpoints: load, list ([`super::mme`]) |
+//! | GET, DELETE | `/models/{name}` | describe, unload |
+//! | POST | `/models/{name}/invoke` | as `/invocations`, with that model |
 //!
-//! Any other path is 404, a known path with another method 405 (with `Allow`).
+//! Any other path is 404, a known path with another method 405 (with `Allow`). In
+//! multi-model mode `/ping` is 200 from the start, and the single-model routes
+//! (`/invocations`, `/model/*`) are 404 with a pointer to `/models/{name}/invoke`; the
+//! `/models` routes are 404 outside it.
 //! `X-Amzn-SageMaker-Custom-Attributes` is echoed on every answer that has it.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::Instant;
 
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
-use hyper::body::{Bytes, Incoming};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use hyper::body::Incoming;
 use hyper::header::{self, HeaderName, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::{json, Value};
 
+use super::body::ResBody;
 use super::error::ApiError;
-use super::media::{self, Declared};
-use super::{input, log, Loaded, State};
+use super::media::{self, Declared, Format};
+use super::{input, log, mme, stream, Loaded, State};
 
 /// The OpenAPI document of this server's API.
 pub const OPENAPI: &str = include_str!("../../openapi.json");
@@ -37,12 +45,17 @@ pub const INLINE_BODY_LIMIT: usize = 16 << 10;
 
 const CUSTOM_ATTRIBUTES: HeaderName = HeaderName::from_static("x-amzn-sagemaker-custom-attributes");
 const INFERENCE_ID: HeaderName = HeaderName::from_static("x-amzn-sagemaker-inference-id");
+const TARGET_MODEL: HeaderName = HeaderName::from_static("x-amzn-sagemaker-target-model");
+
+/// The largest `POST /models` body.
+const LOAD_BODY_LIMIT: usize = 64 << 10;
 
 /// A successful answer.
 struct Reply {
     status: StatusCode,
     content_type: &'static str,
-    body: Vec<u8>,
+    body: ResBody,
+    len: u64,
     rows: Option<usize>,
 }
 
@@ -51,7 +64,8 @@ impl Reply {
         Reply {
             status: StatusCode::OK,
             content_type,
-            body,
+            len: body.len() as u64,
+            body: ResBody::bytes(body),
             rows: None,
         }
     }
@@ -68,7 +82,7 @@ fn header(req: &Request<Incoming>, name: impl header::AsHeaderName) -> Option<&s
 }
 
 /// Answers one request and logs it.
-pub async fn handle(state: &Arc<State>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+pub async fn handle(state: &Arc<State>, req: Request<Incoming>) -> Response<ResBody> {
     let start = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
@@ -76,12 +90,13 @@ pub async fn handle(state: &Arc<State>, req: Request<Incoming>) -> Response<Full
     let accept = header(&req, header::ACCEPT).map(str::to_owned);
     let custom = req.headers().get(CUSTOM_ATTRIBUTES).cloned();
     let inference_id = header(&req, INFERENCE_ID).map(str::to_owned);
+    let target_model = header(&req, TARGET_MODEL).map(str::to_owned);
     let bytes_in = header(&req, header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
 
     let result = route(state, req, &method, &path).await;
     let (mut response, rows, error, bytes_out) = match result {
         Ok(reply) => {
-            let n = reply.body.len();
+            let n = reply.len;
             let r = response(reply.status, reply.content_type, reply.body);
             (r, reply.rows, None, n)
         }
@@ -89,8 +104,8 @@ pub async fn handle(state: &Arc<State>, req: Request<Incoming>) -> Response<Full
             let status =
                 StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let body = e.body();
-            let n = body.len();
-            let mut r = response(status, "application/json", body);
+            let n = body.len() as u64;
+            let mut r = response(status, "application/json", ResBody::bytes(body));
             if let Some(allow) = allow {
                 r.headers_mut()
                     .insert(header::ALLOW, HeaderValue::from_static(allow));
@@ -134,6 +149,9 @@ pub async fn handle(state: &Arc<State>, req: Request<Incoming>) -> Response<Full
         if let Some(id) = inference_id {
             fields.push(("inference_id", id.into()));
         }
+        if let Some(t) = target_model {
+            fields.push(("target_model", t.into()));
+        }
         if let Some(e) = error {
             fields.push(("error", e.into()));
         }
@@ -142,12 +160,8 @@ pub async fn handle(state: &Arc<State>, req: Request<Incoming>) -> Response<Full
     response
 }
 
-fn response(
-    status: StatusCode,
-    content_type: &'static str,
-    body: Vec<u8>,
-) -> Response<Full<Bytes>> {
-    let mut r = Response::new(Full::new(Bytes::from(body)));
+fn response(status: StatusCode, content_type: &'static str, body: ResBody) -> Response<ResBody> {
+    let mut r = Response::new(body);
     *r.status_mut() = status;
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -162,8 +176,12 @@ async fn route(
     method: &Method,
     path: &str,
 ) -> Result<Reply, RouteError> {
+    if path == "/models" || path.starts_with("/models/") {
+        return models(state, req, method, path).await;
+    }
     let allow: &'static str = match path {
         "/ping" => "GET, HEAD",
+        "/execution-parameters" => "GET",
         "/invocations" | "/model/score" => "POST",
         "/model/id"
         | "/model/schema"
@@ -190,6 +208,18 @@ async fn route(
     let no_allow = |e| (e, None);
     if path == "/openapi.json" {
         return Ok(Reply::ok("application/json", OPENAPI.as_bytes().to_vec()));
+    }
+    if path == "/execution-parameters" {
+        return Ok(Reply::json(&execution_parameters(&state.config)));
+    }
+    if state.config.multi_model {
+        if path == "/ping" {
+            return Ok(Reply::ok("text/plain", Vec::new()));
+        }
+        return Err(no_allow(ApiError::not_found(format!(
+            "this is a multi-model endpoint: {path} needs a model; use POST \
+             /models/{{name}}/invoke (SageMaker's InvokeEndpoint with TargetModel does)"
+        ))));
     }
     let loaded = state
         .model()
@@ -225,6 +255,12 @@ async fn invocations(
     let declared_len = header(&req, header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
     if declared_len.is_some_and(|n| n > limit as u64) {
         return Err(ApiError::too_large(limit));
+    }
+    if let (true, Declared::Is(f @ (Format::Csv | Format::JsonLines))) =
+        (state.config.batch, declared)
+    {
+        let output = media::respond_with(accept.as_deref(), f)?;
+        return streamed(loaded, req.into_body(), f, output, limit).await;
     }
     let body = Limited::new(req.into_body(), limit)
         .collect()
@@ -266,20 +302,184 @@ async fn invocations(
             ..Reply::ok(output.content_type(), scored.body)
         }),
         Ok(Err(e)) => Err(e),
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            log::error(
-                "a request panicked; the server goes on",
-                &[("panic", what.clone().into())],
-            );
-            Err(ApiError::internal(format!(
-                "internal error while scoring ({what}); this is a bug, please report it with the request"
-            )))
+        Err(panic) => Err(panic_error(panic)),
+    }
+}
+
+/// A panic's message as a 500.
+fn panic_error(panic: Box<dyn std::any::Any + Send>) -> ApiError {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    log::error(
+        "a request panicked; the server goes on",
+        &[("panic", what.clone().into())],
+    );
+    ApiError::internal(format!(
+        "internal error while scoring ({what}); this is a bug, please report it with the request"
+    ))
+}
+
+/// Batch mode: scores a CSV or JSON Lines body frame by frame ([`stream`]).
+async fn streamed(
+    loaded: Arc<Loaded>,
+    body: Incoming,
+    input: Format,
+    output: Format,
+    limit: usize,
+) -> Result<Reply, ApiError> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel(stream::CHANNEL_FRAMES);
+    tokio::spawn(stream::pump(body, limit, tx));
+    let job = tokio::task::spawn_blocking(move || {
+        catch_unwind(AssertUnwindSafe(|| {
+            stream::score(&loaded, input, output, &mut rx)
+        }))
+    });
+    let scored = match job.await {
+        Ok(Ok(result)) => result?,
+        Ok(Err(panic)) => return Err(panic_error(panic)),
+        Err(e) => return Err(ApiError::internal(format!("the scoring task failed: {e}"))),
+    };
+    let (body, len) = match scored.output {
+        stream::Output::Memory(bytes) => {
+            let len = bytes.len() as u64;
+            (ResBody::bytes(bytes), len)
         }
+        stream::Output::File(file, len) => (ResBody::file(file, len), len),
+    };
+    Ok(Reply {
+        status: StatusCode::OK,
+        content_type: output.content_type(),
+        body,
+        len,
+        rows: Some(scored.rows),
+    })
+}
+
+/// `GET /execution-parameters`: what batch transform should send (sagemaker.md §1.9).
+/// `MaxConcurrentTransforms` is `SAGEMAKER_MAX_CONCURRENT_TRANSFORMS` or the cores;
+/// `MaxPayloadInMB` is the body limit, lowered so that concurrency × payload stays within
+/// SageMaker's 100 MB, at least 1 (0, streaming without a limit, if the limit was set to 0).
+pub fn execution_parameters(config: &super::Config) -> Value {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let concurrent = config.max_concurrent_transforms.unwrap_or(cores).max(1);
+    let limit_mb = config.max_body >> 20;
+    let payload_mb = if config.max_body == usize::MAX {
+        0
+    } else if config.max_body_set {
+        limit_mb.min(100)
+    } else {
+        limit_mb.min(100 / concurrent).max(1)
+    };
+    json!({
+        "MaxConcurrentTransforms": concurrent,
+        "BatchStrategy": config.batch_strategy.as_deref().unwrap_or("MULTI_RECORD"),
+        "MaxPayloadInMB": payload_mb,
+    })
+}
+
+/// The multi-model routes ([`mme`]).
+async fn models(
+    state: &Arc<State>,
+    req: Request<Incoming>,
+    method: &Method,
+    path: &str,
+) -> Result<Reply, RouteError> {
+    let no_allow = |e| (e, None);
+    if !state.config.multi_model {
+        return Err(no_allow(ApiError::not_found(
+            "this is a single-model endpoint: /models answers only in multi-model mode \
+             (SAGEMAKER_MULTI_MODEL=true or --multi-model)",
+        )));
+    }
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let name = |raw: &str| {
+        mme::percent_decode(raw)
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| {
+                no_allow(ApiError::bad_request(
+                    "the model name is empty or not UTF-8",
+                ))
+            })
+    };
+    let wrong = |allow: &'static str| {
+        Err((
+            ApiError::new(405, format!("{path} answers {allow}, not {method}")),
+            Some(allow),
+        ))
+    };
+    match (segments.as_slice(), method) {
+        (["models"], &Method::POST) => load(state, req).await.map_err(no_allow),
+        (["models"], &Method::GET) => {
+            let query = req.uri().query();
+            let max = match mme::query_param(query, "max_results")
+                .or_else(|| mme::query_param(query, "limit"))
+            {
+                None => mme::DEFAULT_PAGE,
+                Some(m) => m
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=mme::MAX_PAGE).contains(n))
+                    .ok_or_else(|| {
+                        no_allow(
+                            ApiError::bad_request(format!(
+                                "max_results `{m}` must be a number from 1 to {}",
+                                mme::MAX_PAGE
+                            ))
+                            .with("field", "max_results"),
+                        )
+                    })?,
+            };
+            let token = mme::query_param(query, "next_page_token");
+            let v = state.models.list(max, token.as_deref()).map_err(no_allow)?;
+            Ok(Reply::json(&v))
+        }
+        (["models"], _) => wrong("GET, POST"),
+        (["models", raw], &Method::GET) => {
+            let v = state.models.describe(&name(raw)?).map_err(no_allow)?;
+            Ok(Reply::json(&v))
+        }
+        (["models", raw], &Method::DELETE) => {
+            let v = state.models.unload(&name(raw)?).await.map_err(no_allow)?;
+            Ok(Reply::json(&v))
+        }
+        (["models", _], _) => wrong("GET, DELETE"),
+        (["models", raw, "invoke"], &Method::POST) => {
+            let name = name(raw)?;
+            let loaded = state
+                .models
+                .get(&name)
+                .ok_or_else(|| no_allow(mme::not_loaded(&name)))?;
+            invocations(state, loaded, req).await.map_err(no_allow)
+        }
+        (["models", _, "invoke"], _) => wrong("POST"),
+        _ => Err(no_allow(ApiError::not_found(format!(
+            "no route {path}; the multi-model routes are /models, /models/{{name}} and \
+             /models/{{name}}/invoke"
+        )))),
+    }
+}
+
+/// `POST /models`: claims the name, then loads on the blocking pool.
+async fn load(state: &Arc<State>, req: Request<Incoming>) -> Result<Reply, ApiError> {
+    let body = Limited::new(req.into_body(), LOAD_BODY_LIMIT)
+        .collect()
+        .await
+        .map_err(|e| ApiError::bad_request(format!("could not read the request body: {e}")))?
+        .to_bytes();
+    let (name, url) = mme::parse_load(&body)?;
+    state.models.claim(&name)?;
+    let state = state.clone();
+    let job = tokio::task::spawn_blocking(move || {
+        catch_unwind(AssertUnwindSafe(|| state.models.load(&name, &url)))
+    });
+    match job.await {
+        Ok(Ok(result)) => Ok(Reply::json(&result?)),
+        Ok(Err(panic)) => Err(panic_error(panic)),
+        Err(e) => Err(ApiError::internal(format!("the loading task failed: {e}"))),
     }
 }
 

@@ -1,0 +1,27 @@
+-- wrk script: POST one distinct CSV row per request (cycling through the file given after
+-- `--`), and print one JSON line with the totals and latency percentiles (µs) at the end.
+--   wrk -t1 -c16 -d10s --latency -s bench/wrk/rows.lua http://127.0.0.1:PORT/invocations -- ROWS
+local rows = {}
+local i = 0
+
+function init(args)
+  for line in io.lines(args[1]) do
+    rows[#rows + 1] = line .. "\n"
+  end
+  -- Each thread starts at a different row.
+  i = math.random(#rows) - 1
+end
+
+function request()
+  i = i % #rows + 1
+  return wrk.format("POST", nil, { ["Content-Type"] = "text/csv", ["Accept"] = "text/csv" }, rows[i])
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests":%d,"duration_us":%d,"req_s":%.1f,"p50_us":%d,"p90_us":%d,"p99_us":%d,"p999_us":%d,"max_us":%d,"errors":%d}\n',
+    summary.requests, summary.duration, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency:percentile(99.9),
+    latency.max, e.connect + e.read + e.write + e.status + e.timeout))
+end

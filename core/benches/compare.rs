@@ -1,0 +1,68 @@
+//! Rows/s of `Model::score` on one thread, in the same shape as `bench/java/GenBench.java`
+//! so that `bench/run` can put the two side by side: the model's input CSV converted once,
+//! rows cycled in order (all distinct), a warm-up, then timed rounds.
+//!
+//! `cargo bench -p scorer-core --bench compare -- [WARMUP_S ROUNDS ROUND_S [MODEL=CSV ...]]`
+//! prints one JSON line per model: `{"model":..,"rows":..,"score":[rows/s per round]}`.
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+mod common;
+
+fn main() {
+    // cargo passes `--bench`; everything else is ours.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let num = |i: usize, d: f64| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(d);
+    let (warmup, rounds, round_s) = (num(0, 2.0), num(1, 5.0) as usize, num(2, 1.0));
+    let pairs: Vec<(String, PathBuf, PathBuf)> = if args.len() > 3 {
+        args[3..]
+            .iter()
+            .map(|p| {
+                let (m, c) = p.split_once('=').expect("MODEL=CSV");
+                let m = PathBuf::from(m);
+                let name = m.file_stem().unwrap().to_string_lossy().into_owned();
+                (name, m, PathBuf::from(c))
+            })
+            .collect()
+    } else {
+        common::MODELS
+            .iter()
+            .map(|(m, c)| (m.to_string(), common::model_path(m), common::root().join(c)))
+            .collect()
+    };
+    for (name, model_path, csv) in pairs {
+        let model = common::load(&model_path);
+        let rows = common::rows(&model, &csv);
+        let mut preds = vec![0.0; model.preds_len()];
+        let pass = |preds: &mut [f64]| {
+            for row in &rows {
+                model.score(black_box(row), 0.0, preds).expect("scores");
+                black_box(&*preds);
+            }
+        };
+        let end = Instant::now() + Duration::from_secs_f64(warmup);
+        while Instant::now() < end {
+            pass(&mut preds);
+        }
+        let mut per_round = Vec::new();
+        for _ in 0..rounds {
+            let (t0, mut n) = (Instant::now(), 0usize);
+            let stop = t0 + Duration::from_secs_f64(round_s);
+            while Instant::now() < stop {
+                pass(&mut preds);
+                n += rows.len();
+            }
+            per_round.push((n as f64 / t0.elapsed().as_secs_f64()).round());
+        }
+        let list: Vec<String> = per_round.iter().map(|v| format!("{v}")).collect();
+        println!(
+            "{{\"model\":\"{name}.zip\",\"rows\":{},\"score\":[{}]}}",
+            rows.len(),
+            list.join(",")
+        );
+    }
+}

@@ -1,0 +1,313 @@
+//! Helpers shared by the batch and multi-model tests: a raw HTTP/1.1 client over
+//! `std::net::TcpStream`, an in-process server on 127.0.0.1:0, and the real binary.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use serde_json::Value;
+use serve::server::{self, Config, State};
+
+pub fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata")
+}
+
+pub fn demo() -> PathBuf {
+    testdata().join("demo/pipeline.mojo")
+}
+
+/// The demo's data rows (no header), as CSV lines.
+pub fn demo_rows() -> Vec<String> {
+    std::fs::read_to_string(testdata().join("demo/demo.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A server in its own runtime thread; stopped on drop.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub state: Arc<State>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl Server {
+    /// Starts `config`, with the demo model unless it is a multi-model endpoint.
+    pub fn start(config: Config) -> Server {
+        server::log::set_level(server::log::Level::Error);
+        let multi = config.multi_model;
+        let state = State::new(config);
+        if !multi {
+            let model = serve::load::from_path(&demo()).unwrap();
+            state.set_model(server::Loaded::new(model, demo()));
+        }
+        let state = Arc::new(state);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let s = state.clone();
+        let thread = thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .max_blocking_threads(4)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                addr_tx.send(listener.local_addr().unwrap()).unwrap();
+                server::run(listener, s, async {
+                    let _ = stopped.await;
+                })
+                .await;
+            });
+        });
+        Server {
+            addr: addr_rx.recv().unwrap(),
+            state,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    pub fn req(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
+        request(self.addr, method, path, headers, body)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self) -> &str {
+        std::str::from_utf8(&self.body).unwrap()
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    /// The `error` member of a JSON error body.
+    pub fn error(&self) -> String {
+        assert_eq!(self.header("content-type"), Some("application/json"));
+        self.json()["error"].as_str().unwrap().to_owned()
+    }
+}
+
+pub fn head(method: &str, path: &str, headers: &[(&str, &str)], len: usize) -> Vec<u8> {
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str(&format!("Content-Length: {len}\r\n\r\n"));
+    req.into_bytes()
+}
+
+pub fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Resp {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.write_all(&head(method, path, headers, body.len()))
+        .unwrap();
+    s.write_all(body).unwrap();
+    read_response(s)
+}
+
+pub fn read_response(mut s: TcpStream) -> Resp {
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    parse_response(&raw)
+}
+
+pub fn parse_response(raw: &[u8]) -> Resp {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no header end in {:?}", String::from_utf8_lossy(raw)));
+    let head = std::str::from_utf8(&raw[..end]).unwrap();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers: Vec<(String, String)> = lines
+        .map(|l| {
+            let (k, v) = l.split_once(':').unwrap();
+            (k.trim().to_owned(), v.trim().to_owned())
+        })
+        .collect();
+    let resp = Resp {
+        status,
+        headers,
+        body: raw[end + 4..].to_vec(),
+    };
+    if let Some(n) = resp.header("content-length") {
+        assert_eq!(n.parse::<usize>().unwrap(), resp.body.len());
+    }
+    resp
+}
+
+/// The real binary, listening on a free port; killed on drop.
+pub struct Binary {
+    pub child: Child,
+    pub addr: SocketAddr,
+    log: Option<thread::JoinHandle<String>>,
+}
+
+impl Binary {
+    pub fn start(args: &[&str], env: &[(&str, &str)]) -> Binary {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_serve"));
+        cmd.args(["serve", "--host", "127.0.0.1", "--port", "0"])
+            .args(args)
+            .env("LOG_LEVEL", "info")
+            .env_remove("SAGEMAKER_BIND_TO_PORT")
+            .env_remove("MOJO_FILE_PATH")
+            .env_remove("SM_MODEL_DIR")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut port = None;
+        let mut line = String::new();
+        while port.is_none() {
+            line.clear();
+            assert!(out.read_line(&mut line).unwrap() > 0, "server exited early");
+            let v: Value = serde_json::from_str(&line).unwrap();
+            if v["msg"] == "listening" {
+                port = v["port"].as_u64();
+            }
+        }
+        // Keep reading the log so that the pipe never fills.
+        let log = thread::spawn(move || {
+            let mut rest = String::new();
+            let _ = out.read_to_string(&mut rest);
+            rest
+        });
+        let addr: SocketAddr = format!("127.0.0.1:{}", port.unwrap()).parse().unwrap();
+        let bin = Binary {
+            child,
+            addr,
+            log: Some(log),
+        };
+        for _ in 0..500 {
+            if request(addr, "GET", "/ping", &[], b"").status == 200 {
+                return bin;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+        panic!("/ping never answered 200");
+    }
+
+    /// A line of `/proc/<pid>/status`, in bytes (`VmRSS`, `VmHWM`).
+    pub fn status_bytes(&self, key: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let kb: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
+            .unwrap()
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .unwrap();
+        kb * 1024
+    }
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(log) = self.log.take() {
+            let _ = log.join();
+        }
+    }
+}
+
+/// Parses Java's `Double.toHexString` output (and `NA`).
+pub fn parse_java_hex(s: &str) -> f64 {
+    if s == "NA" {
+        return f64::NAN;
+    }
+    let (neg, rest) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s),
+    };
+    let rest = rest.strip_prefix("0x").unwrap();
+    let (mant, exp) = rest.split_once('p').unwrap();
+    let (lead, frac) = mant.split_once('.').unwrap();
+    let exp: i32 = exp.parse().unwrap();
+    let frac_bits = u64::from_str_radix(frac, 16).unwrap() << (4 * (13 - frac.len()));
+    let bits = match lead {
+        "1" => (((exp + 1023) as u64) << 52) | frac_bits,
+        _ => frac_bits,
+    };
+    let v = f64::from_bits(bits);
+    if neg {
+        -v
+    } else {
+        v
+    }
+}
+
+/// The demo's expected probabilities (genmodel's): rows of [p_no, p_yes].
+pub fn demo_expected() -> Vec<[f64; 2]> {
+    std::fs::read_to_string(testdata().join("demo/expected.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            [parse_java_hex(f[1]), parse_java_hex(f[2])]
+        })
+        .collect()
+}
+
+/// Whether an output CSV line `p_no,p_yes` is the expected row.
+pub fn is_row(line: &str, expected: [f64; 2]) -> bool {
+    let cells: Vec<f64> = line.split(',').map(|c| c.parse().unwrap()).collect();
+    cells.len() == 2 && cells[0] == expected[0] && cells[1] == expected[1]
+}
