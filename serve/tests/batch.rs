@@ -359,8 +359,10 @@ fn a_large_csv_is_scored_with_bounded_memory() {
     );
     let extra_body = (big - small) as u64;
     let extra_rss = hwm2.saturating_sub(hwm1);
+    // Allocator and page-cache noise moves the peak by a few hundred KB between runs; a
+    // body held in memory would move it by at least the extra body itself.
     assert!(
-        extra_rss * 20 <= extra_body,
+        extra_rss * 8 <= extra_body,
         "{extra_body} more bytes of body raised peak RSS by {extra_rss}"
     );
     let growth = hwm2.saturating_sub(hwm0);
