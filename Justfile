@@ -28,6 +28,15 @@ nostd:
 bench:
     bash bench/run
 
+# Soak: the release server at 80% of its measured maximum for SOAK_SECS (600); fails on any error or VmRSS growth over 1 MiB after warm-up
+soak:
+    bash bench/soak
+
+# Fuzz one target (mojo, json, csv, jsonl) for `secs` seconds with cargo-fuzz on nightly; crashes land in fuzz/artifacts/<target>/ (copy them to testdata/regress/)
+fuzz target secs="600":
+    fuzz/seed && mkdir -p fuzz/corpus/{{target}}
+    cargo +nightly fuzz run -s none {{target}} fuzz/corpus/{{target}} fuzz/seeds/{{target}} -- -max_total_time={{secs}} -print_final_stats=1
+
 # Score the bundled demo CSV with the demo model
 demo:
     cargo run --release -p serve -- score --model testdata/demo/pipeline.mojo --input testdata/demo/demo.csv --output -

@@ -429,6 +429,11 @@ def main():
     c = Ctx(a)
     only = a.only.split(",")
     R = dict(quick=a.quick, jar=os.path.relpath(a.jar, ROOT), machine=machine())
+    # A subset (ONLY=...) keeps the other parts' numbers from the last run's results.json.
+    prev = CACHE / "results.json"
+    if set(only) != {"engine", "cold", "http", "batch"} and prev.exists():
+        old = json.loads(prev.read_text())
+        R = {**{k: v for k, v in old.items() if k in ("engine", "cold", "http", "batch")}, **R}
     for name, f in (("engine", engine), ("cold", cold), ("http", http), ("batch", batch)):
         if name in only:
             R[name] = f(c)

@@ -31,6 +31,8 @@
 extern crate std;
 
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod ini;
 pub mod java;
 pub mod limits;

@@ -85,7 +85,7 @@ impl std::fmt::Display for BatchError {
 impl std::error::Error for BatchError {}
 
 /// Scores every row of `input` (CSV with a header) into `out`.
-pub fn score_csv<M: AsRef<[u64]>>(
+pub fn score_csv<M: AsRef<[u64]> + Sync>(
     model: &Model<M>,
     input: &[u8],
     out: &mut impl Write,
@@ -95,7 +95,7 @@ pub fn score_csv<M: AsRef<[u64]>>(
 }
 
 /// Writes every row's path through every tree (PredictCsv's `--leafNodeAssignment`).
-pub fn leaf_paths_csv<M: AsRef<[u64]>>(
+pub fn leaf_paths_csv<M: AsRef<[u64]> + Sync>(
     model: &Model<M>,
     input: &[u8],
     out: &mut impl Write,
@@ -106,7 +106,7 @@ pub fn leaf_paths_csv<M: AsRef<[u64]>>(
 
 /// Writes every row's Shapley contributions (PredictCsv's `--predictContributions`): one
 /// column per contribution name, f32 values widened to f64.
-pub fn contributions_csv<M: AsRef<[u64]>>(
+pub fn contributions_csv<M: AsRef<[u64]> + Sync>(
     model: &Model<M>,
     input: &[u8],
     out: &mut impl Write,
@@ -115,7 +115,12 @@ pub fn contributions_csv<M: AsRef<[u64]>>(
     run(model, input, out, options, BatchOutput::Contributions)
 }
 
-fn run<M: AsRef<[u64]>>(
+/// Below this many input bytes, one thread scores everything.
+const PARALLEL_MIN_BYTES: usize = 1 << 20;
+/// Bytes of input each thread scores per round (cut at line ends).
+const CHUNK_BYTES: usize = 1 << 20;
+
+fn run<M: AsRef<[u64]> + Sync>(
     model: &Model<M>,
     input: &[u8],
     out: &mut impl Write,
@@ -157,69 +162,220 @@ fn run<M: AsRef<[u64]>>(
     }
     cells.end().map_err(w)?;
 
-    let mut row = vec![f64::NAN; model.n_features()];
-    let mut preds = vec![0.0; model.preds_len()];
-    let (mut contribs, mut work) = if contributions {
-        (
-            vec![0.0f32; model.contribution_len()],
-            vec![0.0f32; model.contribution_work_len()],
-        )
-    } else {
-        (Vec::new(), Vec::new())
-    };
-    let mut n = 0usize;
-    loop {
-        let line = records.line();
-        if !records.next_record().map_err(BatchError::Csv)? {
-            break;
-        }
-        n += 1;
-        let fields = (0..records.len()).filter_map(|i| records.field(i));
-        let offset = mapper
-            .text_row(model, fields, &mut row)
-            .map_err(|error| BatchError::Row {
-                row: n,
-                line,
-                error,
-            })?;
-        let rejected = |e: scorer::ScoreError| {
-            let message = match e {
-                scorer::ScoreError::Rejected { column, reason } => {
-                    let name = model.column(column as usize).map(|c| c.name).unwrap_or("?");
-                    format!("column `{name}`: {reason}")
-                }
-                other => other.to_string(),
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let n = match body_for_chunks(input) {
+        Some((body, first_line)) if threads > 1 && body.len() >= PARALLEL_MIN_BYTES => {
+            let rows = Rows {
+                model,
+                mapper: &mapper,
+                options,
+                output,
             };
-            BatchError::Rejected {
-                row: n,
-                line,
-                message,
-            }
-        };
-        if contributions {
-            model
-                .contributions(&row, &mut contribs, &mut work)
-                .map_err(|e| match e {
-                    scorer::Error::Score(e) => rejected(e),
-                    other => BatchError::NoContributions(other.to_string()),
-                })?;
-            write_floats(&contribs, options.format, out).map_err(w)?;
-        } else if leaf {
-            let mut cells = Cells::new(out);
-            model
-                .for_each_leaf_path(&row, |p| cells.cell(format_args!("{p}")))
-                .map_err(rejected)?;
-            cells.end().map_err(w)?;
-        } else {
-            model.score(&row, offset, &mut preds).map_err(rejected)?;
-            write_row(model, &preds, options, out).map_err(w)?;
+            rows.parallel(body, first_line, threads, out)?
         }
-    }
+        _ => {
+            let rows = Rows {
+                model,
+                mapper: &mapper,
+                options,
+                output,
+            };
+            rows.score(&mut records, 0, 0, out)?
+        }
+    };
     Ok(BatchReport {
         rows: n,
         missing: mapper.missing,
         unused: mapper.unused,
     })
+}
+
+/// The data rows of `input` (after its header line) and the line they start on, when they
+/// can be cut into chunks at any line end: no quote anywhere, so every `\n` ends a record.
+fn body_for_chunks(input: &[u8]) -> Option<(&[u8], usize)> {
+    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    if input.contains(&b'"') {
+        return None;
+    }
+    let header_end = input.iter().position(|&b| b == b'\n')? + 1;
+    Some((input.get(header_end..)?, 2))
+}
+
+/// The end of the chunk that starts at `body[start..]`: at least `CHUNK_BYTES` long, cut
+/// just after a line end, and never so that the next chunk starts with a byte-order mark
+/// (which [`Records::new`] would strip).
+fn chunk_end(body: &[u8], start: usize) -> usize {
+    let mut end = start.saturating_add(CHUNK_BYTES);
+    loop {
+        if end >= body.len() {
+            return body.len();
+        }
+        match body[end..].iter().position(|&b| b == b'\n') {
+            None => return body.len(),
+            Some(i) => end += i + 1,
+        }
+        if !body[end..].starts_with(b"\xEF\xBB\xBF") {
+            return end;
+        }
+    }
+}
+
+/// Scores data rows: everything one row needs, shared by the threads.
+struct Rows<'a, M> {
+    model: &'a Model<M>,
+    mapper: &'a RowMapper,
+    options: BatchOptions,
+    output: BatchOutput,
+}
+
+impl<M: AsRef<[u64]> + Sync> Rows<'_, M> {
+    /// Scores `body` in chunks, `threads` at a time, writing their output in input order.
+    /// The first error (in input order) stops the run after the rows before it are written,
+    /// as the one-thread path does.
+    fn parallel(
+        &self,
+        body: &[u8],
+        first_line: usize,
+        threads: usize,
+        out: &mut impl Write,
+    ) -> Result<usize, BatchError> {
+        let (mut at, mut line, mut rows) = (0usize, first_line, 0usize);
+        while at < body.len() {
+            let mut chunks = Vec::with_capacity(threads);
+            while chunks.len() < threads && at < body.len() {
+                let end = chunk_end(body, at);
+                chunks.push(&body[at..end]);
+                at = end;
+            }
+            let results: Vec<(Vec<u8>, Result<usize, BatchError>)> = std::thread::scope(|s| {
+                let handles: Vec<_> = chunks
+                    .iter()
+                    .skip(1)
+                    .map(|&chunk| s.spawn(move || self.chunk(chunk)))
+                    .collect();
+                let mut results = vec![self.chunk(chunks[0])];
+                results.extend(
+                    handles
+                        .into_iter()
+                        .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))),
+                );
+                results
+            });
+            for (chunk, (bytes, result)) in chunks.iter().zip(results) {
+                out.write_all(&bytes).map_err(BatchError::Write)?;
+                match result {
+                    Ok(n) => rows += n,
+                    Err(e) => return Err(shift(e, rows, line - 1)),
+                }
+                line += chunk.iter().filter(|&&b| b == b'\n').count();
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Scores one chunk into a buffer; rows and lines are numbered from 1 within it.
+    fn chunk(&self, chunk: &[u8]) -> (Vec<u8>, Result<usize, BatchError>) {
+        let mut buf = Vec::with_capacity(chunk.len());
+        let result = self.score(&mut Records::new(chunk), 0, 0, &mut buf);
+        (buf, result)
+    }
+
+    /// Scores every remaining record, numbering rows after `row_base` and shifting lines by
+    /// `line_base`; returns how many rows it scored.
+    fn score(
+        &self,
+        records: &mut Records<'_>,
+        row_base: usize,
+        line_base: usize,
+        out: &mut impl Write,
+    ) -> Result<usize, BatchError> {
+        let (model, mapper, options) = (self.model, self.mapper, self.options);
+        let w = |e| BatchError::Write(e);
+        let leaf = self.output == BatchOutput::LeafPaths;
+        let contributions = self.output == BatchOutput::Contributions;
+        let mut row = vec![f64::NAN; model.n_features()];
+        let mut preds = vec![0.0; model.preds_len()];
+        let (mut contribs, mut work) = if contributions {
+            (
+                vec![0.0f32; model.contribution_len()],
+                vec![0.0f32; model.contribution_work_len()],
+            )
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let mut n = row_base;
+        loop {
+            let line = records.line() + line_base;
+            if !records.next_record().map_err(BatchError::Csv)? {
+                break;
+            }
+            n += 1;
+            let fields = (0..records.len()).filter_map(|i| records.field(i));
+            let offset =
+                mapper
+                    .text_row(model, fields, &mut row)
+                    .map_err(|error| BatchError::Row {
+                        row: n,
+                        line,
+                        error,
+                    })?;
+            let rejected = |e: scorer::ScoreError| {
+                let message = match e {
+                    scorer::ScoreError::Rejected { column, reason } => {
+                        let name = model.column(column as usize).map(|c| c.name).unwrap_or("?");
+                        format!("column `{name}`: {reason}")
+                    }
+                    other => other.to_string(),
+                };
+                BatchError::Rejected {
+                    row: n,
+                    line,
+                    message,
+                }
+            };
+            if contributions {
+                model
+                    .contributions(&row, &mut contribs, &mut work)
+                    .map_err(|e| match e {
+                        scorer::Error::Score(e) => rejected(e),
+                        other => BatchError::NoContributions(other.to_string()),
+                    })?;
+                write_floats(&contribs, options.format, out).map_err(w)?;
+            } else if leaf {
+                let mut cells = Cells::new(out);
+                model
+                    .for_each_leaf_path(&row, |p| cells.cell(format_args!("{p}")))
+                    .map_err(rejected)?;
+                cells.end().map_err(w)?;
+            } else {
+                model.score(&row, offset, &mut preds).map_err(rejected)?;
+                write_row(model, &preds, options, out).map_err(w)?;
+            }
+        }
+        Ok(n - row_base)
+    }
+}
+
+/// An error of a chunk, renumbered: its rows follow `rows` earlier rows and its lines
+/// `lines` earlier lines.
+fn shift(e: BatchError, rows: usize, lines: usize) -> BatchError {
+    match e {
+        BatchError::Row { row, line, error } => BatchError::Row {
+            row: row + rows,
+            line: line + lines,
+            error,
+        },
+        BatchError::Rejected { row, line, message } => BatchError::Rejected {
+            row: row + rows,
+            line: line + lines,
+            message,
+        },
+        BatchError::Csv(mut c) => {
+            c.line += lines;
+            BatchError::Csv(c)
+        }
+        other => other,
+    }
 }
 
 /// Comma-separated cells of one line, remembering the first write error.

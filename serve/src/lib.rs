@@ -13,6 +13,8 @@ pub mod batch;
 pub mod cli;
 pub mod csv;
 pub mod format;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod load;
 pub mod rows;
 pub mod server;

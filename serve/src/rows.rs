@@ -39,6 +39,46 @@ pub fn number_text(v: f64) -> String {
     }
 }
 
+/// Exact powers of ten up to 10^22, the largest that a double holds exactly.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// `Double.parseDouble` of the common short decimals (`-1.25`, `3`, `.5`, `7.`), or `None`
+/// for anything else (which `java::parse_double` then reads). With at most 15 digits the
+/// digits are an exact integer `m` < 2^53 and, with `k` ≤ 15 digits after the point,
+/// `m / 10^k` is one correctly rounded IEEE division of two exact values: the correctly
+/// rounded value of the decimal, which is what Java returns (Clinger's fast path).
+#[inline]
+pub fn fast_decimal(t: &[u8]) -> Option<f64> {
+    let (negative, body) = match t {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        _ => (false, t),
+    };
+    if body.is_empty() || body.len() > 16 {
+        return None;
+    }
+    let (mut m, mut digits, mut point) = (0u64, 0usize, None);
+    for (i, &b) in body.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                m = m * 10 + u64::from(b - b'0');
+                digits += 1;
+            }
+            b'.' if point.is_none() => point = Some(i),
+            _ => return None,
+        }
+    }
+    if digits == 0 || digits > 15 {
+        return None;
+    }
+    let k = point.map_or(0, |p| body.len() - p - 1);
+    let v = m as f64 / POW10[k];
+    Some(if negative { -v } else { v })
+}
+
 /// A bad cell, named by column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowError {
@@ -96,6 +136,10 @@ pub struct RowMapper {
     /// Input fields that map to nothing the model uses.
     pub unused: Vec<String>,
     has_offset_field: bool,
+    /// Per model feature: whether it is categorical. Numeric cells are then read here with
+    /// `java::parse_double`, exactly as `Model::encode_text` reads them, without looking the
+    /// column up in the model for every cell.
+    categorical: Vec<bool>,
     pub rules: InputRules,
 }
 
@@ -127,11 +171,15 @@ impl RowMapper {
             .filter(|&i| !seen[i])
             .filter_map(|i| model.column(i).map(|c| c.name.to_owned()))
             .collect();
+        let categorical = (0..model.n_features())
+            .map(|i| model.column(i).is_some_and(|c| c.levels.is_some()))
+            .collect();
         RowMapper {
             targets,
             missing,
             unused,
             has_offset_field,
+            categorical,
             rules,
         }
     }
@@ -194,7 +242,7 @@ impl RowMapper {
         i: usize,
         cell: Cell<'_>,
     ) -> Result<f64, RowError> {
-        let categorical = model.column(i).is_some_and(|c| c.levels.is_some());
+        let categorical = self.categorical.get(i).copied().unwrap_or(false);
         let text = |t: &[u8]| {
             model
                 .encode_text(i, t, self.rules)
@@ -202,6 +250,18 @@ impl RowMapper {
         };
         match cell {
             Cell::Null => Ok(f64::NAN),
+            // `Model::encode_text`'s numeric branch, inlined: the same parser and rules.
+            Cell::Text(t) if !categorical && i < self.categorical.len() => {
+                match fast_decimal(t).or_else(|| scorer::java::parse_double(t)) {
+                    Some(v) => Ok(v),
+                    None if self.rules.invalid_number_as_na => Ok(f64::NAN),
+                    None => Err(self.cell_error(
+                        model,
+                        CoreInputError::NotANumber { column: i as u32 },
+                        t,
+                    )),
+                }
+            }
             Cell::Text(t) => text(t),
             Cell::Number(v) if categorical => text(number_text(v).as_bytes()),
             Cell::Number(v) => model
@@ -265,4 +325,71 @@ fn offset_name<M: AsRef<[u64]>>(model: &Model<M>) -> String {
         .and_then(|i| model.column(i))
         .map(|c| c.name.to_owned())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fast_decimal;
+    use scorer::java::parse_double;
+
+    #[test]
+    fn fast_decimal_is_java() {
+        let fixed = [
+            "0",
+            "-0",
+            "+0",
+            "-0.0",
+            "1",
+            "1.",
+            ".5",
+            "-.5",
+            "007",
+            "0.1",
+            "0.3",
+            "-2.60236",
+            "123456789012345",
+            "1234567.89012345",
+            "0.000000000000001",
+            "999999999999999",
+            "9007199254740993",
+            "1.7976931348623157",
+            "4.35",
+            "2.675",
+        ];
+        for t in fixed {
+            if let Some(v) = fast_decimal(t.as_bytes()) {
+                assert_eq!(
+                    v.to_bits(),
+                    parse_double(t.as_bytes()).unwrap().to_bits(),
+                    "{t}"
+                );
+            }
+        }
+        for bad in [
+            "", ".", "-", "+", "1e3", " 1", "1 ", "1..2", "0x1p1", "NaN", "1f", "--1",
+        ] {
+            assert_eq!(fast_decimal(bad.as_bytes()), None, "{bad}");
+        }
+        // Every digit pattern and point position, pseudo-randomly.
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = 1 + (x % 15) as usize;
+            let mut t = format!("{:020}", x >> 8);
+            t.truncate(len);
+            let p = (x >> 4) as usize % (len + 1);
+            t.insert(p, '.');
+            if x & 1 == 1 {
+                t.insert(0, '-');
+            }
+            let fast = fast_decimal(t.as_bytes()).expect(&t);
+            assert_eq!(
+                fast.to_bits(),
+                parse_double(t.as_bytes()).unwrap().to_bits(),
+                "{t}"
+            );
+        }
+    }
 }

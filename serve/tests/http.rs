@@ -541,7 +541,7 @@ fn score_request_semantics() {
         &serde_json::to_vec(&quiet).unwrap(),
     );
     assert_eq!(r.status, 200);
-    // Shapley is refused, naming the issue of explanations.
+    // Shapley contributions come with the scores (tests/explain.rs checks the numbers).
     let mut shap = body.clone();
     shap["requestShapleyValueType"] = Value::String("ORIGINAL".into());
     let r = s.post(
@@ -549,13 +549,8 @@ fn score_request_semantics() {
         None,
         &serde_json::to_vec(&shap).unwrap(),
     );
-    assert_eq!(r.status, 400);
-    let e = r.error();
-    assert!(
-        e.contains("not supported yet") && e.contains("issue 7"),
-        "{e}"
-    );
-    assert_eq!(r.json()["field"], "requestShapleyValueType");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.json()["featureShapleyContributions"]["features"].is_array());
     // A bad cell names the row and the field.
     let mut bad = body.clone();
     bad["rows"][1][4] = Value::String("lots".into());
@@ -704,7 +699,7 @@ fn h2o_scoring_api_routes() {
     assert_eq!(v["schema"]["outputFields"][1]["name"], "CAPSULE.yes");
     assert_eq!(
         s.req("GET", "/model/capabilities", &[], b"").json(),
-        serde_json::json!(["SCORE"])
+        serde_json::json!(["SCORE", "CONTRIBUTION_ORIGINAL", "CONTRIBUTION_TRANSFORMED"])
     );
     let sample = s.req("GET", "/model/sample_request", &[], b"");
     let r = s.req(
@@ -725,6 +720,7 @@ fn h2o_scoring_api_routes() {
         "/model/schema",
         "/model/sample_request",
         "/model/capabilities",
+        "/model/contribution",
         "/openapi.json",
     ] {
         assert!(

@@ -76,6 +76,9 @@ pub struct Counts {
     pub trees: usize,
     pub nodes: usize,
     pub bitset_words: usize,
+    /// `u32`s of the dense (complete, implicit) copies of plain trees; see
+    /// [`super::tree::fill_dense`].
+    pub dense: usize,
 }
 
 /// Where each region starts, in words, and how many elements it has.
@@ -90,6 +93,7 @@ pub struct Layout {
     trees: usize,
     nodes: usize,
     bitsets: usize,
+    dense: usize,
     words: usize,
 }
 
@@ -117,6 +121,7 @@ impl Layout {
         let trees = next(counts.trees, 8)?;
         let nodes = next(counts.nodes, 16)?;
         let bitsets = next(counts.bitset_words, 4)?;
+        let dense = next(counts.dense, 4)?;
         let words = next(0, 1)?;
         if words > limits::MAX_MODEL_WORDS {
             return Err(too_large);
@@ -131,6 +136,7 @@ impl Layout {
             trees,
             nodes,
             bitsets,
+            dense,
             words,
         })
     }
@@ -156,6 +162,7 @@ pub struct Regions<'m> {
     pub trees: &'m [TreeRec],
     pub nodes: &'m [Node],
     pub bitsets: &'m [u32],
+    pub dense: &'m [u32],
 }
 
 fn view<T: Pod>(mem: &[u64], start: usize, elems: usize) -> &[T] {
@@ -179,6 +186,7 @@ impl<'m> Regions<'m> {
             trees: view(mem, layout.trees, c.trees),
             nodes: view(mem, layout.nodes, c.nodes),
             bitsets: view(mem, layout.bitsets, c.bitset_words),
+            dense: view(mem, layout.dense, c.dense),
         }
     }
 
@@ -206,6 +214,11 @@ pub trait Sink {
     fn set_node(&mut self, index: u32, node: Node) -> Result<(), ModelError>;
     /// Appends a bitset (`[bitoff, nbits, words…]`); returns the index of its header.
     fn bitset(&mut self, bitoff: u32, nbits: u32, bytes: &[u8]) -> Result<u32, ModelError>;
+    /// Reserves `n` `u32`s of the dense region (filled after loading); returns the first.
+    fn dense(&mut self, n: usize) -> Result<u32, ModelError> {
+        let _ = n;
+        Err(ModelError::TooLarge("dense trees"))
+    }
     /// How many elements each region holds so far.
     fn position(&self) -> Counts;
 }
@@ -280,6 +293,15 @@ impl Sink for Counter {
         self.counts.bitset_words += bitset_words(bytes.len());
         Ok(at)
     }
+    fn dense(&mut self, n: usize) -> Result<u32, ModelError> {
+        let at = index(self.counts.dense, "dense trees")?;
+        self.counts.dense = self
+            .counts
+            .dense
+            .checked_add(n)
+            .ok_or(ModelError::TooLarge("dense trees"))?;
+        Ok(at)
+    }
     fn position(&self) -> Counts {
         self.counts
     }
@@ -295,6 +317,7 @@ pub struct Writer<'m> {
     trees: &'m mut [TreeRec],
     nodes: &'m mut [Node],
     bitsets: &'m mut [u32],
+    dense: &'m mut [u32],
     at: Counts,
 }
 
@@ -340,6 +363,7 @@ impl<'m> Writer<'m> {
             trees: carve(&mut rest, layout.trees, &mut used, c.trees)?,
             nodes: carve(&mut rest, layout.nodes, &mut used, c.nodes)?,
             bitsets: carve(&mut rest, layout.bitsets, &mut used, c.bitset_words)?,
+            dense: carve(&mut rest, layout.dense, &mut used, c.dense)?,
             at: Counts::default(),
         })
     }
@@ -359,6 +383,17 @@ impl<'m> Writer<'m> {
                 run.sort_unstable_by(|&a, &b| bytes(a).cmp(&bytes(b)));
             }
         }
+    }
+
+    /// The node region, mutable, beside the column region (for [`super::tree::mark_plain`]).
+    pub fn nodes_and_columns(&mut self) -> (&mut [Node], &[ColumnRec]) {
+        (self.nodes, self.columns)
+    }
+
+    /// The dense region, mutable, beside the trees and nodes (for
+    /// [`super::tree::fill_dense`]).
+    pub fn dense_trees_nodes(&mut self) -> (&mut [u32], &[TreeRec], &[Node]) {
+        (self.dense, self.trees, self.nodes)
     }
 
     /// The name of column `col` (global index), once written.
@@ -476,6 +511,15 @@ impl Sink for Writer<'_> {
         }
         self.at.bitset_words += n;
         index(at, "bitsets")
+    }
+    fn dense(&mut self, n: usize) -> Result<u32, ModelError> {
+        let at = self.at.dense;
+        let end = at.checked_add(n).ok_or(MISMATCH)?;
+        if end > self.dense.len() {
+            return Err(MISMATCH);
+        }
+        self.at.dense = end;
+        index(at, "dense trees")
     }
     fn position(&self) -> Counts {
         self.at

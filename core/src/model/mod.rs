@@ -37,7 +37,7 @@ pub use deeplearning::DeepLearning;
 pub use eif::Eif;
 pub use glm::{Glm, GlmFamily, GlmLink};
 pub use kmeans::KMeans;
-use layout::{ColumnRec, Counter, Layout, Regions, Sink, StrRef, TreeRec, Writer, NONE};
+use layout::{ColumnRec, Counter, Layout, Node, Regions, Sink, StrRef, TreeRec, Writer, NONE};
 pub use math::exp;
 pub use pca::Pca;
 pub use predict::{Exp, Link};
@@ -280,6 +280,43 @@ pub(crate) struct Header {
     /// ensemble share one memory).
     first_column: u32,
     first_tree: u32,
+    /// Dense copies of the trees (all plain and shallow), if they have them; cleared after
+    /// loading when a copy cannot be used.
+    dense: Option<DenseTrees>,
+}
+
+/// Where a model's dense tree copies are: the first `u32` in the dense region and the
+/// common depth (each tree takes [`tree::dense_len`] of it, in tree order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct DenseTrees {
+    at: u32,
+    depth: u32,
+}
+
+impl Header {
+    /// The trees of this model, in the trees region.
+    fn tree_range(&self) -> core::ops::Range<usize> {
+        let first = self.first_tree as usize;
+        first..first + self.n_groups as usize * self.trees_per_class as usize
+    }
+
+    /// Writes the dense copies of this model's trees, once nodes are [`tree::flag::PLAIN`]
+    /// marked; forgets them if any tree cannot have one (a split on a categorical column).
+    fn fill_dense(&mut self, dense: &mut [u32], trees: &[TreeRec], nodes: &[Node]) {
+        let Some(d) = self.dense else { return };
+        let len = tree::dense_len(d.depth);
+        let ok = trees.get(self.tree_range()).is_some_and(|trees| {
+            trees.iter().enumerate().all(|(i, &t)| {
+                let start = d.at as usize + i * len;
+                dense
+                    .get_mut(start..start + len)
+                    .is_some_and(|out| tree::fill_dense(t, nodes, d.depth, out))
+            })
+        });
+        if !ok {
+            self.dense = None;
+        }
+    }
 }
 
 /// The headers of an ensemble's sub-models (empty for other models).
@@ -377,6 +414,14 @@ impl<'a> Mojo<'a> {
             return Err(ModelError::Corrupt("the archive changed between plan and load").into());
         }
         writer.sort_level_runs();
+        let (nodes, columns) = writer.nodes_and_columns();
+        tree::mark_plain(nodes, columns);
+        let mut header = header;
+        let mut subs = subs;
+        let (dense, trees, nodes) = writer.dense_trees_nodes();
+        for h in core::iter::once(&mut header).chain(subs.iter_mut()) {
+            h.fill_dense(dense, trees, nodes);
+        }
         if let Algo::Ensemble(e) = header.algo {
             e.fill_column_maps(&mut writer, &header, &subs)?;
         }
@@ -630,6 +675,7 @@ impl<'a> Mojo<'a> {
             shap_depth: 0,
             first_column,
             first_tree: sink.position().trees as u32,
+            dense: None,
         };
         if !matches!(
             algo,
@@ -663,7 +709,7 @@ impl<'a> Mojo<'a> {
             return Err(ModelError::TooLarge("trees").into());
         }
         let with_aux = matches!(algo, Algo::Gbm { .. } | Algo::Drf { .. });
-        header.shap = self.trees(
+        (header.shap, header.dense) = self.trees(
             dir,
             n_groups,
             trees_per_class,
@@ -772,8 +818,10 @@ impl<'a> Mojo<'a> {
         with_aux: bool,
         buf: &mut [u8],
         sink: &mut dyn Sink,
-    ) -> Result<TreeShap, Error> {
+    ) -> Result<(TreeShap, Option<DenseTrees>), Error> {
         let first_node = sink.position().nodes as u32;
+        // The shape of the trees so far: the deepest, and whether any is not plain.
+        let mut dense_shape = tree::Shape::default();
         let mut weights = Ok(Span {
             first: sink.position().f64s as u32,
             len: 0,
@@ -789,7 +837,13 @@ impl<'a> Mojo<'a> {
                         kind: TreeRec::ABSENT,
                         value: 0,
                     },
-                    Some(entry) => tree::decode(entry.read_into(buf)?, n_features, sink)?,
+                    Some(entry) => {
+                        let (tree, shape) =
+                            tree::decode_shaped(entry.read_into(buf)?, n_features, sink)?;
+                        dense_shape.depth = dense_shape.depth.max(shape.depth);
+                        dense_shape.special |= shape.special;
+                        tree
+                    }
                 };
                 sink.tree(tree)?;
                 if let (true, Ok(span)) = (with_aux, &mut weights) {
@@ -801,14 +855,34 @@ impl<'a> Mojo<'a> {
                 }
             }
         }
-        Ok(match weights {
+        // Plain, shallow trees also get dense copies (filled in `Mojo::load`). Both loading
+        // passes see the same trees, so they reserve the same room.
+        let n_trees = per_class * n_groups;
+        let dense = if !dense_shape.special && dense_shape.depth <= tree::MAX_DENSE_DEPTH {
+            let len = tree::dense_len(dense_shape.depth);
+            let words = n_trees
+                .checked_mul(len)
+                .filter(|&n| n <= limits::MAX_MODEL_WORDS);
+            match words.map(|n| sink.dense(n)) {
+                Some(Ok(at)) => Some(DenseTrees {
+                    at,
+                    depth: dense_shape.depth,
+                }),
+                Some(Err(ModelError::Corrupt(why))) => return Err(ModelError::Corrupt(why).into()),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        let shap = match weights {
             _ if !with_aux => TreeShap::None,
             Ok(weights) => TreeShap::Weights {
                 first_node,
                 weights,
             },
             Err(why) => TreeShap::Unusable(why),
-        })
+        };
+        Ok((shap, dense))
     }
 
     /// Pushes `(weightL, weightR)` of each of a tree's `internal` nodes from its `_aux.bin`
@@ -1434,7 +1508,33 @@ impl<'m> Part<'m> {
                 .trees
                 .get(first_tree + class * groups..first_tree + (class + 1) * groups)
                 .unwrap_or(&[]);
-            for &t in trees {
+            // Trees in blocks of `tree::LANES` walked together; every leaf is still added
+            // in tree order, so the sum is bit-identical to one tree at a time.
+            if let Some(d) = self.header.dense {
+                let len = tree::dense_len(d.depth);
+                let first = d.at as usize + class * groups * len;
+                let base = |t: usize| first + t * len;
+                let full = groups - groups % tree::LANES;
+                for t in (0..full).step_by(tree::LANES) {
+                    let bases = core::array::from_fn(|k| base(t + k));
+                    for v in tree::score_dense_lanes(regions.dense, d.depth, bases, row) {
+                        *slot += v;
+                    }
+                }
+                for t in full..groups {
+                    *slot += tree::score_dense(regions.dense, d.depth, base(t), row);
+                }
+                continue;
+            }
+            let mut blocks = trees.chunks_exact(tree::LANES);
+            for block in &mut blocks {
+                if let Ok(block) = block.try_into() {
+                    for v in tree::score_lanes(block, &regions, row) {
+                        *slot += v;
+                    }
+                }
+            }
+            for &t in blocks.remainder() {
                 if t.kind != TreeRec::ABSENT {
                     *slot += tree::score(t, &regions, row);
                 }

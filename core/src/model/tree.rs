@@ -29,31 +29,57 @@ pub mod flag {
     pub const CATEGORICAL_TYPE: u8 = 8;
     pub const LEFT_LEAF: u8 = 16;
     pub const RIGHT_LEAF: u8 = 32;
+    /// Set at load by [`super::mark_plain`]: a plain numeric split on a numeric column, which
+    /// the walk may take without genmodel's categorical checks. A node without it takes the
+    /// general path, which is always correct, so the flag only ever selects a shortcut.
+    pub const PLAIN: u8 = 64;
 }
 
 const LEAF_ONLY_COLUMN: u16 = 0xFFFF;
 const CORRUPT_TREE: ModelError = ModelError::Corrupt("a tree's bytes are malformed");
 
+/// What decoding learnt about a tree's shape, for the dense copy.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Shape {
+    /// Internal nodes on the longest root-to-leaf path (0 for a single leaf).
+    pub depth: u32,
+    /// Whether any node has bitset, categorical-type or NA-versus-rest flags.
+    pub special: bool,
+}
+
 /// Decodes one tree into `sink`; returns its root.
+#[cfg(test)]
 pub fn decode(bytes: &[u8], n_features: usize, sink: &mut dyn Sink) -> Result<TreeRec, ModelError> {
+    decode_shaped(bytes, n_features, sink).map(|(t, _)| t)
+}
+
+/// [`decode`], also returning the tree's [`Shape`].
+pub fn decode_shaped(
+    bytes: &[u8],
+    n_features: usize,
+    sink: &mut dyn Sink,
+) -> Result<(TreeRec, Shape), ModelError> {
+    let mut shape = Shape::default();
     let mut r = Reader::new(bytes);
     let mut peek = r;
     let _type = peek.u8().ok_or(CORRUPT_TREE)?;
     if peek.le_u16().ok_or(CORRUPT_TREE)? == LEAF_ONLY_COLUMN {
         let leaf = peek.le_f32().ok_or(CORRUPT_TREE)?;
-        return Ok(TreeRec {
+        let leaf = TreeRec {
             kind: TreeRec::LEAF,
             value: leaf.to_bits(),
-        });
+        };
+        return Ok((leaf, shape));
     }
-    let root = subtree(&mut r, n_features, 0, sink)?;
+    let root = subtree(&mut r, n_features, 0, sink, &mut shape)?;
     if !r.is_empty() {
         return Err(CORRUPT_TREE);
     }
-    Ok(TreeRec {
+    let root = TreeRec {
         kind: TreeRec::NODE,
         value: root,
-    })
+    };
+    Ok((root, shape))
 }
 
 /// Decodes the internal node at `r` and its subtrees, consuming exactly their bytes from `r`.
@@ -62,10 +88,12 @@ fn subtree(
     n_features: usize,
     depth: usize,
     sink: &mut dyn Sink,
+    shape: &mut Shape,
 ) -> Result<u32, ModelError> {
     if depth >= MAX_TREE_DEPTH {
         return Err(ModelError::TooLarge("tree depth"));
     }
+    shape.depth = shape.depth.max(depth as u32 + 1);
     let index = sink.reserve_node()?;
     let node_type = r.u8().ok_or(CORRUPT_TREE)?;
     let col = r.le_u16().ok_or(CORRUPT_TREE)?;
@@ -134,7 +162,7 @@ fn subtree(
             }
             .ok_or(CORRUPT_TREE)?;
             let mut left = r.sub(size).ok_or(CORRUPT_TREE)?;
-            let child = subtree(&mut left, n_features, depth + 1, sink)?;
+            let child = subtree(&mut left, n_features, depth + 1, sink, shape)?;
             if !left.is_empty() {
                 return Err(CORRUPT_TREE);
             }
@@ -147,8 +175,9 @@ fn subtree(
         flags |= flag::RIGHT_LEAF;
         r.le_f32().ok_or(CORRUPT_TREE)?.to_bits()
     } else {
-        subtree(r, n_features, depth + 1, sink)?
+        subtree(r, n_features, depth + 1, sink, shape)?
     };
+    shape.special |= flags & SPECIAL != 0;
     sink.set_node(
         index,
         Node {
@@ -245,6 +274,42 @@ fn child(node: &Node, right: bool) -> Result<usize, f32> {
 /// Flags that send a node down [`goes_right`]'s general path.
 const SPECIAL: u8 = flag::BITSET | flag::CATEGORICAL_TYPE | flag::NA_VS_REST;
 
+/// Sets [`flag::PLAIN`] on every node that [`goes_right`] would treat as a plain numeric
+/// split: no bitset, categorical-type or NA-versus-rest flags, and a column without a domain
+/// (looked up in `columns` exactly as the walk looks it up). Run once at load, after the
+/// columns are written, so that the walk needs no column lookup per node.
+pub fn mark_plain(nodes: &mut [Node], columns: &[ColumnRec]) {
+    for node in nodes {
+        node.flags &= !flag::PLAIN;
+        if node.flags & SPECIAL == 0 && domain_size(columns, usize::from(node.col)).is_none() {
+            node.flags |= flag::PLAIN;
+        }
+    }
+}
+
+/// One step from `node`: whether the row goes right, then the next node index or leaf bits
+/// (whichever the direction selects), and whether it is a leaf.
+#[inline(always)]
+fn step(
+    node: &Node,
+    regions: &Regions<'_>,
+    row: &[f64],
+    last_bitset: &mut Option<u32>,
+) -> (u32, bool) {
+    let right = if node.flags & flag::PLAIN != 0 {
+        goes_right_numeric(
+            node,
+            row.get(usize::from(node.col)).copied().unwrap_or(f64::NAN),
+        )
+    } else {
+        goes_right(node, regions, row, last_bitset)
+    };
+    // Selected with a mask rather than indexed, so the step waits on no extra load.
+    let mask = u32::from(right).wrapping_neg();
+    let next = node.left ^ ((node.left ^ node.right) & mask);
+    (next, node.flags >> (4 + u8::from(right)) & 1 != 0)
+}
+
 /// [`goes_right`] for a plain numeric split on a numeric column, without branches on the
 /// row's value: NaN compares false, so "right" is `d >= split`, or NA going right.
 #[inline(always)]
@@ -271,20 +336,228 @@ pub fn score(tree: TreeRec, regions: &Regions<'_>, row: &[f64]) -> f64 {
         let Some(node) = regions.nodes.get(i) else {
             return f64::NAN;
         };
-        let col = usize::from(node.col);
-        let right = if node.flags & SPECIAL == 0 && domain_size(regions.columns, col).is_none() {
-            goes_right_numeric(node, row.get(col).copied().unwrap_or(f64::NAN))
-        } else {
-            goes_right(node, regions, row, &mut last_bitset)
-        };
-        // Selected with a mask rather than indexed, so the step waits on no extra load.
-        let mask = u32::from(right).wrapping_neg();
-        let next = node.left ^ ((node.left ^ node.right) & mask);
-        if node.flags >> (4 + u8::from(right)) & 1 != 0 {
+        let (next, leaf) = step(node, regions, row, &mut last_bitset);
+        if leaf {
             return f64::from(f32::from_bits(next));
         }
         i = next as usize;
     }
+}
+
+/// Trees walked together by [`score_lanes`].
+pub const LANES: usize = 8;
+
+/// [`goes_right`] out of line, so that [`score_lanes`]' loop stays small enough to unroll.
+#[inline(never)]
+fn goes_right_general(
+    node: &Node,
+    regions: &Regions<'_>,
+    row: &[f64],
+    last_bitset: &mut Option<u32>,
+) -> bool {
+    goes_right(node, regions, row, last_bitset)
+}
+
+/// Stands in for a node index out of range (impossible for decoded trees, which decode
+/// checks): a leaf both ways whose value is NaN, as [`score`] returns there.
+const OUT_OF_RANGE: Node = Node {
+    col: 0,
+    flags: flag::PLAIN | flag::LEFT_LEAF | flag::RIGHT_LEAF,
+    _pad: 0,
+    split: 0,
+    left: 0x7FC0_0000,
+    right: 0x7FC0_0000,
+};
+
+/// One tree's walk inside [`score_lanes`].
+#[derive(Clone, Copy)]
+struct Lane {
+    at: u32,
+    out: f64,
+    done: bool,
+    last_bitset: Option<u32>,
+}
+
+impl Lane {
+    fn new(tree: TreeRec) -> Self {
+        let (at, out, done) = match tree.kind {
+            TreeRec::NODE => (tree.value, 0.0, false),
+            TreeRec::LEAF => (0, f64::from(f32::from_bits(tree.value)), true),
+            TreeRec::ABSENT => (0, -0.0, true),
+            _ => (0, 0.0, true),
+        };
+        Lane {
+            at,
+            out,
+            done,
+            last_bitset: None,
+        }
+    }
+
+    /// One step down the tree. Once done, the lane re-reads its last node and keeps its
+    /// value, so that the caller need not branch around it.
+    #[inline(always)]
+    fn step(&mut self, regions: &Regions<'_>, row: &[f64]) {
+        let node = regions.nodes.get(self.at as usize).unwrap_or(&OUT_OF_RANGE);
+        let right = if node.flags & flag::PLAIN != 0 {
+            let d = row.get(usize::from(node.col)).copied().unwrap_or(f64::NAN);
+            goes_right_numeric(node, d)
+        } else {
+            goes_right_general(node, regions, row, &mut self.last_bitset)
+        };
+        let mask = u32::from(right).wrapping_neg();
+        let next = node.left ^ ((node.left ^ node.right) & mask);
+        let side = flag::LEFT_LEAF ^ ((flag::LEFT_LEAF ^ flag::RIGHT_LEAF) & mask as u8);
+        let leaf = node.flags & side != 0;
+        // Selected, not branched on: a lane that is done re-reads its last node.
+        let take = leaf & !self.done;
+        let bits = self.out.to_bits();
+        let value = f64::from(f32::from_bits(next)).to_bits();
+        self.out = f64::from_bits(bits ^ ((bits ^ value) & u64::from(take).wrapping_neg()));
+        self.done |= leaf;
+        self.at = next ^ ((next ^ self.at) & u32::from(leaf).wrapping_neg());
+    }
+}
+
+/// [`score`] of `LANES` trees for one row, walked in lock-step so that their independent
+/// node → row → compare → node chains overlap. A tree that is absent gives `-0.0`, which
+/// leaves any sum it is added to unchanged (bit for bit, signed zeros and NaNs included), so
+/// the caller can add every lane in tree order and get exactly the sum of the present trees.
+#[inline]
+pub fn score_lanes(trees: &[TreeRec; LANES], regions: &Regions<'_>, row: &[f64]) -> [f64; LANES] {
+    let mut l = trees.map(Lane::new);
+    while !l.iter().all(|lane| lane.done) {
+        for lane in &mut l {
+            lane.step(regions, row);
+        }
+    }
+    l.map(|lane| lane.out)
+}
+
+/// The deepest trees that get a dense copy (2^8 leaves, 3 KiB a tree).
+pub const MAX_DENSE_DEPTH: u32 = 8;
+
+/// `u32`s of one tree's dense copy at `depth`: `2^depth - 1` internal nodes of two words
+/// (threshold bits; column | NA-right << 16), then `2^depth` leaves (f32 bits).
+pub fn dense_len(depth: u32) -> usize {
+    let leaves = 1usize << depth.min(MAX_DENSE_DEPTH);
+    (leaves - 1) * 2 + leaves
+}
+
+/// Writes `tree` as a complete tree of `depth` levels in breadth-first order (children of
+/// `i` at `2i + 1` and `2i + 2`) into `out` ([`dense_len`] long). A leaf above the last level
+/// becomes filler nodes whose every leaf is that leaf, so whichever way a row goes it gets
+/// the same value. An absent tree's leaves are all `-0.0`, which adds nothing (see
+/// [`score_lanes`]). Returns `false`, leaving the copy unusable, when a node is not
+/// [`flag::PLAIN`] or the tree is deeper than `depth`.
+pub fn fill_dense(tree: TreeRec, nodes: &[Node], depth: u32, out: &mut [u32]) -> bool {
+    let root = match tree.kind {
+        TreeRec::NODE => Child::Node(tree.value),
+        TreeRec::LEAF => Child::Leaf(tree.value),
+        TreeRec::ABSENT => Child::Leaf((-0.0f32).to_bits()),
+        _ => return false,
+    };
+    depth <= MAX_DENSE_DEPTH && out.len() == dense_len(depth) && fill(root, nodes, depth, 0, 0, out)
+}
+
+#[derive(Clone, Copy)]
+enum Child {
+    Node(u32),
+    Leaf(u32),
+}
+
+fn fill(child: Child, nodes: &[Node], depth: u32, level: u32, i: usize, out: &mut [u32]) -> bool {
+    let internal = (1usize << depth) - 1;
+    if level == depth {
+        let Child::Leaf(bits) = child else {
+            return false;
+        };
+        return match out.get_mut(internal * 2 + (i - internal)) {
+            Some(slot) => {
+                *slot = bits;
+                true
+            }
+            None => false,
+        };
+    }
+    let (words, left, right) = match child {
+        Child::Leaf(bits) => ([0, 0], child, Child::Leaf(bits)),
+        Child::Node(n) => {
+            let Some(node) = nodes.get(n as usize) else {
+                return false;
+            };
+            if node.flags & flag::PLAIN == 0 {
+                return false;
+            }
+            let side = |leaf: u8, v: u32| {
+                if node.flags & leaf != 0 {
+                    Child::Leaf(v)
+                } else {
+                    Child::Node(v)
+                }
+            };
+            let na_right = u32::from(node.flags & flag::NA_LEFT == 0);
+            (
+                [node.split, u32::from(node.col) | na_right << 16],
+                side(flag::LEFT_LEAF, node.left),
+                side(flag::RIGHT_LEAF, node.right),
+            )
+        }
+    };
+    match out.get_mut(2 * i..2 * i + 2) {
+        Some(slot) => slot.copy_from_slice(&words),
+        None => return false,
+    }
+    fill(left, nodes, depth, level + 1, 2 * i + 1, out)
+        && fill(right, nodes, depth, level + 1, 2 * i + 2, out)
+}
+
+/// [`score_lanes`] over dense copies ([`fill_dense`]): `LANES` trees of `depth` levels whose
+/// copies start at `bases` in `dense`. Every lane takes exactly `depth` steps, each
+/// `i = 2i + 1 + right` with [`goes_right_numeric`]'s test, so there is nothing to branch on.
+#[inline]
+pub fn score_dense_lanes(
+    dense: &[u32],
+    depth: u32,
+    bases: [usize; LANES],
+    row: &[f64],
+) -> [f64; LANES] {
+    let internal = (1usize << depth) - 1;
+    let mut at = [0usize; LANES];
+    for _ in 0..depth {
+        for (i, &base) in at.iter_mut().zip(&bases) {
+            let n = base + 2 * *i;
+            let split = dense.get(n).copied().unwrap_or(0);
+            let cn = dense.get(n + 1).copied().unwrap_or(0);
+            let d = row.get((cn & 0xFFFF) as usize).copied().unwrap_or(f64::NAN);
+            let ge = d >= f64::from(f32::from_bits(split));
+            let right = ge | (d.is_nan() & (cn >> 16 != 0));
+            *i = 2 * *i + 1 + usize::from(right);
+        }
+    }
+    let mut out = [0.0; LANES];
+    for ((o, &i), &base) in out.iter_mut().zip(&at).zip(&bases) {
+        let leaf = dense.get(base + internal * 2 + (i - internal)).copied();
+        *o = f64::from(f32::from_bits(leaf.unwrap_or(0x7FC0_0000)));
+    }
+    out
+}
+
+/// One tree of [`score_dense_lanes`].
+#[inline]
+pub fn score_dense(dense: &[u32], depth: u32, base: usize, row: &[f64]) -> f64 {
+    let internal = (1usize << depth) - 1;
+    let mut at = 0usize;
+    for _ in 0..depth {
+        let n = base + 2 * at;
+        let split = dense.get(n).copied().unwrap_or(0);
+        let cn = dense.get(n + 1).copied().unwrap_or(0);
+        let d = row.get((cn & 0xFFFF) as usize).copied().unwrap_or(f64::NAN);
+        let right = (d >= f64::from(f32::from_bits(split))) | (d.is_nan() & (cn >> 16 != 0));
+        at = 2 * at + 1 + usize::from(right);
+    }
+    let leaf = dense.get(base + internal * 2 + (at - internal)).copied();
+    f64::from(f32::from_bits(leaf.unwrap_or(0x7FC0_0000)))
 }
 
 /// The decision path of `row` as genmodel encodes it for leaf assignment: bit `d` set when
@@ -409,6 +682,60 @@ mod tests {
             ),
             1,
             "a stump's path is empty"
+        );
+    }
+
+    #[test]
+    fn dense_copies_walk_alike() {
+        // col0 >= 1.5 (NAs left) ? (col1 >= -2 (NAs right) ? 30 : 20) : 10
+        let mut t = vec![0x30, 0, 0, 2];
+        t.extend(f(1.5));
+        t.extend(f(10.0));
+        t.extend([0x30 | 0xC0, 1, 0, 3]);
+        t.extend(f(-2.0));
+        t.extend(f(20.0));
+        t.extend(f(30.0));
+        let (layout, mut mem, root) = load(&t, 2).unwrap();
+        let mut w = Writer::new(&layout, &mut mem).unwrap();
+        decode(&t, 2, &mut w).unwrap();
+        let (nodes, columns) = w.nodes_and_columns();
+        mark_plain(nodes, columns);
+        let nodes = nodes.to_vec();
+        let rows = [
+            [0.0, 0.0],
+            [f64::NAN, 5.0],
+            [1.5, -2.0],
+            [2.0, -3.0],
+            [2.0, f64::NAN],
+            [f64::INFINITY, f64::NEG_INFINITY],
+        ];
+        let r = Regions::new(&layout, &mem);
+        for depth in 2..=4 {
+            let mut dense = vec![0u32; dense_len(depth)];
+            assert!(fill_dense(root, &nodes, depth, &mut dense));
+            for row in &rows {
+                let want = score(root, &r, row);
+                assert_eq!(score_dense(&dense, depth, 0, row).to_bits(), want.to_bits());
+                let mut many = dense.clone();
+                for _ in 1..LANES {
+                    many.extend_from_slice(&dense);
+                }
+                let bases = core::array::from_fn(|k| k * dense_len(depth));
+                for v in score_dense_lanes(&many, depth, bases, row) {
+                    assert_eq!(v.to_bits(), want.to_bits());
+                }
+            }
+        }
+        assert!(
+            !fill_dense(root, &nodes, 1, &mut vec![0; dense_len(1)]),
+            "too shallow"
+        );
+        let absent = TreeRec::default();
+        let mut dense = vec![0u32; dense_len(2)];
+        assert!(fill_dense(absent, &nodes, 2, &mut dense));
+        assert_eq!(
+            score_dense(&dense, 2, 0, &rows[0]).to_bits(),
+            (-0.0f64).to_bits()
         );
     }
 

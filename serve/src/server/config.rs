@@ -67,6 +67,9 @@ pub struct Config {
     pub multi_model: bool,
     /// Bytes of model memory a multi-model endpoint may hold; `None`: from the cgroup.
     pub memory_budget: Option<usize>,
+    /// How long a client may take to send a request's head (slowloris); also how long an
+    /// idle keep-alive connection is kept. Not a flag: tests shorten it.
+    pub header_read_timeout: std::time::Duration,
 }
 
 impl Default for Config {
@@ -84,6 +87,7 @@ impl Default for Config {
             max_body_set: false,
             multi_model: false,
             memory_budget: None,
+            header_read_timeout: super::HEADER_READ_TIMEOUT,
         }
     }
 }

@@ -6,8 +6,8 @@
 //!     `includeFieldsInOutput` echoes input fields (in `fields` order) before the outputs,
 //!     `idField` adds a fresh UUID per row when it is listed in `includeFieldsInOutput` but
 //!     is not one of `fields`, `noFieldNamesInOutput` drops the names from the response, and
-//!     `requestShapleyValueType` other than `NONE` is refused until explanations land
-//!     (issue 7);
+//!     `requestShapleyValueType` `ORIGINAL` or `TRANSFORMED` adds
+//!     `featureShapleyContributions` ([`super::explain`]; JSON responses only);
 //!   - one row as an object, `{"AGE": 65, "RACE": "1", ...}`;
 //!   - an array of such objects, or of arrays of values in the model's column order.
 //! - CSV: with or without a header row. **The first record is a header when at least one of
@@ -30,6 +30,7 @@ use scorer::model::InputRules;
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
+use super::explain;
 use super::media::Format;
 use super::output::{for_each_value, Writer};
 use super::Loaded;
@@ -99,6 +100,11 @@ impl<'m> Buffers<'m> {
             .score(&self.row, offset, &mut self.preds)
             .map_err(|e| ApiError::internal(format!("scoring failed: {e}")))?;
         Ok(Ok(()))
+    }
+
+    /// The row converted by the last [`Buffers::score`].
+    pub(super) fn row(&self) -> &[f64] {
+        &self.row
     }
 
     pub(super) fn write_outputs(&self, w: &mut Writer) {
@@ -366,7 +372,10 @@ pub(super) fn row_len_error(
 }
 
 /// A member of the ScoreRequest that must be an array of strings (or null / absent).
-fn strings<'a>(map: &'a Map<String, Value>, key: &str) -> Result<Vec<&'a str>, ApiError> {
+pub(super) fn strings<'a>(
+    map: &'a Map<String, Value>,
+    key: &str,
+) -> Result<Vec<&'a str>, ApiError> {
     match map.get(key) {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Array(items)) => items
@@ -402,17 +411,18 @@ fn score_request(
     output: Format,
 ) -> Result<Scored, ApiError> {
     let model = &loaded.model;
-    match map.get("requestShapleyValueType") {
-        None | Some(Value::Null) => {}
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("NONE") => {}
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "requestShapleyValueType {other} is not supported yet: Shapley contributions \
-                 come with the explanations issue (issue 7); send NONE or leave it out"
-            ))
-            .with("field", "requestShapleyValueType"))
-        }
+    let shapley = explain::requested(map)?;
+    if shapley.is_some() && output != Format::Json {
+        return Err(ApiError::bad_request(format!(
+            "{} asks for featureShapleyContributions, a member of the JSON ScoreResponse: \
+             accept application/json, or use POST /model/contribution",
+            explain::FIELD
+        ))
+        .with("field", explain::FIELD));
     }
+    let mut contributions = shapley
+        .map(|kind| explain::Contributions::new(loaded, kind))
+        .transpose()?;
     if map.get("requestPredictionIntervals") == Some(&Value::Bool(true)) {
         return Err(ApiError::bad_request(
             "requestPredictionIntervals: H2O-3 models have no prediction intervals",
@@ -489,6 +499,9 @@ fn score_request(
         buffers
             .score(&mapper, cells.iter().copied())?
             .map_err(|e| ApiError::row(n, None, &e))?;
+        if let Some(c) = contributions.as_mut() {
+            c.push(n, buffers.row())?;
+        }
         w.row_start();
         for &i in &echo {
             w.text(&values.get(i).map(echo_text).unwrap_or_default());
@@ -500,8 +513,9 @@ fn score_request(
         w.row_end();
     }
     let rows = w.rows();
-    Ok(Scored {
-        body: w.finish(),
-        rows,
-    })
+    let body = match contributions {
+        Some(c) => w.finish_with("featureShapleyContributions", &c.finish()),
+        None => w.finish(),
+    };
+    Ok(Scored { body, rows })
 }

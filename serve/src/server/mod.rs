@@ -6,6 +6,7 @@
 //! - [`media`]: `Content-Type` and `Accept` → [`media::Format`].
 //! - [`input`]: request bodies (ScoreRequest, JSON rows, CSV, JSON Lines) → scored rows.
 //! - [`output`]: scored rows → ScoreResponse JSON, CSV or JSON Lines.
+//! - [`explain`]: Shapley contributions: `featureShapleyContributions`, `/model/contribution`.
 //! - [`stream`]: batch transform: CSV and JSON Lines bodies scored frame by frame.
 //! - [`mme`]: multi-model endpoints: `/models`, the registry and its memory budget.
 //! - [`body`]: response bodies (bytes, or a batch response's spill file).
@@ -28,6 +29,7 @@
 pub mod body;
 pub mod config;
 pub mod error;
+pub mod explain;
 pub mod input;
 pub mod log;
 pub mod media;
@@ -60,8 +62,9 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(25);
 /// (docs/decisions.md 25); hyper's default is ~400 KB.
 const READ_BUFFER: usize = 64 << 10;
 
-/// How long a client may take to send a request's headers.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a client may take to send a request's headers (the default of
+/// [`Config::header_read_timeout`]); a slow client then gets its connection closed.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A loaded model with what every request needs, computed once.
 pub struct Loaded {
@@ -70,6 +73,8 @@ pub struct Loaded {
     pub path: PathBuf,
     /// The response's columns (see [`output::output_names`]).
     pub output_names: Vec<String>,
+    /// What the model can explain, and the names of its contributions.
+    pub explain: explain::Explain,
     /// A multi-model endpoint's hold on its memory budget, given back when this is dropped.
     pub(crate) reservation: Option<mme::Reservation>,
 }
@@ -77,10 +82,12 @@ pub struct Loaded {
 impl Loaded {
     pub fn new(model: LoadedModel, path: PathBuf) -> Self {
         let output_names = output::output_names(&model);
+        let explain = explain::Explain::new(&model);
         Loaded {
             model,
             path,
             output_names,
+            explain,
             reservation: None,
         }
     }
@@ -130,7 +137,7 @@ pub async fn run(listener: TcpListener, state: Arc<State>, shutdown: impl Future
     let mut shutdown = pin!(shutdown);
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .header_read_timeout(state.config.header_read_timeout)
         .max_buf_size(READ_BUFFER);
     loop {
         let (stream, peer) = tokio::select! {

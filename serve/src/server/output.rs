@@ -200,6 +200,20 @@ impl Writer {
         self.buf.clear();
     }
 
+    /// Ends a JSON response with one more member, `"key": value` (`value` is JSON), after
+    /// `score`; other formats end as [`Writer::finish`] does.
+    pub fn finish_with(mut self, key: &str, value: &[u8]) -> Vec<u8> {
+        if self.format != Format::Json {
+            return self.finish();
+        }
+        self.buf.extend_from_slice(b"],");
+        json_str(&mut self.buf, key);
+        self.buf.push(b':');
+        self.buf.extend_from_slice(value);
+        self.buf.extend_from_slice(b"}\n");
+        self.buf
+    }
+
     /// Ends the response and hands over its bytes.
     pub fn finish(mut self) -> Vec<u8> {
         if self.format == Format::Json {

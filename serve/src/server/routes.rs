@@ -8,7 +8,8 @@
 //! | GET | `/model/id` | the model's UUID, `text/plain` |
 //! | GET | `/model/schema` | `{"id", "schema": {"inputFields", "outputFields"}}` |
 //! | GET | `/model/sample_request` | a ScoreRequest that scores |
-//! | GET | `/model/capabilities` | `["SCORE"]` |
+//! | POST | `/model/contribution` | H2O's ContributionRequest → Shapley contributions ([`super::explain`]) |
+//! | GET | `/model/capabilities` | `SCORE`, and `CONTRIBUTION_ORIGINAL`, `CONTRIBUTION_TRANSFORMED` if the model has contributions |
 //! | GET | `/openapi.json` | the OpenAPI 3 document of this API |
 //! | GET | `/execution-parameters` | batch transform's `MaxConcurrentTransforms`, `BatchStrategy`, `MaxPayloadInMB` |
 //! | POST, GET | `/models` | multi-model endpoints: load, list ([`super::mme`]) |
@@ -34,7 +35,7 @@ use serde_json::{json, Value};
 use super::body::ResBody;
 use super::error::ApiError;
 use super::media::{self, Declared, Format};
-use super::{input, log, mme, stream, Loaded, State};
+use super::{explain, input, log, mme, stream, Loaded, State};
 
 /// The OpenAPI document of this server's API.
 pub const OPENAPI: &str = include_str!("../../openapi.json");
@@ -182,7 +183,7 @@ async fn route(
     let allow: &'static str = match path {
         "/ping" => "GET, HEAD",
         "/execution-parameters" => "GET",
-        "/invocations" | "/model/score" => "POST",
+        "/invocations" | "/model/score" | "/model/contribution" => "POST",
         "/model/id"
         | "/model/schema"
         | "/model/sample_request"
@@ -235,7 +236,8 @@ async fn route(
         )),
         "/model/schema" => Ok(Reply::json(&schema(&loaded))),
         "/model/sample_request" => Ok(Reply::json(&sample_request(&loaded))),
-        _ => Ok(Reply::json(&json!(["SCORE"]))),
+        "/model/contribution" => contribution(state, loaded, req).await.map_err(no_allow),
+        _ => Ok(Reply::json(&json!(loaded.explain.capabilities()))),
     }
 }
 
@@ -300,6 +302,65 @@ async fn invocations(
         Ok(Ok(scored)) => Ok(Reply {
             rows: Some(scored.rows),
             ..Reply::ok(output.content_type(), scored.body)
+        }),
+        Ok(Err(e)) => Err(e),
+        Err(panic) => Err(panic_error(panic)),
+    }
+}
+
+/// `POST /model/contribution`: a JSON ContributionRequest, answered in JSON.
+async fn contribution(
+    state: &Arc<State>,
+    loaded: Arc<Loaded>,
+    req: Request<Incoming>,
+) -> Result<Reply, ApiError> {
+    if let Declared::Is(f) = media::declared(header(&req, header::CONTENT_TYPE))? {
+        if f != Format::Json {
+            return Err(ApiError::unsupported_media_type(format!(
+                "/model/contribution reads a JSON ContributionRequest, not {}",
+                f.content_type()
+            )));
+        }
+    }
+    if let Some(accept) = header(&req, header::ACCEPT) {
+        let json = media::respond_with(Some(accept), Format::Json).ok() == Some(Format::Json)
+            || accept.to_ascii_lowercase().contains("application/json");
+        if !json {
+            return Err(ApiError::not_acceptable(format!(
+                "Accept `{accept}`: /model/contribution answers application/json only"
+            )));
+        }
+    }
+    let limit = state.config.max_body;
+    let declared_len = header(&req, header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
+    if declared_len.is_some_and(|n| n > limit as u64) {
+        return Err(ApiError::too_large(limit));
+    }
+    let body = Limited::new(req.into_body(), limit)
+        .collect()
+        .await
+        .map_err(|e| {
+            if e.downcast_ref::<LengthLimitError>().is_some() {
+                ApiError::too_large(limit)
+            } else {
+                ApiError::bad_request(format!("could not read the request body: {e}"))
+            }
+        })?
+        .to_bytes();
+    let len = body.len();
+    let job = move || catch_unwind(AssertUnwindSafe(|| explain::contribution(&loaded, &body)));
+    let outcome = if len <= INLINE_BODY_LIMIT {
+        job()
+    } else {
+        match tokio::task::spawn_blocking(job).await {
+            Ok(outcome) => outcome,
+            Err(e) => return Err(ApiError::internal(format!("the scoring task failed: {e}"))),
+        }
+    };
+    match outcome {
+        Ok(Ok(scored)) => Ok(Reply {
+            rows: Some(scored.rows),
+            ..Reply::ok("application/json", scored.body)
         }),
         Ok(Err(e)) => Err(e),
         Err(panic) => Err(panic_error(panic)),

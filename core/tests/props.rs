@@ -1,0 +1,341 @@
+//! Property tests (issue 9): whatever the bytes, loading answers a model or an error; whatever
+//! the row, a loaded model answers a score or an error. Never a panic.
+//!
+//! Bytes come three ways: arbitrary, a testdata MOJO with bytes flipped and cut (mostly
+//! caught by the zip layer), and a testdata MOJO whose inflated entries are edited and then
+//! re-zipped with correct CRCs (so that the edits reach the model parsers).
+
+use std::sync::OnceLock;
+
+use proptest::prelude::*;
+use proptest::test_runner::Config;
+use scorer::fuzzing::{load_and_score, Reached};
+use scorer::model::{InputRules, Model, Mojo};
+
+fn testdata(path: &str) -> String {
+    format!("{}/../testdata/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every testdata MOJO's bytes (sorted by name; the demo first).
+fn mojos() -> &'static [(String, Vec<u8>)] {
+    static MOJOS: OnceLock<Vec<(String, Vec<u8>)>> = OnceLock::new();
+    MOJOS.get_or_init(|| {
+        let mut names: Vec<String> = std::fs::read_dir(testdata("models"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".zip"))
+            .collect();
+        names.sort();
+        let mut out = vec![(
+            "demo".to_owned(),
+            std::fs::read(testdata("demo/pipeline.mojo")).unwrap(),
+        )];
+        for n in names {
+            let bytes = std::fs::read(testdata(&format!("models/{n}"))).unwrap();
+            out.push((n, bytes));
+        }
+        out
+    })
+}
+
+/// Every testdata model that loads, loaded once.
+fn models() -> &'static [(String, Model<Vec<u64>>)] {
+    static MODELS: OnceLock<Vec<(String, Model<Vec<u64>>)>> = OnceLock::new();
+    MODELS.get_or_init(|| {
+        mojos()
+            .iter()
+            .filter_map(|(n, b)| Some((n.clone(), load(b).ok()?)))
+            .collect()
+    })
+}
+
+fn load(bytes: &[u8]) -> Result<Model<Vec<u64>>, scorer::Error> {
+    let mojo = Mojo::new(bytes)?;
+    let mut scratch = vec![0u8; mojo.scratch_len()];
+    let plan = mojo.plan(&mut scratch)?;
+    mojo.load(&plan, &mut scratch, vec![0u64; plan.words()])
+}
+
+/// The harness the `mojo` fuzz target runs.
+fn harness(bytes: &[u8]) -> Result<Reached, scorer::Error> {
+    let mut row = vec![0.0; 4096];
+    let mut preds = vec![0.0; 1024];
+    load_and_score(
+        bytes,
+        |n| vec![0u8; n],
+        |n| vec![0u64; n],
+        &mut row,
+        &mut preds,
+    )
+}
+
+/// A testdata MOJO's entries, inflated.
+fn entries(bytes: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let archive = scorer::zip::Archive::new(bytes).unwrap();
+    archive
+        .entries()
+        .map(|e| {
+            let mut out = vec![0u8; e.size()];
+            e.read_into(&mut out).unwrap();
+            (e.name().to_vec(), out)
+        })
+        .collect()
+}
+
+/// A zip of stored entries with correct CRCs.
+fn zip(entries: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
+    let (mut out, mut central) = (Vec::new(), Vec::new());
+    for (name, data) in entries {
+        let offset = out.len() as u32;
+        let crc = scorer::zip::crc32::checksum(data);
+        let header = |sig: u32, out: &mut Vec<u8>, central: bool| {
+            out.extend(sig.to_le_bytes());
+            if central {
+                out.extend(20u16.to_le_bytes()); // made by
+            }
+            out.extend(20u16.to_le_bytes()); // version needed
+            out.extend([0u8; 4]); // flags, method (stored)
+            out.extend([0u8; 4]); // time, date
+            out.extend(crc.to_le_bytes());
+            out.extend((data.len() as u32).to_le_bytes());
+            out.extend((data.len() as u32).to_le_bytes());
+            out.extend((name.len() as u16).to_le_bytes());
+            out.extend([0u8; 2]); // extra
+            if central {
+                out.extend([0u8; 10]); // comment, disk, internal and external attributes
+                out.extend(offset.to_le_bytes());
+            }
+            out.extend(name);
+        };
+        header(0x0403_4b50, &mut out, false);
+        out.extend(data);
+        header(0x0201_4b50, &mut central, true);
+    }
+    let cd_offset = out.len() as u32;
+    out.extend(&central);
+    out.extend(0x0605_4b50u32.to_le_bytes());
+    out.extend([0u8; 4]);
+    out.extend((entries.len() as u16).to_le_bytes());
+    out.extend((entries.len() as u16).to_le_bytes());
+    out.extend((central.len() as u32).to_le_bytes());
+    out.extend(cd_offset.to_le_bytes());
+    out.extend([0u8; 2]);
+    out
+}
+
+/// One edit of a byte string.
+#[derive(Clone, Debug)]
+enum Edit {
+    Set(usize, u8),
+    Insert(usize, Vec<u8>),
+    Remove(usize, usize),
+    Truncate(usize),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        4 => (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Edit::Set(i, b)),
+        2 => (any::<usize>(), prop::collection::vec(any::<u8>(), 1..8))
+            .prop_map(|(i, b)| Edit::Insert(i, b)),
+        2 => (any::<usize>(), 1..64usize).prop_map(|(i, n)| Edit::Remove(i, n)),
+        1 => any::<usize>().prop_map(Edit::Truncate),
+    ]
+}
+
+fn apply(bytes: &mut Vec<u8>, edit: &Edit) {
+    let len = bytes.len().max(1);
+    match edit {
+        Edit::Set(i, b) => {
+            if let Some(x) = bytes.get_mut(i % len) {
+                *x = *b;
+            }
+        }
+        Edit::Insert(i, b) => {
+            let at = i % (bytes.len() + 1);
+            bytes.splice(at..at, b.iter().copied());
+        }
+        Edit::Remove(i, n) => {
+            let at = i % len;
+            let end = (at + n).min(bytes.len());
+            bytes.drain(at.min(end)..end);
+        }
+        Edit::Truncate(i) => bytes.truncate(i % len),
+    }
+}
+
+/// Model edits as text: digits, separators and the keys model.ini and the trees use.
+fn ini_bytes() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        Just(b"0".to_vec()),
+        Just(b"-1".to_vec()),
+        Just(b"4294967296".to_vec()),
+        Just(b"NaN".to_vec()),
+        Just(b"\n".to_vec()),
+        Just(b" = ".to_vec()),
+        Just(b"[columns]\n".to_vec()),
+        Just(b"[domains]\n".to_vec()),
+        Just(b"n_trees = 100000\n".to_vec()),
+        prop::collection::vec(any::<u8>(), 1..8),
+    ]
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 256, ..Config::default() })]
+
+    /// Arbitrary bytes, and arbitrary bytes behind a zip's signatures.
+    #[test]
+    fn any_bytes_load_or_error(bytes in prop::collection::vec(any::<u8>(), 0..2048), zipish in any::<bool>()) {
+        let mut bytes = bytes;
+        if zipish {
+            bytes.splice(0..0, 0x0403_4b50u32.to_le_bytes());
+            bytes.extend(0x0605_4b50u32.to_le_bytes());
+            bytes.extend([0u8; 18]);
+        }
+        let _ = harness(&bytes);
+    }
+
+    /// A testdata MOJO, its raw bytes edited.
+    #[test]
+    fn edited_archives_load_or_error(
+        which in any::<prop::sample::Index>(),
+        edits in prop::collection::vec(edit(), 1..6),
+    ) {
+        let (_, original) = which.get(mojos());
+        let mut bytes = original.clone();
+        for e in &edits {
+            apply(&mut bytes, e);
+        }
+        let _ = harness(&bytes);
+    }
+
+    /// A testdata MOJO, one inflated entry edited (model.ini, domains, trees, weights) and
+    /// re-zipped with correct CRCs.
+    #[test]
+    fn edited_entries_load_or_error(
+        which in any::<prop::sample::Index>(),
+        entry in any::<prop::sample::Index>(),
+        edits in prop::collection::vec((edit(), ini_bytes()), 1..6),
+    ) {
+        let (_, original) = which.get(mojos());
+        let mut e = entries(original);
+        let i = entry.index(e.len());
+        for (edit, text) in &edits {
+            match edit {
+                Edit::Insert(at, _) => apply(&mut e[i].1, &Edit::Insert(*at, text.clone())),
+                other => apply(&mut e[i].1, other),
+            }
+        }
+        let _ = harness(&zip(&e));
+    }
+}
+
+/// One input cell, of any type a request may carry.
+#[derive(Clone, Debug)]
+enum Cell {
+    Text(Vec<u8>),
+    Number(f64),
+    Missing,
+}
+
+fn number() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        Just(f64::NAN),
+        Just(f64::INFINITY),
+        Just(f64::NEG_INFINITY),
+        Just(-0.0),
+        Just(f64::MAX),
+        Just(f64::MIN_POSITIVE),
+        Just(1e308),
+        -1e6..1e6f64,
+        (0u32..1 << 20).prop_map(f64::from),
+        any::<f64>(),
+    ]
+}
+
+fn cell() -> impl Strategy<Value = Cell> {
+    prop_oneof![
+        3 => number().prop_map(Cell::Number),
+        2 => "[-+0-9.eE]{0,12}".prop_map(|s| Cell::Text(s.into_bytes())),
+        1 => prop_oneof![
+            Just("NA"), Just(""), Just("NaN"), Just("Infinity"), Just("-Infinity"), Just("0x1p3"),
+            Just("1d"), Just("  7 "), Just("YES"), Just("\u{0}"),
+        ].prop_map(|s| Cell::Text(s.as_bytes().to_vec())),
+        1 => prop::collection::vec(any::<u8>(), 0..24).prop_map(Cell::Text),
+        1 => Just(Cell::Missing),
+    ]
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 512, ..Config::default() })]
+
+    /// Cells of any type on any testdata model: encoded (or refused) as a request's cells
+    /// are, then scored: a score or an error.
+    #[test]
+    fn any_cells_score_or_error(
+        which in any::<prop::sample::Index>(),
+        cells in prop::collection::vec(cell(), 0..64),
+        offset in number(),
+    ) {
+        let (_, model) = which.get(models());
+        let mut row = vec![f64::NAN; model.n_features()];
+        for (c, v) in row.iter_mut().enumerate() {
+            let encoded = match cells.get(c % cells.len().max(1)) {
+                Some(Cell::Text(t)) => model.encode_text(c, t, InputRules::default()),
+                Some(Cell::Number(x)) => model.encode_number(c, *x),
+                Some(Cell::Missing) | None => Ok(f64::NAN),
+            };
+            *v = encoded.unwrap_or(f64::NAN);
+        }
+        let mut preds = vec![0.0; model.preds_len()];
+        let _ = model.score(&row, offset, &mut preds);
+        // Out-of-range columns are an error, not a panic.
+        prop_assert!(model.encode_text(model.n_features(), b"1", InputRules::default()).is_err());
+    }
+
+    /// Raw values straight into `score` (levels out of range, negative, huge, NaN): the
+    /// scorer must hold up without the encoding step in front of it.
+    #[test]
+    fn any_raw_row_scores_or_errors(
+        which in any::<prop::sample::Index>(),
+        values in prop::collection::vec(number(), 1..64),
+        len_delta in -2i64..3,
+    ) {
+        let (_, model) = which.get(models());
+        let n = (model.n_features() as i64 + len_delta).max(0) as usize;
+        let row: Vec<f64> = (0..n).map(|i| values[i % values.len()]).collect();
+        let mut preds = vec![0.0; model.preds_len()];
+        let _ = model.score(&row, values[0], &mut preds);
+        let mut short = vec![0.0; model.preds_len().saturating_sub(1)];
+        let _ = model.score(&row, 0.0, &mut short);
+    }
+}
+
+/// The property tests only mean something if the testdata models load.
+#[test]
+fn most_testdata_models_load() {
+    let (all, loaded) = (mojos().len(), models().len());
+    assert!(loaded * 10 >= all * 8, "{loaded} of {all} load");
+    for (name, bytes) in mojos().iter().take(5) {
+        assert!(
+            matches!(harness(bytes), Ok(Reached::Scored { .. })),
+            "{name}"
+        );
+    }
+}
+
+/// Every file in testdata/regress/ named `mojo_*` (a fuzz crash or proptest failure, kept):
+/// loading gives a model or an error.
+#[test]
+fn regressions_replay() {
+    let dir = testdata("regress");
+    let Ok(listing) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    for e in listing {
+        let path = e.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("mojo_") {
+            let _ = harness(&std::fs::read(&path).unwrap());
+        }
+    }
+}
