@@ -26,7 +26,7 @@
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
-use super::input::{cell, not_a_cell, rules, strings, Scored};
+use super::input::{rules, score_request_cells, strings, Scored};
 use super::Loaded;
 use crate::format::{write_number, NumberFormat};
 use crate::load::LoadedModel;
@@ -281,24 +281,7 @@ pub fn contribution(loaded: &Loaded, body: &[u8]) -> Result<Scored, ApiError> {
     let mut cells: Vec<Cell<'_>> = Vec::with_capacity(fields.len());
     for (n, values) in rows.iter().enumerate() {
         let n = n + 1;
-        let Value::Array(values) = values else {
-            return Err(ApiError::bad_request(format!(
-                "row {n} must be an array of values, one per field"
-            ))
-            .with("row", n));
-        };
-        if values.len() != fields.len() {
-            return Err(ApiError::bad_request(format!(
-                "row {n} has {} values but `fields` names {}",
-                values.len(),
-                fields.len()
-            ))
-            .with("row", n));
-        }
-        cells.clear();
-        for (v, name) in values.iter().zip(&fields) {
-            cells.push(cell(v).ok_or_else(|| not_a_cell(n, None, name))?);
-        }
+        score_request_cells(n, values, &fields, &mut cells)?;
         mapper
             .cell_row(model, cells.iter().copied(), &mut row)
             .map_err(|e| ApiError::row(n, None, &e))?;

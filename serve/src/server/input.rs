@@ -262,6 +262,35 @@ pub(super) fn cell<'a>(v: &'a Value) -> Option<Cell<'a>> {
     })
 }
 
+/// The cells of ScoreRequest row `n` (1-based), which must be an array of one value per
+/// field; returns the values.
+pub(super) fn score_request_cells<'v>(
+    n: usize,
+    row: &'v Value,
+    fields: &[&str],
+    cells: &mut Vec<Cell<'v>>,
+) -> Result<&'v [Value], ApiError> {
+    let Value::Array(values) = row else {
+        return Err(ApiError::bad_request(format!(
+            "row {n} must be an array of values, one per field"
+        ))
+        .with("row", n));
+    };
+    if values.len() != fields.len() {
+        return Err(ApiError::bad_request(format!(
+            "row {n} has {} values but `fields` names {}",
+            values.len(),
+            fields.len()
+        ))
+        .with("row", n));
+    }
+    cells.clear();
+    for (v, name) in values.iter().zip(fields) {
+        cells.push(cell(v).ok_or_else(|| not_a_cell(n, None, name))?);
+    }
+    Ok(values)
+}
+
 pub(super) fn not_a_cell(row: usize, line: Option<usize>, field: &str) -> ApiError {
     let at = match line {
         Some(l) => format!("row {row} (line {l})"),
@@ -478,24 +507,7 @@ fn score_request(
     let mut cells: Vec<Cell<'_>> = Vec::with_capacity(fields.len());
     for (n, row) in rows.iter().enumerate() {
         let n = n + 1;
-        let Value::Array(values) = row else {
-            return Err(ApiError::bad_request(format!(
-                "row {n} must be an array of values, one per field"
-            ))
-            .with("row", n));
-        };
-        if values.len() != fields.len() {
-            return Err(ApiError::bad_request(format!(
-                "row {n} has {} values but `fields` names {}",
-                values.len(),
-                fields.len()
-            ))
-            .with("row", n));
-        }
-        cells.clear();
-        for (v, name) in values.iter().zip(&fields) {
-            cells.push(cell(v).ok_or_else(|| not_a_cell(n, None, name))?);
-        }
+        let values = score_request_cells(n, row, &fields, &mut cells)?;
         buffers
             .score(&mapper, cells.iter().copied())?
             .map_err(|e| ApiError::row(n, None, &e))?;
