@@ -254,27 +254,14 @@ async fn invocations(
     let panic_now = state.panic_trigger.is_some()
         && header(&req, CUSTOM_ATTRIBUTES) == state.panic_trigger.as_deref();
     let limit = state.config.max_body;
-    let declared_len = header(&req, header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
-    if declared_len.is_some_and(|n| n > limit as u64) {
-        return Err(ApiError::too_large(limit));
-    }
+    check_declared_length(&req, limit)?;
     if let (true, Declared::Is(f @ (Format::Csv | Format::JsonLines))) =
         (state.config.batch, declared)
     {
         let output = media::respond_with(accept.as_deref(), f)?;
         return streamed(loaded, req.into_body(), f, output, limit).await;
     }
-    let body = Limited::new(req.into_body(), limit)
-        .collect()
-        .await
-        .map_err(|e| {
-            if e.downcast_ref::<LengthLimitError>().is_some() {
-                ApiError::too_large(limit)
-            } else {
-                ApiError::bad_request(format!("could not read the request body: {e}"))
-            }
-        })?
-        .to_bytes();
+    let body = collect_body(req.into_body(), limit).await?;
     let input = match declared {
         Declared::Is(f) => f,
         Declared::Sniff => media::sniff(&body),
@@ -282,30 +269,17 @@ async fn invocations(
     let output = media::respond_with(accept.as_deref(), input)?;
 
     let len = body.len();
-    let job = move || {
-        catch_unwind(AssertUnwindSafe(|| {
-            if panic_now {
-                panic!("panic requested by the test trigger");
-            }
-            input::score(&loaded, &body, input, output)
-        }))
-    };
-    let outcome = if len <= INLINE_BODY_LIMIT {
-        job()
-    } else {
-        match tokio::task::spawn_blocking(job).await {
-            Ok(outcome) => outcome,
-            Err(e) => return Err(ApiError::internal(format!("the scoring task failed: {e}"))),
+    let scored = run_scoring(len, move || {
+        if panic_now {
+            panic!("panic requested by the test trigger");
         }
-    };
-    match outcome {
-        Ok(Ok(scored)) => Ok(Reply {
-            rows: Some(scored.rows),
-            ..Reply::ok(output.content_type(), scored.body)
-        }),
-        Ok(Err(e)) => Err(e),
-        Err(panic) => Err(panic_error(panic)),
-    }
+        input::score(&loaded, &body, input, output)
+    })
+    .await?;
+    Ok(Reply {
+        rows: Some(scored.rows),
+        ..Reply::ok(output.content_type(), scored.body)
+    })
 }
 
 /// `POST /model/contribution`: a JSON ContributionRequest, answered in JSON.
@@ -332,11 +306,28 @@ async fn contribution(
         }
     }
     let limit = state.config.max_body;
-    let declared_len = header(&req, header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
+    check_declared_length(&req, limit)?;
+    let body = collect_body(req.into_body(), limit).await?;
+    let len = body.len();
+    let scored = run_scoring(len, move || explain::contribution(&loaded, &body)).await?;
+    Ok(Reply {
+        rows: Some(scored.rows),
+        ..Reply::ok("application/json", scored.body)
+    })
+}
+
+/// 413 before reading anything when `Content-Length` is over the limit.
+fn check_declared_length(req: &Request<Incoming>, limit: usize) -> Result<(), ApiError> {
+    let declared_len = header(req, header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
     if declared_len.is_some_and(|n| n > limit as u64) {
         return Err(ApiError::too_large(limit));
     }
-    let body = Limited::new(req.into_body(), limit)
+    Ok(())
+}
+
+/// The whole body, at most `limit` bytes (413 past it, also without `Content-Length`).
+async fn collect_body(body: Incoming, limit: usize) -> Result<hyper::body::Bytes, ApiError> {
+    Ok(Limited::new(body, limit)
         .collect()
         .await
         .map_err(|e| {
@@ -346,25 +337,24 @@ async fn contribution(
                 ApiError::bad_request(format!("could not read the request body: {e}"))
             }
         })?
-        .to_bytes();
-    let len = body.len();
-    let job = move || catch_unwind(AssertUnwindSafe(|| explain::contribution(&loaded, &body)));
-    let outcome = if len <= INLINE_BODY_LIMIT {
+        .to_bytes())
+}
+
+/// Runs a scoring job inline for small bodies and on the blocking pool for big ones, with
+/// a panic in it answered as a 500 for this request only.
+async fn run_scoring<T: Send + 'static>(
+    body_len: usize,
+    job: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let job = move || catch_unwind(AssertUnwindSafe(job));
+    let outcome = if body_len <= INLINE_BODY_LIMIT {
         job()
     } else {
-        match tokio::task::spawn_blocking(job).await {
-            Ok(outcome) => outcome,
-            Err(e) => return Err(ApiError::internal(format!("the scoring task failed: {e}"))),
-        }
+        tokio::task::spawn_blocking(job)
+            .await
+            .map_err(|e| ApiError::internal(format!("the scoring task failed: {e}")))?
     };
-    match outcome {
-        Ok(Ok(scored)) => Ok(Reply {
-            rows: Some(scored.rows),
-            ..Reply::ok("application/json", scored.body)
-        }),
-        Ok(Err(e)) => Err(e),
-        Err(panic) => Err(panic_error(panic)),
-    }
+    outcome.unwrap_or_else(|panic| Err(panic_error(panic)))
 }
 
 /// A panic's message as a 500.
