@@ -7,7 +7,7 @@ use scorer::model::{InputRules, Model, OutputValue};
 
 use crate::csv::{CsvError, Records};
 use crate::format::{write_number, NumberFormat};
-use crate::rows::{RowError, RowMapper};
+use crate::rows::{Columns, RowError, RowMapper};
 
 /// What each output row holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -135,7 +135,7 @@ fn run<M: AsRef<[u64]> + Sync>(
         .map(|i| String::from_utf8_lossy(records.field(i).unwrap_or_default()).into_owned())
         .collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let mapper = RowMapper::new(model, &names, options.rules);
+    let mapper = RowMapper::new(&Columns::new(model), &names, options.rules);
 
     let w = |e| BatchError::Write(e);
     let leaf = output == BatchOutput::LeafPaths;

@@ -10,6 +10,8 @@
 //! value, integers without a fraction (`1` and `1.0` are `"1"`, `1.5` is `"1.5"`); a boolean
 //! in a numeric column is 1 or 0, and in a categorical column the text `true` or `false`.
 
+use std::collections::HashMap;
+
 use scorer::model::{InputRules, Model};
 use scorer::InputError as CoreInputError;
 
@@ -127,6 +129,68 @@ enum Target {
     Ignored,
 }
 
+/// A model's input columns, read once at load: names by hash, kinds by position. Request
+/// paths map field names through this instead of scanning the model's column table (which
+/// decodes every column's name on each lookup).
+#[derive(Debug, Clone)]
+pub struct Columns {
+    n_features: usize,
+    offset: Option<usize>,
+    /// Every column's name, in the model's order.
+    names: Vec<String>,
+    /// Name → first column with that name (genmodel's frames never repeat a name).
+    index: HashMap<String, usize>,
+    /// Per feature: whether it is categorical.
+    categorical: Vec<bool>,
+    /// The features in order, then the offset column: the layout of a header-less row.
+    pub positional: Vec<String>,
+}
+
+impl Columns {
+    pub fn new<M: AsRef<[u64]>>(model: &Model<M>) -> Self {
+        let names: Vec<String> = (0..model.n_columns())
+            .map(|i| model.column(i).map(|c| c.name.to_owned()).unwrap_or_default())
+            .collect();
+        let mut index = HashMap::with_capacity(names.len());
+        for (i, name) in names.iter().enumerate() {
+            index.entry(name.clone()).or_insert(i);
+        }
+        let n_features = model.n_features();
+        let offset = model.offset_column();
+        let categorical = (0..n_features)
+            .map(|i| model.column(i).is_some_and(|c| c.levels.is_some()))
+            .collect();
+        let positional = (0..n_features)
+            .chain(offset)
+            .filter_map(|i| names.get(i).cloned())
+            .collect();
+        Columns {
+            n_features,
+            offset,
+            names,
+            index,
+            categorical,
+            positional,
+        }
+    }
+
+    /// The column named `name` (exact match), as `Model::column_index`.
+    pub fn index(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    /// Whether `name` is a feature or the offset column: a field a row can carry.
+    pub fn is_input(&self, name: &str) -> bool {
+        self.index(name)
+            .is_some_and(|i| i < self.n_features || Some(i) == self.offset)
+    }
+
+    /// [`Columns::is_input`] for raw bytes (a CSV cell that may not be UTF-8).
+    pub fn is_input_bytes(&self, name: &[u8]) -> bool {
+        std::str::from_utf8(name).is_ok_and(|n| self.is_input(n))
+    }
+}
+
 /// Maps one input layout (a list of field names) onto a model.
 #[derive(Debug, Clone)]
 pub struct RowMapper {
@@ -145,19 +209,18 @@ pub struct RowMapper {
 
 impl RowMapper {
     /// Maps field names (e.g. a CSV header) onto the model's columns.
-    pub fn new<M: AsRef<[u64]>>(model: &Model<M>, names: &[&str], rules: InputRules) -> Self {
-        let offset = model.offset_column();
-        let mut seen = vec![false; model.n_features()];
+    pub fn new(columns: &Columns, names: &[&str], rules: InputRules) -> Self {
+        let mut seen = vec![false; columns.n_features];
         let mut unused = Vec::new();
         let mut has_offset_field = false;
         let targets = names
             .iter()
-            .map(|name| match model.column_index(name) {
-                Some(i) if i < model.n_features() => {
+            .map(|name| match columns.index(name) {
+                Some(i) if i < columns.n_features => {
                     seen[i] = true;
                     Target::Feature(i)
                 }
-                Some(i) if Some(i) == offset => {
+                Some(i) if Some(i) == columns.offset => {
                     has_offset_field = true;
                     Target::Offset
                 }
@@ -167,19 +230,16 @@ impl RowMapper {
                 }
             })
             .collect();
-        let missing = (0..model.n_features())
+        let missing = (0..columns.n_features)
             .filter(|&i| !seen[i])
-            .filter_map(|i| model.column(i).map(|c| c.name.to_owned()))
-            .collect();
-        let categorical = (0..model.n_features())
-            .map(|i| model.column(i).is_some_and(|c| c.levels.is_some()))
+            .filter_map(|i| columns.names.get(i).cloned())
             .collect();
         RowMapper {
             targets,
             missing,
             unused,
             has_offset_field,
-            categorical,
+            categorical: columns.categorical.clone(),
             rules,
         }
     }

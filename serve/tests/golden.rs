@@ -16,7 +16,7 @@ use serve::batch::{contributions_csv, leaf_paths_csv, score_csv, BatchOptions};
 use serve::csv::Records;
 use serve::format::{write_number, NumberFormat};
 use serve::load::{self, LoadedModel};
-use serve::rows::RowMapper;
+use serve::rows::{Columns, RowMapper};
 
 /// Algorithms (the manifest's `algo`) this scorer refuses so far, naming the algorithm.
 const REFUSED_ALGOS: &[&str] = &["glrm", "rulefit", "gam", "coxph"];
@@ -304,7 +304,7 @@ fn every_golden_output_matches_genmodel() {
             }
             let (header, rows) = inputs.get_or_insert_with(|| input_rows(&input));
             let names: Vec<&str> = header.iter().map(String::as_str).collect();
-            let mapper = RowMapper::new(&model, &names, rules);
+            let mapper = RowMapper::new(&Columns::new(&model), &names, rules);
             let mut row = vec![f64::NAN; model.n_features()];
             let offset = mapper
                 .text_row(&model, rows[i - 1].iter().map(Vec::as_slice), &mut row)

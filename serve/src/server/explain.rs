@@ -276,7 +276,7 @@ pub fn contribution(loaded: &Loaded, body: &[u8]) -> Result<Scored, ApiError> {
         );
     }
     let model = &loaded.model;
-    let mapper = RowMapper::new(model, &fields, rules());
+    let mapper = RowMapper::new(&loaded.columns, &fields, rules());
     let mut row = vec![f64::NAN; model.n_features()];
     let mut cells: Vec<Cell<'_>> = Vec::with_capacity(fields.len());
     for (n, values) in rows.iter().enumerate() {

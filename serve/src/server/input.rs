@@ -112,22 +112,6 @@ impl<'m> Buffers<'m> {
     }
 }
 
-/// The model's input columns in order, then its offset column: the header-less layout.
-pub(super) fn positional_names(loaded: &Loaded) -> Vec<String> {
-    let model = &loaded.model;
-    (0..model.n_features())
-        .chain(model.offset_column())
-        .filter_map(|i| model.column(i).map(|c| c.name.to_owned()))
-        .collect()
-}
-
-pub(super) fn names_model_column(loaded: &Loaded, name: &str) -> bool {
-    let model = &loaded.model;
-    model
-        .column_index(name)
-        .is_some_and(|i| i < model.n_features() || Some(i) == model.offset_column())
-}
-
 fn csv(loaded: &Loaded, body: &[u8], output: Format) -> Result<Scored, ApiError> {
     let model = &loaded.model;
     let mut records = Records::new(body);
@@ -137,21 +121,20 @@ fn csv(loaded: &Loaded, body: &[u8], output: Format) -> Result<Scored, ApiError>
     while records.next_record().map_err(csv_err)? && records.is_blank() {
         line = records.line();
     }
-    let field_text = |r: &Records, i: usize| {
-        String::from_utf8_lossy(r.field(i).unwrap_or_default()).into_owned()
-    };
-    let first: Vec<String> = (0..records.len())
-        .map(|i| field_text(&records, i))
-        .collect();
-    let header = first.iter().any(|n| names_model_column(loaded, n));
-    let names = if header {
-        first
+    let header = (0..records.len())
+        .any(|i| loaded.columns.is_input_bytes(records.field(i).unwrap_or_default()));
+    let by_header;
+    let (mapper, names) = if header {
+        let names: Vec<String> = (0..records.len())
+            .map(|i| String::from_utf8_lossy(records.field(i).unwrap_or_default()).into_owned())
+            .collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        by_header = (RowMapper::new(&loaded.columns, &refs, rules()), names);
+        (&by_header.0, &by_header.1)
     } else {
-        positional_names(loaded)
+        (&loaded.positional, &loaded.columns.positional)
     };
-    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let mapper = RowMapper::new(model, &refs, rules());
-    let hint = |e: ApiError| header_hint(e, header, &names);
+    let hint = |e: ApiError| header_hint(e, header, names);
     // CSV answers a header-less CSV without a header: one output line per input line, as
     // batch transform assembles them.
     let names_out = header || output != Format::Csv;
@@ -183,7 +166,7 @@ fn csv(loaded: &Loaded, body: &[u8], output: Format) -> Result<Scored, ApiError>
             ));
         }
         let cells = (0..records.len()).filter_map(|i| records.field(i).map(Cell::Text));
-        if let Err(e) = buffers.score(&mapper, cells)? {
+        if let Err(e) = buffers.score(mapper, cells)? {
             return Err(hint(ApiError::row(n, Some(line), &e)));
         }
         w.row_start();
@@ -328,10 +311,9 @@ fn rows(
             }
         }
     }
-    let by_name = RowMapper::new(model, &names, rules());
-    let positional_owned = positional_names(loaded);
-    let positional_refs: Vec<&str> = positional_owned.iter().map(String::as_str).collect();
-    let positional = RowMapper::new(model, &positional_refs, rules());
+    let by_name = RowMapper::new(&loaded.columns, &names, rules());
+    let positional = &loaded.positional;
+    let positional_names = &loaded.columns.positional;
 
     let mut w = Writer::new(output, model.uuid(), loaded.output_names.clone(), true);
     let mut buffers = Buffers::new(loaded);
@@ -351,14 +333,14 @@ fn rows(
                 buffers.score(&by_name, cells.iter().copied())?
             }
             Value::Array(values) => {
-                if values.len() != positional_refs.len() {
-                    return Err(row_len_error(n, *line, values.len(), &positional_refs));
+                if values.len() != positional_names.len() {
+                    return Err(row_len_error(n, *line, values.len(), positional_names));
                 }
                 cells.clear();
-                for (v, name) in values.iter().zip(&positional_refs) {
+                for (v, name) in values.iter().zip(positional_names) {
                     cells.push(cell(v).ok_or_else(|| not_a_cell(n, *line, name))?);
                 }
-                buffers.score(&positional, cells.iter().copied())?
+                buffers.score(positional, cells.iter().copied())?
             }
             _ => {
                 let at = line.map_or(String::new(), |l| format!(" (line {l})"));
@@ -385,7 +367,7 @@ pub(super) fn row_len_error(
     n: usize,
     line: Option<usize>,
     found: usize,
-    names: &[&str],
+    names: &[String],
 ) -> ApiError {
     let at = line.map_or(String::new(), |l| format!(" (line {l})"));
     let mut e = ApiError::bad_request(format!(
@@ -501,7 +483,7 @@ fn score_request(
     columns.extend(gen_id.map(str::to_owned));
     columns.extend(loaded.output_names.iter().cloned());
 
-    let mapper = RowMapper::new(model, &fields, rules());
+    let mapper = RowMapper::new(&loaded.columns, &fields, rules());
     let mut w = Writer::new(output, model.uuid(), columns, !no_names);
     let mut buffers = Buffers::new(loaded);
     let mut cells: Vec<Cell<'_>> = Vec::with_capacity(fields.len());

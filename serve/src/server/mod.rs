@@ -54,6 +54,7 @@ use tokio::net::TcpListener;
 pub use config::Config;
 
 use crate::load::LoadedModel;
+use crate::rows::{Columns, RowMapper};
 
 /// How long in-flight requests may take to finish after SIGTERM; SageMaker kills at 30 s.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(25);
@@ -75,6 +76,10 @@ pub struct Loaded {
     pub output_names: Vec<String>,
     /// What the model can explain, and the names of its contributions.
     pub explain: explain::Explain,
+    /// The model's input columns by name, read once.
+    pub columns: Columns,
+    /// The mapper for header-less rows (the model's columns in order), built once.
+    pub positional: RowMapper,
     /// A multi-model endpoint's hold on its memory budget, given back when this is dropped.
     pub(crate) reservation: Option<mme::Reservation>,
 }
@@ -83,7 +88,12 @@ impl Loaded {
     pub fn new(model: LoadedModel, path: PathBuf) -> Self {
         let output_names = output::output_names(&model);
         let explain = explain::Explain::new(&model);
+        let columns = Columns::new(&model);
+        let names: Vec<&str> = columns.positional.iter().map(String::as_str).collect();
+        let positional = RowMapper::new(&columns, &names, input::rules());
         Loaded {
+            columns,
+            positional,
             model,
             path,
             output_names,

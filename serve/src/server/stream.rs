@@ -32,7 +32,7 @@ use tokio::sync::mpsc;
 
 use super::error::ApiError;
 use super::input::{
-    cell, header_hint, names_model_column, not_a_cell, parse_json, positional_names, row_len_error,
+    cell, header_hint, not_a_cell, parse_json, row_len_error,
     rules, Buffers,
 };
 use super::log;
@@ -259,14 +259,14 @@ impl<'m> CsvRows<'m> {
                     .map(|i| String::from_utf8_lossy(records.field(i).unwrap_or_default()))
                     .map(|s| s.into_owned())
                     .collect();
-                let header = first.iter().any(|n| names_model_column(self.loaded, n));
+                let header = first.iter().any(|n| self.loaded.columns.is_input(n));
                 let names = if header {
                     first
                 } else {
-                    positional_names(self.loaded)
+                    self.loaded.columns.positional.clone()
                 };
                 let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-                let mapper = RowMapper::new(&self.loaded.model, &refs, rules());
+                let mapper = RowMapper::new(&self.loaded.columns, &refs, rules());
                 let writer = Writer::new(
                     self.output,
                     self.loaded.model.uuid(),
@@ -325,9 +325,8 @@ struct JsonLinesRows<'m> {
 
 impl<'m> JsonLinesRows<'m> {
     fn new(loaded: &'m Loaded, output: Format) -> Self {
-        let positional_names = positional_names(loaded);
-        let refs: Vec<&str> = positional_names.iter().map(String::as_str).collect();
-        let positional = RowMapper::new(&loaded.model, &refs, rules());
+        let positional_names = loaded.columns.positional.clone();
+        let positional = loaded.positional.clone();
         JsonLinesRows {
             loaded,
             by_name: None,
@@ -366,7 +365,7 @@ impl<'m> JsonLinesRows<'m> {
                     if !same {
                         let keys: Vec<String> = map.keys().cloned().collect();
                         let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-                        let mapper = RowMapper::new(&self.loaded.model, &refs, rules());
+                        let mapper = RowMapper::new(&self.loaded.columns, &refs, rules());
                         self.by_name = Some((keys, mapper));
                     }
                     for (k, v) in map {
@@ -379,9 +378,12 @@ impl<'m> JsonLinesRows<'m> {
                 }
                 Value::Array(values) => {
                     if values.len() != self.positional_names.len() {
-                        let refs: Vec<&str> =
-                            self.positional_names.iter().map(String::as_str).collect();
-                        return Err(row_len_error(n, Some(line), values.len(), &refs));
+                        return Err(row_len_error(
+                            n,
+                            Some(line),
+                            values.len(),
+                            &self.positional_names,
+                        ));
                     }
                     for (v, name) in values.iter().zip(&self.positional_names) {
                         cells.push(cell(v).ok_or_else(|| not_a_cell(n, Some(line), name))?);
