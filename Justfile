@@ -32,7 +32,7 @@ bench:
 soak:
     bash bench/soak
 
-# Fuzz one target (mojo, json, csv, jsonl) for `secs` seconds with cargo-fuzz on nightly; crashes land in fuzz/artifacts/<target>/ (copy them to testdata/regress/)
+# Fuzz one target (mojo, json, csv, jsonl, stream) for `secs` seconds with cargo-fuzz on nightly; crashes land in fuzz/artifacts/<target>/ (copy them to testdata/regress/)
 fuzz target secs="600":
     fuzz/seed && mkdir -p fuzz/corpus/{{target}}
     cargo +nightly fuzz run -s none {{target}} fuzz/corpus/{{target}} fuzz/seeds/{{target}} -- -max_total_time={{secs}} -print_final_stats=1
