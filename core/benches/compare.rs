@@ -3,7 +3,10 @@
 //! rows cycled in order (all distinct), a warm-up, then timed rounds.
 //!
 //! `cargo bench -p scorer-core --bench compare -- [WARMUP_S ROUNDS ROUND_S [MODEL=CSV ...]]`
-//! prints one JSON line per model: `{"model":..,"rows":..,"score":[rows/s per round]}`.
+//! prints one JSON line per model: `{"model":..,"rows":..,"score":[rows/s per round],
+//! "batch":[rows/s per round]}`: `score` calls `Model::score` row by row (what genmodel's
+//! EasyPredict and `score0` do), `batch` scores the same rows with `Model::score_rows` in
+//! blocks of [`BATCH`] rows (what a multi-row request or a CSV file gets).
 //! With `BENCH_CPU_TIME=1`, rates are per second of this thread's time on a CPU (Linux's
 //! `/proc/thread-self/schedstat`) rather than of wall time: on a shared, overloaded machine
 //! that removes the time other processes hold the CPU, for before/after comparisons.
@@ -12,6 +15,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 mod common;
+
+/// Rows per `score_rows` call in the batch measurement.
+const BATCH: usize = 256;
 
 fn main() {
     // cargo passes `--bench`; everything else is ours.
@@ -51,27 +57,59 @@ fn main() {
         while Instant::now() < end {
             pass(&mut preds);
         }
-        let mut per_round = Vec::new();
-        for _ in 0..rounds {
-            let (t0, c0, mut n) = (Instant::now(), cpu_ns(), 0usize);
-            let stop = t0 + Duration::from_secs_f64(round_s);
-            while Instant::now() < stop {
-                pass(&mut preds);
-                n += rows.len();
+        let per_round = timed(rounds, round_s, rows.len(), || pass(&mut preds));
+
+        let flat: Vec<f64> = rows.iter().flatten().copied().collect();
+        let mut batch_preds = vec![0.0; BATCH * model.preds_len()];
+        let nf = model.n_features();
+        let batch_pass = |out: &mut [f64]| {
+            for block in flat.chunks(BATCH * nf.max(1)) {
+                let n = block.len() / nf.max(1);
+                let out = &mut out[..n * model.preds_len()];
+                model
+                    .score_rows(black_box(block), &[], out)
+                    .expect("scores");
+                black_box(&*out);
             }
-            let secs = match (c0, cpu_ns()) {
-                (Some(a), Some(b)) if cpu_time() => (b - a) as f64 * 1e-9,
-                _ => t0.elapsed().as_secs_f64(),
-            };
-            per_round.push((n as f64 / secs).round());
+        };
+        let end = Instant::now() + Duration::from_secs_f64(warmup / 2.0);
+        while Instant::now() < end {
+            batch_pass(&mut batch_preds);
         }
-        let list: Vec<String> = per_round.iter().map(|v| format!("{v}")).collect();
+        let batch_round = timed(rounds, round_s, rows.len(), || batch_pass(&mut batch_preds));
+
+        let list = |v: &[f64]| {
+            v.iter()
+                .map(|v| format!("{v}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
         println!(
-            "{{\"model\":\"{name}.zip\",\"rows\":{},\"score\":[{}]}}",
+            "{{\"model\":\"{name}.zip\",\"rows\":{},\"score\":[{}],\"batch\":[{}]}}",
             rows.len(),
-            list.join(",")
+            list(&per_round),
+            list(&batch_round)
         );
     }
+}
+
+/// Rows/s of `pass` (which scores `rows` rows) in each of `rounds` rounds of `round_s` s.
+fn timed(rounds: usize, round_s: f64, rows: usize, mut pass: impl FnMut()) -> Vec<f64> {
+    let mut per_round = Vec::new();
+    for _ in 0..rounds {
+        let (t0, c0, mut n) = (Instant::now(), cpu_ns(), 0usize);
+        let stop = t0 + Duration::from_secs_f64(round_s);
+        while Instant::now() < stop {
+            pass();
+            n += rows;
+        }
+        let secs = match (c0, cpu_ns()) {
+            (Some(a), Some(b)) if cpu_time() => (b - a) as f64 * 1e-9,
+            _ => t0.elapsed().as_secs_f64(),
+        };
+        per_round.push((n as f64 / secs).round());
+    }
+    per_round
 }
 
 fn cpu_time() -> bool {

@@ -153,6 +153,8 @@ pub enum ScoreError {
     Rejected { column: u32, reason: &'static str },
     /// The scratch buffer must have at least [`crate::model::Model::work_len`] values.
     WorkLength { expected: u32, found: u32 },
+    /// [`crate::model::Model::score_rows`] takes no offsets or one per row.
+    OffsetsLength { expected: u32, found: u32 },
 }
 
 /// Any error of the core.
@@ -272,6 +274,12 @@ impl fmt::Display for ScoreError {
                 write!(
                     f,
                     "scratch buffer has {found} values, the model needs {expected}"
+                )
+            }
+            ScoreError::OffsetsLength { expected, found } => {
+                write!(
+                    f,
+                    "{found} offsets for {expected} rows (give none or one per row)"
                 )
             }
         }

@@ -308,6 +308,58 @@ proptest! {
         let mut short = vec![0.0; model.preds_len().saturating_sub(1)];
         let _ = model.score(&row, 0.0, &mut short);
     }
+
+    /// Any number of rows scored together by `score_rows` give, bit for bit, what scoring
+    /// them one at a time gives (or the first row's error, with the rows before it scored).
+    #[test]
+    fn rows_scored_together_equal_rows_scored_alone(
+        which in any::<prop::sample::Index>(),
+        values in prop::collection::vec(number(), 1..512),
+        n in 0usize..40,
+        with_offsets in any::<bool>(),
+    ) {
+        let (name, model) = which.get(models());
+        let (nf, pl) = (model.n_features(), model.preds_len());
+        // Mostly ordinary values, so that rows take different paths through the trees.
+        let value = |i: usize| {
+            let v = values[i % values.len()];
+            if i % 7 == 3 || !v.is_finite() || v.abs() > 1e4 { v } else { v.fract() * 3.0 }
+        };
+        let rows: Vec<f64> = (0..n * nf).map(value).collect();
+        let offsets: Vec<f64> = if with_offsets { (0..n).map(|i| value(i) / 8.0).collect() } else { Vec::new() };
+        let mut together = vec![0.0; n * pl];
+        let batch = model.score_rows(&rows, &offsets, &mut together);
+        let mut alone = vec![0.0; pl];
+        for i in 0..n {
+            let offset = offsets.get(i).copied().unwrap_or(0.0);
+            match model.score(&rows[i * nf..(i + 1) * nf], offset, &mut alone) {
+                Ok(()) => {
+                    let got: Vec<u64> = together[i * pl..(i + 1) * pl].iter().map(|v| v.to_bits()).collect();
+                    let want: Vec<u64> = alone.iter().map(|v| v.to_bits()).collect();
+                    prop_assert_eq!(got, want, "{} row {}", name, i);
+                }
+                Err(e) => {
+                    prop_assert_eq!(batch, Err(e), "{} row {}", name, i);
+                    return Ok(());
+                }
+            }
+        }
+        prop_assert_eq!(batch, Ok(()));
+    }
+}
+
+/// `score_rows` checks its buffers as `score` does.
+#[test]
+fn score_rows_checks_lengths() {
+    let (_, model) = &models()[0];
+    let (nf, pl) = (model.n_features(), model.preds_len());
+    let rows = vec![0.5; 3 * nf];
+    let mut preds = vec![0.0; 3 * pl];
+    assert_eq!(model.score_rows(&rows, &[], &mut preds), Ok(()));
+    assert!(model.score_rows(&rows[1..], &[], &mut preds).is_err());
+    assert!(model.score_rows(&rows, &[], &mut preds[1..]).is_err());
+    assert!(model.score_rows(&rows, &[0.0; 2], &mut preds).is_err());
+    assert_eq!(model.score_rows(&[], &[], &mut []), Ok(()));
 }
 
 /// The property tests only mean something if the testdata models load.

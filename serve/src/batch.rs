@@ -294,7 +294,6 @@ impl<M: AsRef<[u64]> + Sync> Rows<'_, M> {
         let leaf = self.output == BatchOutput::LeafPaths;
         let contributions = self.output == BatchOutput::Contributions;
         let mut row = vec![f64::NAN; model.n_features()];
-        let mut preds = vec![0.0; model.preds_len()];
         let (mut contribs, mut work) = if contributions {
             (
                 vec![0.0f32; model.contribution_len()],
@@ -303,37 +302,42 @@ impl<M: AsRef<[u64]> + Sync> Rows<'_, M> {
         } else {
             (Vec::new(), Vec::new())
         };
+        let predict = !contributions && !leaf;
+        let mut block = Block::new(model);
         let mut n = row_base;
         loop {
             let line = records.line() + line_base;
-            if !records.next_record().map_err(BatchError::Csv)? {
+            // A bad record or cell ends the run after the rows before it are written.
+            let more = match records.next_record() {
+                Ok(more) => more,
+                Err(e) => {
+                    block.flush(options, out)?;
+                    return Err(BatchError::Csv(e));
+                }
+            };
+            if !more {
                 break;
             }
             n += 1;
             let fields = (0..records.len()).filter_map(|i| records.field(i));
-            let offset =
-                mapper
-                    .text_row(model, fields, &mut row)
-                    .map_err(|error| BatchError::Row {
+            let offset = match mapper.text_row(model, fields, &mut row) {
+                Ok(offset) => offset,
+                Err(error) => {
+                    block.flush(options, out)?;
+                    return Err(BatchError::Row {
                         row: n,
                         line,
                         error,
-                    })?;
-            let rejected = |e: scorer::ScoreError| {
-                let message = match e {
-                    scorer::ScoreError::Rejected { column, reason } => {
-                        let name = model.column(column as usize).map(|c| c.name).unwrap_or("?");
-                        format!("column `{name}`: {reason}")
-                    }
-                    other => other.to_string(),
-                };
-                BatchError::Rejected {
-                    row: n,
-                    line,
-                    message,
+                    });
                 }
             };
-            if contributions {
+            let rejected = |e: scorer::ScoreError| rejected(model, e, n, line);
+            if predict {
+                block.push(&row, offset, n, line);
+                if block.is_full() {
+                    block.flush(options, out)?;
+                }
+            } else if contributions {
                 model
                     .contributions(&row, &mut contribs, &mut work)
                     .map_err(|e| match e {
@@ -347,13 +351,86 @@ impl<M: AsRef<[u64]> + Sync> Rows<'_, M> {
                     .for_each_leaf_path(&row, |p| cells.cell(format_args!("{p}")))
                     .map_err(rejected)?;
                 cells.end().map_err(w)?;
-            } else {
-                model.score(&row, offset, &mut preds).map_err(rejected)?;
-                write_row(model, &preds, options, out).map_err(w)?;
             }
         }
+        block.flush(options, out)?;
         Ok(n - row_base)
     }
+}
+
+/// Rows scored together (`Model::score_rows`, which walks each tree for several rows).
+const BLOCK_ROWS: usize = 64;
+
+/// Converted rows waiting to be scored together, with their row and line numbers.
+struct Block<'a, M> {
+    model: &'a Model<M>,
+    rows: Vec<f64>,
+    offsets: Vec<f64>,
+    at: Vec<(usize, usize)>,
+    preds: Vec<f64>,
+}
+
+impl<'a, M: AsRef<[u64]>> Block<'a, M> {
+    fn new(model: &'a Model<M>) -> Self {
+        Block {
+            model,
+            rows: Vec::with_capacity(BLOCK_ROWS * model.n_features()),
+            offsets: Vec::with_capacity(BLOCK_ROWS),
+            at: Vec::with_capacity(BLOCK_ROWS),
+            preds: vec![0.0; BLOCK_ROWS * model.preds_len()],
+        }
+    }
+
+    fn push(&mut self, row: &[f64], offset: f64, n: usize, line: usize) {
+        self.rows.extend_from_slice(row);
+        self.offsets.push(offset);
+        self.at.push((n, line));
+    }
+
+    fn is_full(&self) -> bool {
+        self.at.len() >= BLOCK_ROWS
+    }
+
+    /// Scores and writes the rows held. If the model rejects one, the rows before it are
+    /// written and its error (with its row and line) returned, as row by row.
+    fn flush(&mut self, options: BatchOptions, out: &mut impl Write) -> Result<(), BatchError> {
+        let (model, k) = (self.model, self.at.len());
+        let (nf, pl) = (model.n_features(), model.preds_len());
+        let preds = self.preds.get_mut(..k * pl).unwrap_or_default();
+        let together = model.score_rows(&self.rows, &self.offsets, preds);
+        for (i, &(n, line)) in self.at.iter().enumerate() {
+            let p = preds.get_mut(i * pl..(i + 1) * pl).unwrap_or_default();
+            if together.is_err() {
+                let row = self.rows.get(i * nf..(i + 1) * nf).unwrap_or_default();
+                let offset = self.offsets.get(i).copied().unwrap_or(0.0);
+                model
+                    .score(row, offset, p)
+                    .map_err(|e| rejected(model, e, n, line))?;
+            }
+            write_row(model, p, options, out).map_err(BatchError::Write)?;
+        }
+        self.rows.clear();
+        self.offsets.clear();
+        self.at.clear();
+        Ok(())
+    }
+}
+
+/// A row the model refused to score, as an error naming its row, line and column.
+fn rejected<M: AsRef<[u64]>>(
+    model: &Model<M>,
+    e: scorer::ScoreError,
+    row: usize,
+    line: usize,
+) -> BatchError {
+    let message = match e {
+        scorer::ScoreError::Rejected { column, reason } => {
+            let name = model.column(column as usize).map(|c| c.name).unwrap_or("?");
+            format!("column `{name}`: {reason}")
+        }
+        other => other.to_string(),
+    };
+    BatchError::Rejected { row, line, message }
 }
 
 /// An error of a chunk, renumbered: its rows follow `rows` earlier rows and its lines

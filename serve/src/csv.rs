@@ -35,7 +35,12 @@ impl std::error::Error for CsvError {}
 
 impl<'a> Records<'a> {
     pub fn new(input: &'a [u8]) -> Self {
-        let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+        Self::continuing(input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input))
+    }
+
+    /// Records of `input`, a later piece of a body whose start (and byte-order mark) has
+    /// been read already: nothing is stripped.
+    pub fn continuing(input: &'a [u8]) -> Self {
         Records {
             input,
             pos: 0,

@@ -85,7 +85,12 @@ fn stream_frames(
             Ok((bytes, s.rows))
         }
         Err(e) => {
-            assert!(e.status < 500, "{} for a batch body: {}", e.status, e.message);
+            assert!(
+                e.status < 500,
+                "{} for a batch body: {}",
+                e.status,
+                e.message
+            );
             Err((e.status, e.message))
         }
     }

@@ -149,7 +149,12 @@ pub struct Columns {
 impl Columns {
     pub fn new<M: AsRef<[u64]>>(model: &Model<M>) -> Self {
         let names: Vec<String> = (0..model.n_columns())
-            .map(|i| model.column(i).map(|c| c.name.to_owned()).unwrap_or_default())
+            .map(|i| {
+                model
+                    .column(i)
+                    .map(|c| c.name.to_owned())
+                    .unwrap_or_default()
+            })
             .collect();
         let mut index = HashMap::with_capacity(names.len());
         for (i, name) in names.iter().enumerate() {

@@ -131,6 +131,9 @@ fn bad_number_names_row_and_column() {
         e.contains("row 2") && e.contains("PSA") && e.contains("abc"),
         "{e}"
     );
+    // The rows before the bad one are written (the header and row 1), as PredictCsv does.
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(out.lines().count(), 2, "{out}");
 
     let o = serve(
         &[

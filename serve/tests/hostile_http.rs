@@ -385,7 +385,8 @@ fn model_faults_at_start_exit_with_a_clear_error() {
 }
 
 /// Request bodies kept from fuzzing (`testdata/regress/{json,csv,jsonl}_*`): answered 2xx or
-/// 4xx by the fuzz harness, never a panic or a 5xx.
+/// 4xx by the fuzz harness, never a panic or a 5xx. `stream_*` are batch bodies for the
+/// `stream` target: the same answer whatever the frame boundaries.
 #[test]
 fn regress_request_bodies_replay() {
     use serve::server::media::Format;
@@ -401,6 +402,10 @@ fn regress_request_bodies_replay() {
             Some("json") => Format::Json,
             Some("csv") => Format::Csv,
             Some("jsonl") => Format::JsonLines,
+            Some("stream") => {
+                serve::fuzzing::stream(&loaded, &std::fs::read(&path).unwrap());
+                continue;
+            }
             _ => continue,
         };
         serve::fuzzing::request(&loaded, &std::fs::read(&path).unwrap(), format);

@@ -347,6 +347,9 @@ pub fn score(tree: TreeRec, regions: &Regions<'_>, row: &[f64]) -> f64 {
 /// Trees walked together by [`score_lanes`].
 pub const LANES: usize = 8;
 
+/// Rows walked together through one tree by [`score_dense_rows`].
+pub const ROW_LANES: usize = 16;
+
 /// [`goes_right`] out of line, so that [`score_lanes`]' loop stays small enough to unroll.
 #[inline(never)]
 fn goes_right_general(
@@ -522,6 +525,64 @@ pub fn score_dense_lanes(
     bases: [usize; LANES],
     row: &[f64],
 ) -> [f64; LANES] {
+    match depth {
+        1 => lanes_at_depth::<1, 4>(dense, bases, row),
+        2 => lanes_at_depth::<2, 10>(dense, bases, row),
+        3 => lanes_at_depth::<3, 22>(dense, bases, row),
+        4 => lanes_at_depth::<4, 46>(dense, bases, row),
+        5 => lanes_at_depth::<5, 94>(dense, bases, row),
+        6 => lanes_at_depth::<6, 190>(dense, bases, row),
+        7 => lanes_at_depth::<7, 382>(dense, bases, row),
+        8 => lanes_at_depth::<8, 766>(dense, bases, row),
+        _ => lanes_any_depth(dense, depth, bases, row),
+    }
+}
+
+/// [`score_dense_lanes`] for a depth known at compile time (see [`rows_at_depth`]).
+#[inline(always)]
+fn lanes_at_depth<const D: u32, const LEN: usize>(
+    dense: &[u32],
+    bases: [usize; LANES],
+    row: &[f64],
+) -> [f64; LANES] {
+    let tree = |base: usize| {
+        dense
+            .get(base..base + LEN)
+            .and_then(|t| <&[u32; LEN]>::try_from(t).ok())
+    };
+    let Some(first) = tree(bases[0]) else {
+        return [f64::NAN; LANES];
+    };
+    let mut trees = [first; LANES];
+    for (t, &base) in trees.iter_mut().zip(&bases).skip(1) {
+        match tree(base) {
+            Some(found) => *t = found,
+            None => return [f64::NAN; LANES],
+        }
+    }
+    let internal = (1usize << D) - 1;
+    let mut at = [0usize; LANES];
+    for _ in 0..D {
+        for (i, tree) in at.iter_mut().zip(&trees) {
+            let n = 2 * (*i & internal);
+            let split = tree.get(n).copied().unwrap_or(0);
+            let cn = tree.get(n + 1).copied().unwrap_or(0);
+            let d = row.get((cn & 0xFFFF) as usize).copied().unwrap_or(f64::NAN);
+            let right = (d >= f64::from(f32::from_bits(split))) | (d.is_nan() & (cn >> 16 != 0));
+            *i = 2 * *i + 1 + usize::from(right);
+        }
+    }
+    let mut out = [0.0; LANES];
+    for ((o, &i), tree) in out.iter_mut().zip(&at).zip(&trees) {
+        let leaf = internal * 2 + ((i - internal) & internal);
+        *o = f64::from(f32::from_bits(
+            tree.get(leaf).copied().unwrap_or(0x7FC0_0000),
+        ));
+    }
+    out
+}
+
+fn lanes_any_depth(dense: &[u32], depth: u32, bases: [usize; LANES], row: &[f64]) -> [f64; LANES] {
     let internal = (1usize << depth) - 1;
     let mut at = [0usize; LANES];
     for _ in 0..depth {
@@ -538,6 +599,93 @@ pub fn score_dense_lanes(
     let mut out = [0.0; LANES];
     for ((o, &i), &base) in out.iter_mut().zip(&at).zip(&bases) {
         let leaf = dense.get(base + internal * 2 + (i - internal)).copied();
+        *o = f64::from(f32::from_bits(leaf.unwrap_or(0x7FC0_0000)));
+    }
+    out
+}
+
+/// One dense tree (the copy at `base`) walked by `LANES` rows at once: the tree's words stay
+/// in cache for every row, and the rows' walks are independent of each other.
+#[inline]
+pub fn score_dense_rows(
+    dense: &[u32],
+    depth: u32,
+    base: usize,
+    rows: [&[f64]; ROW_LANES],
+) -> [f64; ROW_LANES] {
+    match depth {
+        1 => rows_at_depth::<1, 4>(dense, base, rows),
+        2 => rows_at_depth::<2, 10>(dense, base, rows),
+        3 => rows_at_depth::<3, 22>(dense, base, rows),
+        4 => rows_at_depth::<4, 46>(dense, base, rows),
+        5 => rows_at_depth::<5, 94>(dense, base, rows),
+        6 => rows_at_depth::<6, 190>(dense, base, rows),
+        7 => rows_at_depth::<7, 382>(dense, base, rows),
+        8 => rows_at_depth::<8, 766>(dense, base, rows),
+        _ => rows_any_depth(dense, depth, base, rows),
+    }
+}
+
+/// [`score_dense_rows`] for a depth known at compile time: the tree is one fixed-size array
+/// (`LEN` = [`dense_len`]`(D)`), so the walk's indexing needs no bounds checks and the level
+/// loop unrolls.
+#[inline(always)]
+fn rows_at_depth<const D: u32, const LEN: usize>(
+    dense: &[u32],
+    base: usize,
+    rows: [&[f64]; ROW_LANES],
+) -> [f64; ROW_LANES] {
+    let Some(tree) = dense
+        .get(base..base + LEN)
+        .and_then(|t| <&[u32; LEN]>::try_from(t).ok())
+    else {
+        return [f64::NAN; ROW_LANES];
+    };
+    let internal = (1usize << D) - 1;
+    let mut at = [0usize; ROW_LANES];
+    for _ in 0..D {
+        for (i, row) in at.iter_mut().zip(&rows) {
+            // `i` < internal here, so `2i + 1` < LEN; the mask lets the compiler see it.
+            let n = 2 * (*i & internal);
+            let split = tree.get(n).copied().unwrap_or(0);
+            let cn = tree.get(n + 1).copied().unwrap_or(0);
+            let d = row.get((cn & 0xFFFF) as usize).copied().unwrap_or(f64::NAN);
+            let right = (d >= f64::from(f32::from_bits(split))) | (d.is_nan() & (cn >> 16 != 0));
+            *i = 2 * *i + 1 + usize::from(right);
+        }
+    }
+    let mut out = [0.0; ROW_LANES];
+    for (o, &i) in out.iter_mut().zip(&at) {
+        let leaf = internal * 2 + ((i - internal) & internal);
+        *o = f64::from(f32::from_bits(
+            tree.get(leaf).copied().unwrap_or(0x7FC0_0000),
+        ));
+    }
+    out
+}
+
+fn rows_any_depth(
+    dense: &[u32],
+    depth: u32,
+    base: usize,
+    rows: [&[f64]; ROW_LANES],
+) -> [f64; ROW_LANES] {
+    let internal = (1usize << depth) - 1;
+    let tree = dense.get(base..base + dense_len(depth)).unwrap_or_default();
+    let mut at = [0usize; ROW_LANES];
+    for _ in 0..depth {
+        for (i, row) in at.iter_mut().zip(&rows) {
+            let n = 2 * *i;
+            let split = tree.get(n).copied().unwrap_or(0);
+            let cn = tree.get(n + 1).copied().unwrap_or(0);
+            let d = row.get((cn & 0xFFFF) as usize).copied().unwrap_or(f64::NAN);
+            let right = (d >= f64::from(f32::from_bits(split))) | (d.is_nan() & (cn >> 16 != 0));
+            *i = 2 * *i + 1 + usize::from(right);
+        }
+    }
+    let mut out = [0.0; ROW_LANES];
+    for (o, &i) in out.iter_mut().zip(&at) {
+        let leaf = tree.get(internal * 2 + (i - internal)).copied();
         *o = f64::from(f32::from_bits(leaf.unwrap_or(0x7FC0_0000)));
     }
     out

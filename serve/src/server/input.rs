@@ -121,8 +121,11 @@ fn csv(loaded: &Loaded, body: &[u8], output: Format) -> Result<Scored, ApiError>
     while records.next_record().map_err(csv_err)? && records.is_blank() {
         line = records.line();
     }
-    let header = (0..records.len())
-        .any(|i| loaded.columns.is_input_bytes(records.field(i).unwrap_or_default()));
+    let header = (0..records.len()).any(|i| {
+        loaded
+            .columns
+            .is_input_bytes(records.field(i).unwrap_or_default())
+    });
     let by_header;
     let (mapper, names) = if header {
         let names: Vec<String> = (0..records.len())

@@ -31,10 +31,7 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 
 use super::error::ApiError;
-use super::input::{
-    cell, header_hint, not_a_cell, parse_json, row_len_error,
-    rules, Buffers,
-};
+use super::input::{cell, header_hint, not_a_cell, parse_json, row_len_error, rules, Buffers};
 use super::log;
 use super::media::Format;
 use super::output::Writer;
@@ -117,21 +114,30 @@ pub fn score(
     let quotes = input == Format::Csv;
     let mut sink = Sink::default();
     let mut carry: Vec<u8> = Vec::new();
-    // Bytes of `carry` looked at, whether that point is inside quotes, and where the last
+    // Bytes of `carry` looked at, where the CSV scan stands there, and where the last
     // complete record ends.
-    let (mut scanned, mut in_quotes, mut boundary) = (0usize, false, 0usize);
+    let (mut scanned, mut scan, mut boundary) = (0usize, CsvScan::default(), 0usize);
     let mut line = 1usize;
     let mut any_text = false;
+    // The byte-order mark is dropped once, at the start of the body, wherever frames end.
+    let mut at_start = true;
     while let Some(chunk) = rx.blocking_recv() {
         let chunk = chunk?;
         carry.extend_from_slice(&chunk);
+        if at_start {
+            if carry.len() < BOM.len() && BOM.starts_with(&carry) {
+                continue;
+            }
+            if carry.starts_with(BOM) {
+                carry.drain(..BOM.len());
+            }
+            at_start = false;
+        }
         let fresh = carry.get(scanned..).unwrap_or_default();
         if quotes {
             for (i, &b) in fresh.iter().enumerate() {
-                match b {
-                    b'"' => in_quotes = !in_quotes,
-                    b'\n' if !in_quotes => boundary = scanned + i + 1,
-                    _ => {}
+                if scan.record_ends_at(b) {
+                    boundary = scanned + i + 1;
                 }
             }
         } else if let Some(i) = fresh.iter().rposition(|&b| b == b'\n') {
@@ -179,6 +185,57 @@ pub fn score(
         output: sink.finish(w)?,
         rows: n,
     })
+}
+
+/// The UTF-8 byte-order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Where CSV records end, by [`Records`]'s grammar: a `"` opens a quoted field only at the
+/// start of a field (elsewhere it is text), and inside one `""` is a quote and a lone `"`
+/// closes it. A newline outside quoted fields ends a record.
+#[derive(Debug, Clone, Copy)]
+struct CsvScan {
+    field_start: bool,
+    in_quotes: bool,
+    /// Inside a quoted field, the last byte was a `"`: it closes the field unless this
+    /// byte is another `"`.
+    quote_pending: bool,
+}
+
+impl Default for CsvScan {
+    fn default() -> Self {
+        CsvScan {
+            field_start: true,
+            in_quotes: false,
+            quote_pending: false,
+        }
+    }
+}
+
+impl CsvScan {
+    /// Takes the next byte; whether a record ends with it.
+    fn record_ends_at(&mut self, b: u8) -> bool {
+        if self.quote_pending {
+            self.quote_pending = false;
+            if b == b'"' {
+                return false; // `""`: a quote inside the field
+            }
+            self.in_quotes = false;
+        } else if self.in_quotes {
+            self.quote_pending = b == b'"';
+            return false;
+        }
+        let start = self.field_start;
+        self.field_start = matches!(b, b',' | b'\n');
+        match b {
+            b'"' if start => {
+                self.in_quotes = true;
+                false
+            }
+            b'\n' => true,
+            _ => false,
+        }
+    }
 }
 
 enum Rows<'m> {
@@ -240,7 +297,7 @@ impl<'m> CsvRows<'m> {
     }
 
     fn feed(&mut self, input: &[u8], base: usize, sink: &mut Sink) -> Result<usize, ApiError> {
-        let mut records = Records::new(input);
+        let mut records = Records::continuing(input);
         let at = |records: &Records| base + records.line() - 1;
         loop {
             let line = at(&records);
