@@ -48,6 +48,9 @@ pub const IN_MEMORY_OUTPUT: usize = 256 << 10;
 /// Once spilling, output is written out in pieces of this size.
 const SPILL_WRITE: usize = 64 << 10;
 
+/// Leading whitespace kept back before it is scored as records (see [`score`]).
+const WHITESPACE_HELD: usize = 1 << 20;
+
 /// The longest record: one line may not hold more than this.
 pub const MAX_RECORD: usize = 16 << 20;
 
@@ -144,15 +147,13 @@ pub fn score(
             boundary = scanned + i + 1;
         }
         scanned = carry.len();
-        if boundary > 0 {
-            let records = carry.get(..boundary).unwrap_or_default();
-            any_text |= !records.iter().all(u8::is_ascii_whitespace);
-            // Leading blank lines are skipped, so that a blank body is "empty" below.
-            line = if any_text {
-                rows.feed(records, line, &mut sink)?
-            } else {
-                line + records.iter().filter(|&&b| b == b'\n').count()
-            };
+        let records = carry.get(..boundary).unwrap_or_default();
+        any_text |= !records.iter().all(u8::is_ascii_whitespace);
+        // A body that starts with whitespace is held (up to WHITESPACE_HELD) until text
+        // comes: an all-whitespace body is "empty" below, and otherwise its first lines are
+        // records like any other, whichever frames they came in.
+        if boundary > 0 && (any_text || boundary >= WHITESPACE_HELD) {
+            line = rows.feed(records, line, &mut sink)?;
             carry.drain(..boundary);
             scanned -= boundary;
             boundary = 0;
