@@ -21,16 +21,18 @@ pub enum Reached {
     Scored { rows: usize, errors: usize },
 }
 
-/// Bytes → [`Mojo::new`] → [`Mojo::plan`] → [`Mojo::load`] → a few rows scored.
+/// Bytes → [`Mojo::new`] → ([`Mojo::inflate_all`] when the last byte is odd) →
+/// [`Mojo::plan`] → [`Mojo::load`] → a few rows scored one by one and then together
+/// ([`crate::model::Model::score_rows`], which must agree bit for bit).
 ///
-/// `scratch` and `mem` allocate the scratch bytes and model words the plan asks for (the
-/// core does not allocate); `row` and `preds` are the scoring buffers. The rows scored are
+/// `scratch` and `mem` allocate the scratch (and inflated) bytes and model words the plan
+/// asks for (the core does not allocate); `row` and `preds` are the scoring buffers. The rows scored are
 /// all NA, all zero, numbers taken from `data` and text cells taken from `data`, so that
 /// any input exercises every column's encoding. Returns an error when loading fails; must
 /// never panic, whatever `data` holds.
 pub fn load_and_score<S, M>(
     data: &[u8],
-    scratch: impl FnOnce(usize) -> S,
+    mut scratch: impl FnMut(usize) -> S,
     mem: impl FnOnce(usize) -> M,
     row: &mut [f64],
     preds: &mut [f64],
@@ -40,9 +42,15 @@ where
     M: AsRef<[u64]> + AsMut<[u64]>,
 {
     let mojo = Mojo::new(data)?;
-    if mojo.scratch_len() > MAX_ALLOC {
+    if mojo.scratch_len() > MAX_ALLOC || mojo.inflated_len() > MAX_ALLOC {
         return Ok(Reached::Skipped);
     }
+    let mut inflated = scratch(mojo.inflated_len());
+    let mojo = if data.last().is_some_and(|b| b % 2 == 1) {
+        mojo.inflate_all(inflated.as_mut())?
+    } else {
+        mojo
+    };
     let mut scratch = scratch(mojo.scratch_len());
     let plan = mojo.plan(scratch.as_mut())?;
     if plan.bytes() > MAX_ALLOC {
@@ -56,6 +64,12 @@ where
     let rules = InputRules::default();
     let mut errors = 0;
     const ROWS: usize = 4;
+    // The rows one after another and their predictions, for `score_rows` (the caller's
+    // `row` and `preds` are one row long; these are small, fixed and on the stack).
+    const MAX_TOGETHER: usize = 256;
+    let together = n * ROWS <= MAX_TOGETHER && preds.len() * ROWS <= MAX_TOGETHER;
+    let (mut rows, mut alone, mut offsets) =
+        ([0.0; MAX_TOGETHER], [0.0; MAX_TOGETHER], [0.0; ROWS]);
     for r in 0..ROWS {
         let mut ok = true;
         for (c, v) in row.iter_mut().enumerate() {
@@ -82,9 +96,70 @@ where
             };
         }
         let offset = if r == 2 { f64::INFINITY } else { 0.0 };
-        if model.score(row, offset, preds).is_err() || !ok {
+        let scored = model.score(row, offset, preds);
+        if scored.is_err() || !ok {
             errors += 1;
         }
+        if together {
+            let pl = preds.len();
+            if let (Some(dst), Some(p)) = (
+                rows.get_mut(r * n..(r + 1) * n),
+                alone.get_mut(r * pl..(r + 1) * pl),
+            ) {
+                dst.copy_from_slice(row);
+                p.copy_from_slice(preds);
+            }
+            if let Some(o) = offsets.get_mut(r) {
+                *o = offset;
+            }
+            if scored.is_err() {
+                // `score_rows` stops at the first rejected row: compare the rows before it.
+                check_together(
+                    &model,
+                    rows.get(..r * n),
+                    offsets.get(..r).unwrap_or_default(),
+                    alone.get(..r * pl),
+                );
+                return Ok(Reached::Scored { rows: ROWS, errors });
+            }
+        }
+    }
+    if together {
+        let pl = preds.len();
+        check_together(
+            &model,
+            rows.get(..ROWS * n),
+            &offsets,
+            alone.get(..ROWS * pl),
+        );
     }
     Ok(Reached::Scored { rows: ROWS, errors })
+}
+
+/// `score_rows` over `rows` must give `alone` (their predictions scored one by one) bit for
+/// bit.
+fn check_together<M: AsRef<[u64]>>(
+    model: &crate::model::Model<M>,
+    rows: Option<&[f64]>,
+    offsets: &[f64],
+    alone: Option<&[f64]>,
+) {
+    let (Some(rows), Some(alone)) = (rows, alone) else {
+        return;
+    };
+    let mut out = [0.0; 256];
+    let Some(out) = out.get_mut(..alone.len()) else {
+        return;
+    };
+    let result = model.score_rows(rows, offsets, out);
+    assert!(
+        result.is_ok(),
+        "score_rows failed where score did not: {result:?}"
+    );
+    for (a, b) in out.iter().zip(alone) {
+        assert!(
+            a.to_bits() == b.to_bits(),
+            "score_rows gave {a:e} where score gave {b:e}"
+        );
+    }
 }

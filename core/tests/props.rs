@@ -348,6 +348,53 @@ proptest! {
     }
 }
 
+/// Loading from entries inflated once (`Mojo::inflate_all`) gives every testdata model the
+/// same memory, word for word, as inflating each entry in both steps; and an archive that
+/// fails one way fails the other way with the same error.
+#[test]
+fn inflating_once_loads_the_same_model() {
+    for (name, bytes) in mojos() {
+        let plain = load(bytes);
+        let once = (|| {
+            let mojo = Mojo::new(bytes)?;
+            let mut inflated = vec![0u8; mojo.inflated_len()];
+            let mojo = mojo.inflate_all(&mut inflated)?;
+            let mut scratch = vec![0u8; mojo.scratch_len()];
+            let plan = mojo.plan(&mut scratch)?;
+            mojo.load(&plan, &mut scratch, vec![0u64; plan.words()])
+        })();
+        match (plain, once) {
+            (Ok(a), Ok(b)) => assert!(a.words() == b.words(), "{name}"),
+            (Err(a), Err(b)) => assert_eq!(a, b, "{name}"),
+            (a, b) => panic!("{name}: {:?} / {:?}", a.err(), b.err()),
+        }
+    }
+}
+
+/// An entry that cannot be inflated is only an error if the model reads it, with either
+/// way of loading.
+#[test]
+fn inflating_once_skips_unreadable_entries_until_needed() {
+    let bytes = &mojos()[0].1;
+    let mut entries = entries(bytes);
+    entries.push((b"experimental/unused.bin".to_vec(), vec![7u8; 64]));
+    let mut archive = zip(&entries);
+    // Corrupt the stored data of the unused entry: its CRC no longer matches.
+    let at = archive.windows(64).rposition(|w| w == [7u8; 64]).unwrap();
+    archive[at] = 8;
+    let mojo = Mojo::new(&archive).unwrap();
+    let mut inflated = vec![0u8; mojo.inflated_len()];
+    let mojo = mojo.inflate_all(&mut inflated).unwrap();
+    let mut scratch = vec![0u8; mojo.scratch_len()];
+    let plan = mojo.plan(&mut scratch).unwrap();
+    assert!(mojo
+        .load(&plan, &mut scratch, vec![0u64; plan.words()])
+        .is_ok());
+    let mojo = Mojo::new(&archive).unwrap();
+    let mut short = vec![0u8; mojo.inflated_len() - 1];
+    assert!(mojo.inflate_all(&mut short).is_err(), "too small a buffer");
+}
+
 /// `score_rows` checks its buffers as `score` does.
 #[test]
 fn score_rows_checks_lengths() {

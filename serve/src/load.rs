@@ -25,9 +25,12 @@ impl std::fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// Loads a model from MOJO bytes: open, plan, allocate exactly the planned memory, load.
+/// Loads a model from MOJO bytes: open, inflate every entry once, plan, allocate exactly
+/// the planned memory, load. The inflated copy and the scratch are freed on return.
 pub fn from_bytes(bytes: &[u8]) -> Result<LoadedModel, scorer::Error> {
     let mojo = Mojo::new(bytes)?;
+    let mut inflated = vec![0u8; mojo.inflated_len()];
+    let mojo = mojo.inflate_all(&mut inflated)?;
     let mut scratch = vec![0u8; mojo.scratch_len()];
     let plan = mojo.plan(&mut scratch)?;
     let mem = vec![0u64; plan.words()].into_boxed_slice();

@@ -417,6 +417,8 @@ pub struct Entry<'a> {
     data: &'a [u8],
     /// The uncompressed size from the central directory, at most [`MAX_ENTRY_SIZE`].
     size: usize,
+    /// Where the compressed data starts in the archive: one entry's, unlike any other's.
+    data_offset: usize,
 }
 
 impl fmt::Debug for Entry<'_> {
@@ -450,6 +452,11 @@ impl<'a> Entry<'a> {
     /// Whether this is a directory entry (its name ends with `/`).
     pub fn is_dir(&self) -> bool {
         self.name.last() == Some(&b'/')
+    }
+
+    /// Where the entry's data starts in the archive (entries never share it).
+    pub fn data_offset(&self) -> usize {
+        self.data_offset
     }
 
     /// Inflates (or copies, for stored entries) the data into `out[..self.size()]` and returns
@@ -650,6 +657,7 @@ fn locate<'a>(
     let compressed = usize_from(central.compressed_size()).ok_or(ZipError::Truncated {
         field: "entry data",
     })?;
+    let data_offset = reader.position();
     let data = reader.take(compressed).ok_or(ZipError::Truncated {
         field: "entry data",
     })?;
@@ -660,6 +668,7 @@ fn locate<'a>(
             crc32: central.crc32(),
             data,
             size,
+            data_offset,
         },
         start,
         end: reader.position(),
