@@ -42,6 +42,8 @@ pub use glm::{Glm, GlmFamily, GlmLink};
 pub use kmeans::KMeans;
 use layout::{ColumnRec, Counter, Layout, Node, Regions, Sink, StrRef, TreeRec, Writer, NONE};
 pub use math::exp;
+#[doc(hidden)]
+pub use math::{exp_exact, log, log_exact};
 pub use pca::Pca;
 pub use predict::{Exp, Link};
 pub use shap::ELEMENT_F32S as SHAP_ELEMENT_F32S;
