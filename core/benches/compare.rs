@@ -7,6 +7,9 @@
 //! With `BENCH_CPU_TIME=1`, rates are per second of this thread's time on a CPU (Linux's
 //! `/proc/thread-self/schedstat`) rather than of wall time: on a shared, overloaded machine
 //! that removes the time other processes hold the CPU, for before/after comparisons.
+//!
+//! With `BENCH_MODE=contrib` it times `Model::contributions` (TreeSHAP, caller buffers)
+//! instead, printing `"contrib":[rows/s per round]`: the counterpart of `GenBench ... contrib`.
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -40,38 +43,66 @@ fn main() {
     for (name, model_path, csv) in pairs {
         let model = common::load(&model_path);
         let rows = common::rows(&model, &csv);
-        let mut preds = vec![0.0; model.preds_len()];
-        let pass = |preds: &mut [f64]| {
-            for row in &rows {
-                model.score(black_box(row), 0.0, preds).expect("scores");
-                black_box(&*preds);
-            }
+        let contrib = std::env::var_os("BENCH_MODE").is_some_and(|v| v == "contrib");
+        let per_round = if contrib {
+            let mut out = vec![0.0f32; model.contribution_len()];
+            let mut work = vec![0.0f32; model.contribution_work_len()];
+            timed_rounds(warmup, rounds, round_s, rows.len(), || {
+                for row in &rows {
+                    model
+                        .contributions(black_box(row), &mut out, &mut work)
+                        .expect("contributions");
+                    black_box(&out);
+                }
+            })
+        } else {
+            let mut preds = vec![0.0; model.preds_len()];
+            timed_rounds(warmup, rounds, round_s, rows.len(), || {
+                for row in &rows {
+                    model
+                        .score(black_box(row), 0.0, &mut preds)
+                        .expect("scores");
+                    black_box(&preds);
+                }
+            })
         };
-        let end = Instant::now() + Duration::from_secs_f64(warmup);
-        while Instant::now() < end {
-            pass(&mut preds);
-        }
-        let mut per_round = Vec::new();
-        for _ in 0..rounds {
-            let (t0, c0, mut n) = (Instant::now(), cpu_ns(), 0usize);
-            let stop = t0 + Duration::from_secs_f64(round_s);
-            while Instant::now() < stop {
-                pass(&mut preds);
-                n += rows.len();
-            }
-            let secs = match (c0, cpu_ns()) {
-                (Some(a), Some(b)) if cpu_time() => (b - a) as f64 * 1e-9,
-                _ => t0.elapsed().as_secs_f64(),
-            };
-            per_round.push((n as f64 / secs).round());
-        }
         let list: Vec<String> = per_round.iter().map(|v| format!("{v}")).collect();
         println!(
-            "{{\"model\":\"{name}.zip\",\"rows\":{},\"score\":[{}]}}",
+            "{{\"model\":\"{name}.zip\",\"rows\":{},\"{}\":[{}]}}",
             rows.len(),
+            if contrib { "contrib" } else { "score" },
             list.join(",")
         );
     }
+}
+
+/// Rows/s of `pass` (one pass over `n_rows` rows) per round, after `warmup` seconds.
+fn timed_rounds(
+    warmup: f64,
+    rounds: usize,
+    round_s: f64,
+    n_rows: usize,
+    mut pass: impl FnMut(),
+) -> Vec<f64> {
+    let end = Instant::now() + Duration::from_secs_f64(warmup);
+    while Instant::now() < end {
+        pass();
+    }
+    let mut per_round = Vec::new();
+    for _ in 0..rounds {
+        let (t0, c0, mut n) = (Instant::now(), cpu_ns(), 0usize);
+        let stop = t0 + Duration::from_secs_f64(round_s);
+        while Instant::now() < stop {
+            pass();
+            n += n_rows;
+        }
+        let secs = match (c0, cpu_ns()) {
+            (Some(a), Some(b)) if cpu_time() => (b - a) as f64 * 1e-9,
+            _ => t0.elapsed().as_secs_f64(),
+        };
+        per_round.push((n as f64 / secs).round());
+    }
+    per_round
 }
 
 fn cpu_time() -> bool {
