@@ -2,7 +2,8 @@
 """Side-by-side benchmarks of the Rust scorer and h2o-genmodel; `bench/run` calls this.
 
 Runs, on this machine and in this one run, each comparison against the Java reference:
-  engine  core rows/s (one thread) vs EasyPredictModelWrapper and GenModel.score0
+  engine  core rows/s (one thread) vs EasyPredictModelWrapper and GenModel.score0, row by row
+          and (Rust) in blocks of rows; TreeSHAP contributions per row vs genmodel's
   batch   `serve score` vs PredictCsv on a 1M-row CSV (whole process)
   http    one-row POST /invocations with wrk: `serve serve` vs bench/java/Srv.java
   cold    exec -> first 200 on /ping with the model loaded; RSS then and after load
@@ -73,11 +74,39 @@ def engine(c):
         r = json.loads(run(["taskset", "-c", SERVER_CPU, c.compare, str(max(2, warm // 3)),
                             str(rounds), str(secs), f"{model}={csv_}"]).strip().splitlines()[-1])
         row = dict(model=name, desc=desc, rows=r["rows"], rust=median(r["score"]),
-                   easy=median(j["easy"]), score0=median(j["score0"]),
-                   raw=dict(rust=r["score"], easy=j["easy"], score0=j["score0"]))
+                   batch=median(r["batch"]), easy=median(j["easy"]), score0=median(j["score0"]),
+                   raw=dict(rust=r["score"], batch=r["batch"], easy=j["easy"], score0=j["score0"]))
         row["x_easy"] = row["rust"] / row["easy"]
         row["x_score0"] = row["rust"] / row["score0"]
-        log(f"engine {name}: rust {row['rust']:.0f} easy {row['easy']:.0f} score0 {row['score0']:.0f}")
+        row["x_easy_batch"] = row["batch"] / row["easy"]
+        log(f"engine {name}: rust {row['rust']:.0f} batch {row['batch']:.0f} "
+            f"easy {row['easy']:.0f} score0 {row['score0']:.0f}")
+        out.append(row)
+    return out
+
+
+CONTRIB_MODELS = [("gbm_bench_100x6", "bench.csv", "GBM, 100 trees depth 6, binomial"),
+                  ("drf_binomial_prostate", "prostate.csv", "DRF, binomial, prostate")]
+
+
+def contrib(c):
+    """TreeSHAP contributions per row, one thread: `Model::contributions` against genmodel's
+    EasyPredictModelWrapper.predictContributions and PredictContributions directly."""
+    warm, rounds, secs = (3, 3, 1) if c.quick else (10, 5, 2)
+    out = []
+    for name, inp, desc in CONTRIB_MODELS:
+        model, csv_ = ROOT / f"testdata/models/{name}.zip", ROOT / f"testdata/inputs/{inp}"
+        j = json.loads(run(["taskset", "-c", SERVER_CPU, *c.java, "GenBench", model, csv_,
+                            str(warm), str(rounds), str(secs), "contrib"]).strip().splitlines()[-1])
+        r = json.loads(run(["taskset", "-c", SERVER_CPU, c.compare, str(max(2, warm // 3)),
+                            str(rounds), str(secs), f"{model}={csv_}"],
+                           env={**os.environ, "BENCH_MODE": "contrib"}).strip().splitlines()[-1])
+        row = dict(model=name, desc=desc, rows=r["rows"], rust=median(r["contrib"]),
+                   easy=median(j["easy"]), direct=median(j["score0"]),
+                   raw=dict(rust=r["contrib"], easy=j["easy"], direct=j["score0"]))
+        row["x_easy"] = row["rust"] / row["easy"]
+        row["x_direct"] = row["rust"] / row["direct"]
+        log(f"contrib {name}: rust {row['rust']:.0f} easy {row['easy']:.0f} direct {row['direct']:.0f}")
         out.append(row)
     return out
 
@@ -324,8 +353,11 @@ def report(R):
     w("| --- | --- | --- |")
     if e:
         g = e[0]
-        w(f"| core ≥ 10× genmodel rows/s on the 100×6 GBM (stretch 25×) | {g['x_easy']:.1f}× EasyPredict "
-          f"({g['x_score0']:.1f}× raw `score0`) | {verdict(g['x_easy'] >= 10)} |")
+        w(f"| core ≥ 10× genmodel rows/s on the 100×6 GBM (stretch 25×), row by row | {g['x_easy']:.1f}× "
+          f"EasyPredict ({g['x_score0']:.1f}× raw `score0`) | {verdict(g['x_easy'] >= 10)} |")
+        if "batch" in g:
+            w(f"| … in blocks of rows (`Model::score_rows`; genmodel has no batch path) | "
+              f"{g['x_easy_batch']:.1f}× EasyPredict | {verdict(g['x_easy_batch'] >= 10)} |")
     if h:
         r, j = h["rust"]["16"], h["java"]["16"]
         w(f"| /invocations ≥ 4× req/s (c=16) | {r['req_s'] / j['req_s']:.1f}× | {verdict(r['req_s'] / j['req_s'] >= 4)} |")
@@ -341,13 +373,29 @@ def report(R):
         w("## 1. Core rows/s, one thread, in process\n")
         w("Each model's input CSV (all rows distinct) converted once, rows scored in order, round after round. "
           "Java: `EasyPredictModelWrapper.predict(RowData)` (Doubles for numbers, Strings for levels) and "
-          "`GenModel.score0(double[], double[])`, after a JIT warm-up. Rust: `Model::score` "
+          "`GenModel.score0(double[], double[])`, after a JIT warm-up. Rust: `Model::score` row by row, "
+          "and `Model::score_rows` over blocks of 256 rows (\"Rust batch\"; genmodel has no batch path) "
           "(`core/benches/compare.rs`).\n")
-        w("| model | rows | Rust rows/s | Java EasyPredict rows/s | Java score0 rows/s | × EasyPredict | × score0 | Rust µs/row |")
-        w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        w("| model | rows | Rust rows/s | Rust batch rows/s | Java EasyPredict rows/s | Java score0 rows/s | "
+          "× EasyPredict | × EasyPredict (batch) | × score0 | Rust µs/row |")
+        w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for r in e:
+            bt = r.get("batch", r["rust"])
+            w(f"| `{r['model']}` ({r['desc']}) | {r['rows']} | {r['rust']:,.0f} | {bt:,.0f} | {r['easy']:,.0f} | "
+              f"{r['score0']:,.0f} | {r['x_easy']:.1f} | {bt / r['easy']:.1f} | {r['x_score0']:.1f} | "
+              f"{1e6 / r['rust']:.2f} |")
+        w("")
+    ct = R.get("contrib")
+    if ct:
+        w("### Contributions (TreeSHAP) per row\n")
+        w("`Model::contributions` (caller buffers) against genmodel's `EasyPredictModelWrapper.predictContributions` "
+          "and `PredictContributions.calculateContributions(double[])`, the model loaded with metadata "
+          "(`GenBench ... contrib`, `BENCH_MODE=contrib cargo bench --bench compare`).\n")
+        w("| model | rows | Rust rows/s | Java EasyPredict rows/s | Java direct rows/s | × EasyPredict | × direct |")
+        w("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for r in ct:
             w(f"| `{r['model']}` ({r['desc']}) | {r['rows']} | {r['rust']:,.0f} | {r['easy']:,.0f} | "
-              f"{r['score0']:,.0f} | {r['x_easy']:.1f} | {r['x_score0']:.1f} | {1e6 / r['rust']:.2f} |")
+              f"{r['direct']:,.0f} | {r['x_easy']:.1f} | {r['x_direct']:.1f} |")
         w("")
     if b:
         w(f"## 2. Batch CLI, whole process, {b['rows']:,} rows\n")
@@ -419,7 +467,7 @@ def main():
     ap.add_argument("--serve", required=True)
     ap.add_argument("--compare", required=True)
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--only", default="engine,batch,http,cold")
+    ap.add_argument("--only", default="engine,contrib,batch,http,cold")
     ap.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     ap.add_argument("--report-only", action="store_true", help="rewrite the report from results.json")
     a = ap.parse_args()
@@ -431,10 +479,12 @@ def main():
     R = dict(quick=a.quick, jar=os.path.relpath(a.jar, ROOT), machine=machine())
     # A subset (ONLY=...) keeps the other parts' numbers from the last run's results.json.
     prev = CACHE / "results.json"
-    if set(only) != {"engine", "cold", "http", "batch"} and prev.exists():
+    parts = ("engine", "contrib", "cold", "http", "batch")
+    if set(only) != set(parts) and prev.exists():
         old = json.loads(prev.read_text())
-        R = {**{k: v for k, v in old.items() if k in ("engine", "cold", "http", "batch")}, **R}
-    for name, f in (("engine", engine), ("cold", cold), ("http", http), ("batch", batch)):
+        R = {**{k: v for k, v in old.items() if k in parts}, **R}
+    for name, f in (("engine", engine), ("contrib", contrib), ("cold", cold), ("http", http),
+                    ("batch", batch)):
         if name in only:
             R[name] = f(c)
     R["sizes"] = sizes(c)

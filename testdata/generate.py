@@ -1115,9 +1115,16 @@ MODE_FLAGS = {"predict": [], "calibrated": ["--predictCalibrated"], "leaf": ["--
               "contributions": ["--predictContributions"], "invalid_na": ["--setConvertInvalidNum"]}
 
 
+# PredictCsv loads MOJOs without metadata, so its DRF contributions fail (NPE: no variable
+# importances). tools/PredictCsvMeta.java runs the same PredictCsv on the MOJO loaded with
+# MojoModel.load(path, true) (JDK source-file mode, no build step).
+META_TOOL = os.path.join(HERE, "tools", "PredictCsvMeta.java")
+
+
 def predict_csv(job):
-    mojo, inp, out, mode = job
-    cmd = ["java", "-cp", JAR, "hex.genmodel.tools.PredictCsv", "--mojo", mojo, "--input", inp,
+    mojo, inp, out, mode, algo = job
+    main = META_TOOL if (mode == "contributions" and algo == "drf") else "hex.genmodel.tools.PredictCsv"
+    cmd = ["java", "-cp", JAR, main, "--mojo", mojo, "--input", inp,
            "--output", out] + MODE_FLAGS[mode]
     r = subprocess.run(cmd, capture_output=True, text=True)
     ok = r.returncode == 0
@@ -1373,7 +1380,7 @@ def main():
                          "expected/%s.%s.csv" % (s["name"], mode)])
 
     with ThreadPoolExecutor(2) as ex:
-        results = list(ex.map(lambda j: predict_csv((p(j[3]), p(j[4]), p(j[6]), j[5])), jobs))
+        results = list(ex.map(lambda j: predict_csv((p(j[3]), p(j[4]), p(j[6]), j[5], j[1])), jobs))
 
     # a new model whose `predict` aborts on some row ("Prediction failed on line N") is retried on
     # inputs/<ds>_tame.csv (no non-finite / |x| > 1e6 numerics) and then inputs/<ds>_holdout.csv
@@ -1402,7 +1409,7 @@ def main():
             retry.append(k)
             jobs[k] = j[:4] + [input_files[key][0]] + j[5:]
         with ThreadPoolExecutor(2) as ex:
-            rr = list(ex.map(lambda k: predict_csv((p(jobs[k][3]), p(jobs[k][4]), p(jobs[k][6]), jobs[k][5])),
+            rr = list(ex.map(lambda k: predict_csv((p(jobs[k][3]), p(jobs[k][4]), p(jobs[k][6]), jobs[k][5], jobs[k][1])),
                              retry))
         for k, r in zip(retry, rr):
             results[k] = r
@@ -1512,7 +1519,11 @@ def write_readme(specs, datasets, manifest, refused, ties, headers, new_specs, e
     L.append("Reference command per manifest row:\n```\njava -cp testdata/.cache/h2o-genmodel.jar "
              "hex.genmodel.tools.PredictCsv --mojo <model> --input <input> --output <expected> [flag]\n```\n"
              "flags by mode: predict: none; calibrated: `--predictCalibrated`; leaf: `--leafNodeAssignment`; "
-             "contributions: `--predictContributions`; invalid_na: `--setConvertInvalidNum`.\n")
+             "contributions: `--predictContributions`; invalid_na: `--setConvertInvalidNum`.\n"
+             "DRF contributions rows instead run `java -cp testdata/.cache/h2o-genmodel.jar "
+             "testdata/tools/PredictCsvMeta.java --mojo <model> ...` (same arguments): the same PredictCsv "
+             "on the MOJO loaded with `MojoModel.load(path, true)`, since DRF contributions need the variable "
+             "importances of `experimental/modelDetails.json` and PredictCsv loads without them (NPE).\n")
     L.append("## Layout\n")
     L.append("* `manifest.tsv`: `name algo category model input mode expected` (tab separated, paths "
              "relative to testdata/; algo/category are the `algo`/`category` keys of the MOJO's model.ini).\n"
@@ -1626,8 +1637,11 @@ def write_readme(specs, datasets, manifest, refused, ties, headers, new_specs, e
              "for it.")
     L.append("* `gbm_onehot_explicit_prostate` contributions are named per one-hot column "
              "(`RACE.0,...,RACE.missing(NA)`) after the numeric columns.")
-    L.append("* DRF contributions are refused by PredictCsv (it loads MOJOs without metadata, see list above), "
-             "so there are no DRF `contributions` rows.")
+    L.append("* DRF contributions: PredictCsv itself NPEs on them (it loads MOJOs without metadata), so DRF "
+             "`contributions` rows come from `tools/PredictCsvMeta.java` (PredictCsv on the MOJO loaded with "
+             "metadata). genmodel transforms every non-zero value: regression `c / ntrees`, binomial "
+             "`1f/(nUsed+1) + c/(-ntrees)` with nUsed = variables of non-zero relative importance. "
+             "binomial_double_trees and multinomial DRFs are refused by genmodel (listed above).")
     L.append("")
     L.append("### Non-tree models\n")
     for s in NEW_NOTES:

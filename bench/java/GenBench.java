@@ -1,15 +1,23 @@
 // In-process throughput of h2o-genmodel on one thread: EasyPredictModelWrapper.predict(RowData)
 // (what applications call) and raw GenModel.score0(double[], double[]) (the engine alone).
 //
-//   java -cp <genmodel.jar>:<classes> GenBench MOJO INPUT.csv WARMUP_S ROUNDS ROUND_S
+//   java -cp <genmodel.jar>:<classes> GenBench MOJO INPUT.csv WARMUP_S ROUNDS ROUND_S [contrib]
 //
 // Rows are the input CSV's rows, all distinct, cycled in order, converted once before timing
 // (RowData holds Doubles for numeric columns and Strings for categorical ones, as a caller
 // that already parsed its data would pass them). Warm-up runs both paths for WARMUP_S seconds
 // so HotSpot's C2 compiles them; then ROUNDS timed rounds of ROUND_S seconds each. Prints one
 // JSON line: {"model":..,"rows":..,"easy":[rows/s per round],"score0":[rows/s per round]}.
+//
+// With `contrib` it times Shapley contributions instead (binomial/regression GBM, DRF,
+// XGBoost): "easy" is EasyPredictModelWrapper.predictContributions(RowData) with
+// enableContributions, "score0" the model's PredictContributions.calculateContributions(
+// double[]) on the converted rows (TreeSHAP alone). The model is loaded with metadata, which
+// DRF contributions need.
 import hex.genmodel.GenModel;
 import hex.genmodel.MojoModel;
+import hex.genmodel.PredictContributions;
+import hex.genmodel.PredictContributionsFactory;
 import hex.genmodel.easy.EasyPredictModelWrapper;
 import hex.genmodel.easy.RowData;
 import hex.genmodel.easy.prediction.AbstractPrediction;
@@ -58,12 +66,16 @@ public class GenBench {
         double warmup = Double.parseDouble(a[2]);
         int rounds = Integer.parseInt(a[3]);
         double roundS = Double.parseDouble(a[4]);
+        boolean contrib = a.length > 5 && a[5].equals("contrib");
 
-        MojoModel model = MojoModel.load(mojo);
+        MojoModel model = contrib ? MojoModel.load(mojo, true) : MojoModel.load(mojo);
         EasyPredictModelWrapper w = new EasyPredictModelWrapper(
                 new EasyPredictModelWrapper.Config().setModel(model)
                         .setConvertUnknownCategoricalLevelsToNa(true)
-                        .setConvertInvalidNumbersToNa(true));
+                        .setConvertInvalidNumbersToNa(true)
+                        .setEnableContributions(contrib));
+        PredictContributions pc = contrib
+                ? ((PredictContributionsFactory) model).makeContributionsPredictor() : null;
 
         List<String> header = fields(lines.get(0));
         Map<String, Integer> pos = new HashMap<>();
@@ -97,6 +109,11 @@ public class GenBench {
             raw[r] = x;
         }
         double[] preds = new double[model.getPredsSize()];
+        if (contrib) {
+            // A separate loop, so that the scoring loops below stay as they were measured.
+            contribBench(mojo, n, warmup, rounds, roundS, w, rows, pc, raw);
+            return;
+        }
 
         long end = System.nanoTime() + (long) (warmup * 1e9);
         while (System.nanoTime() < end) {
@@ -129,6 +146,40 @@ public class GenBench {
     }
 
     interface Loop { long run() throws Exception; }
+
+    static void contribBench(String mojo, int n, double warmup, int rounds, double roundS,
+            EasyPredictModelWrapper w, RowData[] rows, PredictContributions pc, double[][] raw)
+            throws Exception {
+        long end = System.nanoTime() + (long) (warmup * 1e9);
+        while (System.nanoTime() < end) {
+            for (int r = 0; r < n; r++) sink += w.predictContributions(rows[r])[0];
+            for (int r = 0; r < n; r++) sink += pc.calculateContributions(raw[r])[0];
+        }
+        StringBuilder easy = new StringBuilder(), direct = new StringBuilder();
+        for (int k = 0; k < rounds; k++) {
+            easy.append(k == 0 ? "" : ",").append(timed(() -> {
+                long c = 0;
+                long stop = System.nanoTime() + (long) (roundS * 1e9);
+                while (System.nanoTime() < stop) {
+                    for (int r = 0; r < n; r++) sink += w.predictContributions(rows[r])[0];
+                    c += n;
+                }
+                return c;
+            }));
+            direct.append(k == 0 ? "" : ",").append(timed(() -> {
+                long c = 0;
+                long stop = System.nanoTime() + (long) (roundS * 1e9);
+                while (System.nanoTime() < stop) {
+                    for (int r = 0; r < n; r++) sink += pc.calculateContributions(raw[r])[0];
+                    c += n;
+                }
+                return c;
+            }));
+        }
+        System.out.println("{\"model\":\"" + Paths.get(mojo).getFileName() + "\",\"rows\":" + n
+                + ",\"mode\":\"contrib\",\"easy\":[" + easy + "],\"score0\":[" + direct
+                + "],\"sink\":" + (sink == 1.2345 ? 1 : 0) + "}");
+    }
 
     static double timed(Loop l) throws Exception {
         long t0 = System.nanoTime();

@@ -10,6 +10,9 @@
 //! With `BENCH_CPU_TIME=1`, rates are per second of this thread's time on a CPU (Linux's
 //! `/proc/thread-self/schedstat`) rather than of wall time: on a shared, overloaded machine
 //! that removes the time other processes hold the CPU, for before/after comparisons.
+//!
+//! With `BENCH_MODE=contrib` it times `Model::contributions` (TreeSHAP, caller buffers)
+//! instead, printing `"contrib":[rows/s per round]`: the counterpart of `GenBench ... contrib`.
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -46,44 +49,52 @@ fn main() {
     for (name, model_path, csv) in pairs {
         let model = common::load(&model_path);
         let rows = common::rows(&model, &csv);
-        let mut preds = vec![0.0; model.preds_len()];
-        let pass = |preds: &mut [f64]| {
-            for row in &rows {
-                model.score(black_box(row), 0.0, preds).expect("scores");
-                black_box(&*preds);
-            }
-        };
-        let end = Instant::now() + Duration::from_secs_f64(warmup);
-        while Instant::now() < end {
-            pass(&mut preds);
-        }
-        let per_round = timed(rounds, round_s, rows.len(), || pass(&mut preds));
-
-        let flat: Vec<f64> = rows.iter().flatten().copied().collect();
-        let mut batch_preds = vec![0.0; BATCH * model.preds_len()];
-        let nf = model.n_features();
-        let batch_pass = |out: &mut [f64]| {
-            for block in flat.chunks(BATCH * nf.max(1)) {
-                let n = block.len() / nf.max(1);
-                let out = &mut out[..n * model.preds_len()];
-                model
-                    .score_rows(black_box(block), &[], out)
-                    .expect("scores");
-                black_box(&*out);
-            }
-        };
-        let end = Instant::now() + Duration::from_secs_f64(warmup / 2.0);
-        while Instant::now() < end {
-            batch_pass(&mut batch_preds);
-        }
-        let batch_round = timed(rounds, round_s, rows.len(), || batch_pass(&mut batch_preds));
-
+        let contrib = std::env::var_os("BENCH_MODE").is_some_and(|v| v == "contrib");
         let list = |v: &[f64]| {
             v.iter()
                 .map(|v| format!("{v}"))
                 .collect::<Vec<_>>()
                 .join(",")
         };
+        if contrib {
+            let mut out = vec![0.0f32; model.contribution_len()];
+            let mut work = vec![0.0f32; model.contribution_work_len()];
+            let per_round = timed_rounds(warmup, rounds, round_s, rows.len(), || {
+                for row in &rows {
+                    model
+                        .contributions(black_box(row), &mut out, &mut work)
+                        .expect("contributions");
+                    black_box(&out);
+                }
+            });
+            println!(
+                "{{\"model\":\"{name}.zip\",\"rows\":{},\"contrib\":[{}]}}",
+                rows.len(),
+                list(&per_round)
+            );
+            continue;
+        }
+        let mut preds = vec![0.0; model.preds_len()];
+        let per_round = timed_rounds(warmup, rounds, round_s, rows.len(), || {
+            for row in &rows {
+                model
+                    .score(black_box(row), 0.0, &mut preds)
+                    .expect("scores");
+                black_box(&preds);
+            }
+        });
+        let flat: Vec<f64> = rows.iter().flatten().copied().collect();
+        let mut batch_preds = vec![0.0; BATCH * model.preds_len()];
+        let nf = model.n_features().max(1);
+        let batch_round = timed_rounds(warmup / 2.0, rounds, round_s, rows.len(), || {
+            for block in flat.chunks(BATCH * nf) {
+                let out = &mut batch_preds[..block.len() / nf * model.preds_len()];
+                model
+                    .score_rows(black_box(block), &[], out)
+                    .expect("scores");
+                black_box(&*out);
+            }
+        });
         println!(
             "{{\"model\":\"{name}.zip\",\"rows\":{},\"score\":[{}],\"batch\":[{}]}}",
             rows.len(),
@@ -93,15 +104,25 @@ fn main() {
     }
 }
 
-/// Rows/s of `pass` (which scores `rows` rows) in each of `rounds` rounds of `round_s` s.
-fn timed(rounds: usize, round_s: f64, rows: usize, mut pass: impl FnMut()) -> Vec<f64> {
+/// Rows/s of `pass` (one pass over `n_rows` rows) per round, after `warmup` seconds.
+fn timed_rounds(
+    warmup: f64,
+    rounds: usize,
+    round_s: f64,
+    n_rows: usize,
+    mut pass: impl FnMut(),
+) -> Vec<f64> {
+    let end = Instant::now() + Duration::from_secs_f64(warmup);
+    while Instant::now() < end {
+        pass();
+    }
     let mut per_round = Vec::new();
     for _ in 0..rounds {
         let (t0, c0, mut n) = (Instant::now(), cpu_ns(), 0usize);
         let stop = t0 + Duration::from_secs_f64(round_s);
         while Instant::now() < stop {
             pass();
-            n += rows;
+            n += n_rows;
         }
         let secs = match (c0, cpu_ns()) {
             (Some(a), Some(b)) if cpu_time() => (b - a) as f64 * 1e-9,

@@ -21,7 +21,9 @@
 //!
 //! # What this crate does not do
 //! - No I/O, no threads, no allocation, no `std`: the caller owns all memory.
-//! - No CSV or JSON: callers turn their input into cells ([`model::Cell`]) per column.
+//! - No CSV or JSON input: callers turn their input into cells ([`model::Cell`]) per column.
+//!   (The one JSON read is the MOJO's own `experimental/modelDetails.json`, and only its
+//!   variable-importance table, which DRF contributions scale by.)
 //! - No Driverless AI MOJO2 pipelines: they are detected and refused
 //!   ([`model::ModelError::DriverlessPipeline`]).
 #![no_std]

@@ -20,7 +20,7 @@ usage:
       --invalid-as-na  text that is not a number in a numeric column is NA instead of an error
       --leaf-assignment  instead of predictions, each row's path (L/R) through every tree
       --contributions  instead of predictions, Shapley contributions (TreeSHAP) per feature
-                       and BiasTerm, as PredictCsv --predictContributions (GBM, XGBoost)
+                       and BiasTerm, as PredictCsv --predictContributions (GBM, DRF, XGBoost)
       --input - / --output - read standard input / write standard output
   serve inspect --model MODEL
       Print the model as JSON: algorithm, category, columns, outputs, sizes.

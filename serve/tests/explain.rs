@@ -1,7 +1,8 @@
 //! Explanations over real TCP: `requestShapleyValueType` in a ScoreRequest and
 //! `POST /model/contribution`, against genmodel's `PredictCsv --predictContributions`
-//! goldens (bit for bit: f64 bits of the widened f32), the refusals (multinomial, DRF, GLM,
-//! gblinear) and `/model/capabilities`.
+//! goldens (bit for bit: f64 bits of the widened f32; DRF's from PredictCsv on the MOJO loaded
+//! with metadata), the refusals (multinomial, DRF without variable importances or with
+//! binomial_double_trees, GLM, gblinear) and `/model/capabilities`.
 
 mod common;
 
@@ -198,6 +199,7 @@ fn contributions_equal_genmodel_through_both_request_forms() {
     let cases = contribution_cases();
     assert!(cases.len() >= 25, "{} contribution goldens", cases.len());
     let mut onehot_cases = 0;
+    let mut drf_cases = 0;
     let mut tested = 0;
     for case in &cases {
         // Models the core refuses to load (tests/golden.rs checks those refusals).
@@ -205,6 +207,7 @@ fn contributions_equal_genmodel_through_both_request_forms() {
             continue;
         }
         tested += 1;
+        drf_cases += usize::from(case.name.starts_with("drf_") || case.name.contains("_DRF_"));
         let s = Server::start(&case.model);
         let (fields, mut rows) = read_csv(&testdata().join(&case.input));
         rows.truncate(ROWS_PER_CASE);
@@ -285,6 +288,7 @@ fn contributions_equal_genmodel_through_both_request_forms() {
     }
     assert!(tested >= 25, "{tested} contribution goldens served");
     assert!(onehot_cases >= 3, "{onehot_cases} XGBoost one-hot cases");
+    assert!(drf_cases >= 9, "{drf_cases} DRF cases");
 }
 
 #[test]
@@ -429,11 +433,35 @@ fn models_without_contributions_are_refused_with_the_reason() {
     let cases: &[(&str, &str)] = &[
         ("models/gbm_multinomial_6class_na.zip", "multinomial"),
         ("models/xgb_dart_multinomial_iris.zip", "multinomial"),
-        ("models/drf_binomial_prostate.zip", "modelDetails.json"),
+        ("models/drf_multinomial_6class_na.zip", "multinomial"),
+        (
+            "models/drf_binomial_double_trees_prostate.zip",
+            "binomial_double_trees",
+        ),
         ("models/glm_binomial_prostate.zip", "GBM, DRF and XGBoost"),
         ("models/xgb_gblinear_bernoulli_prostate.zip", "gblinear"),
     ];
-    for (model, why) in cases {
+    // A DRF whose MOJO lacks experimental/modelDetails.json (entry renamed in place).
+    let bytes = std::fs::read(testdata().join("models/drf_regression_diabetes.zip")).unwrap();
+    let from = b"experimental/modelDetails.json";
+    let mut renamed = bytes.clone();
+    for at in (0..bytes.len().saturating_sub(from.len()))
+        .filter(|&i| bytes[i..].starts_with(from))
+        .collect::<Vec<_>>()
+    {
+        renamed[at..at + from.len()].copy_from_slice(b"experimental/modelDetailX.json");
+    }
+    let dir = std::env::temp_dir().join(format!("explain-drf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let stripped = dir.join("drf_no_details.zip");
+    std::fs::write(&stripped, renamed).unwrap();
+    let stripped = stripped.to_str().unwrap().to_owned();
+    let cases = [
+        cases,
+        &[(stripped.as_str(), "without experimental/modelDetails.json")],
+    ]
+    .concat();
+    for (model, why) in &cases {
         let s = Server::start(model);
         assert_eq!(
             s.get("/model/capabilities").json(),
@@ -459,4 +487,5 @@ fn models_without_contributions_are_refused_with_the_reason() {
             assert_eq!(s.post("/invocations", &[], &req).status, 200, "{model}");
         }
     }
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -360,8 +360,7 @@ fn contributions_are_refused_where_genmodel_has_none() {
         ("models/gbm_multinomial_6class_na.zip", "multinomial"),
         ("models/xgb_dart_multinomial_iris.zip", "multinomial"),
         ("models/xgb_gblinear_bernoulli_prostate.zip", "gblinear"),
-        ("models/drf_binomial_prostate.zip", "modelDetails.json"),
-        ("models/drf_regression_diabetes.zip", "modelDetails.json"),
+        ("models/drf_multinomial_iris.zip", "multinomial"),
         (
             "models/drf_binomial_double_trees_prostate.zip",
             "binomial_double_trees",
@@ -389,6 +388,29 @@ fn contributions_are_refused_where_genmodel_has_none() {
         assert!(e.to_string().contains(why), "{path}: {e}");
     }
 
+    // A DRF loads and scores without experimental/modelDetails.json (PredictCsv never reads
+    // it), but has no contributions: genmodel scales them by its variable importances.
+    let path = testdata().join("models/drf_binomial_prostate.zip");
+    let bytes = std::fs::read(&path).unwrap();
+    let name = b"experimental/modelDetails.json";
+    let renamed = replace_all(&bytes, name, b"experimental/modelDetailX.json");
+    let mut corrupt = bytes.clone();
+    let at = bytes.windows(name.len()).position(|w| w == name).unwrap();
+    // The first entry named so is a local header; its data follows the name (no extra field
+    // in Java's zips): one flipped byte there fails the CRC check.
+    corrupt[at + name.len() + 4] ^= 0x55;
+    for (bytes, why) in [
+        (renamed, "without experimental/modelDetails.json"),
+        (corrupt, "unreadable experimental/modelDetails.json"),
+    ] {
+        let model = load::from_bytes(&bytes).unwrap();
+        let err = model.contributions_support().unwrap_err().to_string();
+        assert!(err.contains(why), "{err}");
+        let row = vec![f64::NAN; model.n_features()];
+        let mut preds = vec![0.0; model.preds_len()];
+        model.score(&row, 0.0, &mut preds).unwrap();
+    }
+
     // Buffers of the wrong size are errors, not panics.
     let model = load::from_path(&testdata().join("models/gbm_bernoulli_prostate.zip")).unwrap();
     assert!(model.contributions_support().is_ok());
@@ -405,4 +427,16 @@ fn contributions_are_refused_where_genmodel_has_none() {
     let p1 = preds[2];
     let margin = (p1 / (1.0 - p1)).ln();
     assert!((sum - margin).abs() < 1e-4, "sum {sum} vs margin {margin}");
+}
+
+/// `bytes` with every `from` replaced by `to` (of the same length).
+fn replace_all(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    assert_eq!(from.len(), to.len());
+    let mut out = bytes.to_vec();
+    let mut i = 0;
+    while let Some(p) = out[i..].windows(from.len()).position(|w| w == from) {
+        out[i + p..i + p + to.len()].copy_from_slice(to);
+        i += p + to.len();
+    }
+    out
 }

@@ -26,6 +26,7 @@ mod pca;
 mod predict;
 mod shap;
 mod tree;
+mod varimp;
 mod xgboost;
 
 use core::fmt;
@@ -242,6 +243,17 @@ enum TreeShap {
     Weights { first_node: u32, weights: Span },
 }
 
+/// What DRF contributions know of the model's variable importances.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum UsedVariables {
+    /// Not read: not a DRF model genmodel computes contributions for.
+    NotRead,
+    /// `experimental/modelDetails.json` gives no count, and why.
+    Unusable(&'static str),
+    /// genmodel's `numberOfUsedVariables`: importances other than 0.
+    Count(u32),
+}
+
 /// How a binomial model calibrates its probabilities, if it does.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Calibration {
@@ -281,6 +293,8 @@ pub(crate) struct Header {
     /// The deepest tree as genmodel's `TreeSHAP.nodeDepth` counts it (a leaf is 1); set
     /// after loading, for tree models with contributions.
     shap_depth: u32,
+    /// The count DRF contributions scale by.
+    used_variables: UsedVariables,
     /// Where this model's columns and trees start in the shared regions (sub-models of an
     /// ensemble share one memory).
     first_column: u32,
@@ -792,6 +806,18 @@ impl<'a> Mojo<'a> {
                 output_anomaly_flag: ini.flag("output_anomaly_flag")?,
             },
         };
+        // Only DRF contributions need the count, and only a top-level model has contributions.
+        let used_variables = match algo {
+            Algo::Drf {
+                binomial_double_trees: false,
+            } if dir.is_empty()
+                && n_classes <= 2
+                && matches!(category, Category::Regression | Category::Binomial) =>
+            {
+                self.used_variables(buf)
+            }
+            _ => UsedVariables::NotRead,
+        };
         let calibration = self.calibration(dir, &ini, buf, sink)?;
         let mut header = Header {
             algorithm,
@@ -814,6 +840,7 @@ impl<'a> Mojo<'a> {
             calibration,
             shap: TreeShap::None,
             shap_depth: 0,
+            used_variables,
             first_column,
             first_tree: sink.position().trees as u32,
             dense: None,
@@ -1078,6 +1105,26 @@ impl<'a> Mojo<'a> {
         }
         span.len += (internal * 2) as u32;
         Ok(())
+    }
+
+    /// genmodel's `numberOfUsedVariables` from `experimental/modelDetails.json`. A missing or
+    /// broken file costs the model its contributions, not its scores: PredictCsv never reads it.
+    fn used_variables(&self, buf: &mut [u8]) -> UsedVariables {
+        let Some(entry) = self.find("", "experimental/modelDetails.json") else {
+            return UsedVariables::Unusable(
+                "DRF contributions without experimental/modelDetails.json (genmodel scales them \
+                 by the count of variables with non-zero importance, read from it)",
+            );
+        };
+        match entry.read_into(buf) {
+            Err(_) => UsedVariables::Unusable(
+                "DRF contributions with an unreadable experimental/modelDetails.json",
+            ),
+            Ok(json) => match varimp::used_variables(json) {
+                Ok(n) => UsedVariables::Count(n),
+                Err(e) => UsedVariables::Unusable(e.reason()),
+            },
+        }
     }
 
     fn calibration(
@@ -2472,18 +2519,14 @@ impl<'m> Part<'m> {
             } => Err(ModelError::Unsupported(
                 "contributions of DRF models with binomial_double_trees (genmodel refuses them)",
             )),
-            Algo::Drf { .. } => Err(ModelError::Unsupported(
-                "DRF contributions (genmodel scales them by the count of variables with \
-                 non-zero importance in experimental/modelDetails.json, read only when the MOJO \
-                 is loaded with metadata, which PredictCsv does not do)",
-            )),
-            Algo::Gbm { .. } => match self.header.shap {
-                TreeShap::Weights { .. } => Ok(()),
-                TreeShap::Unusable(why) => Err(ModelError::Unsupported(why)),
-                TreeShap::None => Err(ModelError::Unsupported(
-                    "contributions without node weights",
+            Algo::Drf { .. } => match self.header.used_variables {
+                UsedVariables::Count(_) => self.shap_support(),
+                UsedVariables::Unusable(why) => Err(ModelError::Unsupported(why)),
+                UsedVariables::NotRead => Err(ModelError::Unsupported(
+                    "DRF contributions of models other than binomial and regression",
                 )),
             },
+            Algo::Gbm { .. } => self.shap_support(),
             Algo::XgBoost(xgb) => {
                 if self.header.n_classes > 2 {
                     return Err(multinomial);
@@ -2494,6 +2537,37 @@ impl<'m> Part<'m> {
                 "contributions for this algorithm (genmodel has them for GBM, DRF and XGBoost \
                  only)",
             )),
+        }
+    }
+
+    /// Whether GBM/DRF trees have the covers TreeSHAP needs.
+    fn shap_support(&self) -> Result<(), ModelError> {
+        match self.header.shap {
+            TreeShap::Weights { .. } => Ok(()),
+            TreeShap::Unusable(why) => Err(ModelError::Unsupported(why)),
+            TreeShap::None => Err(ModelError::Unsupported(
+                "contributions without node weights",
+            )),
+        }
+    }
+
+    /// `ContributionsPredictorDRF.getContribs`: every non-zero sum (bias included) becomes
+    /// `ratio + c / normalizer` in float, with ratio 0 and normalizer the tree count for
+    /// regression, and for binomial (whose trees predict class 0) ratio `1/(used + 1)` and
+    /// the negated tree count. Java int arithmetic, converted to float where Java does.
+    fn finish_drf(&self, out: &mut [f32], used: u32) {
+        let groups = self.header.n_groups as i32;
+        let (ratio, normalizer) = if self.header.category == Category::Binomial {
+            (
+                1.0f32 / (used as i32).wrapping_add(1) as f32,
+                groups.wrapping_neg(),
+            )
+        } else {
+            (0.0f32, groups)
+        };
+        let normalizer = normalizer as f32;
+        for c in out.iter_mut().filter(|c| **c != 0.0) {
+            *c = ratio + *c / normalizer;
         }
     }
 
@@ -2572,13 +2646,14 @@ impl<'m> Part<'m> {
         let regions = self.regions();
         match (self.header.algo, self.header.shap) {
             (
-                Algo::Gbm { init_f, .. },
+                Algo::Gbm { .. } | Algo::Drf { .. },
                 TreeShap::Weights {
                     first_node,
                     weights,
                 },
             ) => {
-                if let Some(bias) = out.last_mut() {
+                // genmodel's `initPred`: `(float) init_f` for GBM, 0 for DRF.
+                if let (Algo::Gbm { init_f, .. }, Some(bias)) = (self.header.algo, out.last_mut()) {
                     *bias += init_f as f32;
                 }
                 let weights = self.span(weights);
@@ -2600,7 +2675,11 @@ impl<'m> Part<'m> {
                     };
                     result = shap::add_tree(&tree, out, work);
                 });
-                result.map_err(|_| failed.into())
+                result.map_err(|_| failed)?;
+                if let UsedVariables::Count(used) = self.header.used_variables {
+                    self.finish_drf(out, used);
+                }
+                Ok(())
             }
             (Algo::XgBoost(xgb), _) => xgb
                 .contributions(regions.f64s, row, out, work)
@@ -2613,7 +2692,10 @@ impl<'m> Part<'m> {
 impl<M: AsRef<[u64]>> Model<M> {
     /// Whether the model has Shapley contributions (`PredictCsv --predictContributions`),
     /// and if not, why: [`ModelError::Unsupported`] names the reason (multinomial, gblinear,
-    /// DRF, an algorithm genmodel has none for, missing `_aux.bin` node weights).
+    /// DRF binomial_double_trees, a DRF without `experimental/modelDetails.json` variable
+    /// importances, an algorithm genmodel has none for, missing `_aux.bin` node weights).
+    /// DRF contributions are those of genmodel's MOJO loaded with metadata
+    /// (`MojoModel.load(path, true)`); PredictCsv has none.
     pub fn contributions_support(&self) -> Result<(), ModelError> {
         self.part().contributions_support()
     }

@@ -20,8 +20,8 @@
 //!   bit for bit.
 //!
 //! Values are genmodel's f32 widened to f64, written as the shortest decimal that reads back
-//! to that f64. A model without contributions (multinomial, DRF, GLM, XGBoost gblinear, ...)
-//! is a 400 naming the core's reason.
+//! to that f64. A model without contributions (multinomial, DRF with binomial_double_trees or
+//! without variable importances, GLM, XGBoost gblinear, ...) is a 400 naming the core's reason.
 
 use serde_json::{Map, Value};
 
