@@ -1709,9 +1709,10 @@ impl<'m> Part<'m> {
                 let first = d.at as usize + class * groups * len;
                 let base = |t: usize| first + t * len;
                 let full = groups - groups % tree::LANES;
+                let has_na = row.iter().any(|v| v.is_nan());
                 for t in (0..full).step_by(tree::LANES) {
                     let bases = core::array::from_fn(|k| base(t + k));
-                    for v in tree::score_dense_lanes(regions.dense, d.depth, bases, row) {
+                    for v in tree::score_dense_lanes(regions.dense, d.depth, bases, row, has_na) {
                         *slot += v;
                     }
                 }
@@ -1739,7 +1740,9 @@ impl<'m> Part<'m> {
     /// [`Part::sum_trees`] for `tree::ROW_LANES` rows through the dense copies, into `preds`
     /// (`ROW_LANES` prediction buffers back to back): each tree is walked by every row before the
     /// next tree, and each row still adds its leaves in tree order from 0, as `sum_trees`.
-    fn sum_dense_rows(&self, d: DenseTrees, rows: [&[f64]; tree::ROW_LANES], preds: &mut [f64]) {
+    fn sum_dense_rows(&self, d: DenseTrees, block: &[f64], preds: &mut [f64]) {
+        let n_features = self.n_features();
+        let has_na = block.iter().any(|v| v.is_nan());
         let dense = self.regions().dense;
         let first_slot = usize::from(self.header.n_classes != 1);
         let groups = self.header.n_groups as usize;
@@ -1749,7 +1752,14 @@ impl<'m> Part<'m> {
             let first = d.at as usize + class * groups * len;
             let mut sums = [0.0f64; tree::ROW_LANES];
             for t in 0..groups {
-                let leaves = tree::score_dense_rows(dense, d.depth, first + t * len, rows);
+                let leaves = tree::score_dense_rows(
+                    dense,
+                    d.depth,
+                    first + t * len,
+                    block,
+                    n_features,
+                    has_na,
+                );
                 for (s, v) in sums.iter_mut().zip(leaves) {
                     *s += v;
                 }
@@ -1812,7 +1822,10 @@ impl<'m> Part<'m> {
             for (b, out) in preds.chunks_exact_mut(block_preds).enumerate() {
                 let first = b * tree::ROW_LANES;
                 out.fill(0.0);
-                self.sum_dense_rows(d, core::array::from_fn(|k| row(first + k)), out);
+                let block = rows
+                    .get(first * n_features..(first + tree::ROW_LANES) * n_features)
+                    .unwrap_or_default();
+                self.sum_dense_rows(d, block, out);
                 for (k, p) in out.chunks_exact_mut(preds_len.max(1)).enumerate() {
                     self.finish(row(first + k), offset(first + k), p, &mut *exp, &mut [])?;
                 }

@@ -518,29 +518,45 @@ fn fill(child: Child, nodes: &[Node], depth: u32, level: u32, i: usize, out: &mu
 /// [`score_lanes`] over dense copies ([`fill_dense`]): `LANES` trees of `depth` levels whose
 /// copies start at `bases` in `dense`. Every lane takes exactly `depth` steps, each
 /// `i = 2i + 1 + right` with [`goes_right_numeric`]'s test, so there is nothing to branch on.
+/// `has_na` says whether `row` holds a NaN: without, no step needs a node's NA direction.
 #[inline]
 pub fn score_dense_lanes(
     dense: &[u32],
     depth: u32,
     bases: [usize; LANES],
     row: &[f64],
+    has_na: bool,
+) -> [f64; LANES] {
+    if has_na {
+        lanes_by_depth::<true>(dense, depth, bases, row)
+    } else {
+        lanes_by_depth::<false>(dense, depth, bases, row)
+    }
+}
+
+#[inline(always)]
+fn lanes_by_depth<const NA: bool>(
+    dense: &[u32],
+    depth: u32,
+    bases: [usize; LANES],
+    row: &[f64],
 ) -> [f64; LANES] {
     match depth {
-        1 => lanes_at_depth::<1, 4>(dense, bases, row),
-        2 => lanes_at_depth::<2, 10>(dense, bases, row),
-        3 => lanes_at_depth::<3, 22>(dense, bases, row),
-        4 => lanes_at_depth::<4, 46>(dense, bases, row),
-        5 => lanes_at_depth::<5, 94>(dense, bases, row),
-        6 => lanes_at_depth::<6, 190>(dense, bases, row),
-        7 => lanes_at_depth::<7, 382>(dense, bases, row),
-        8 => lanes_at_depth::<8, 766>(dense, bases, row),
+        1 => lanes_at_depth::<1, 4, NA>(dense, bases, row),
+        2 => lanes_at_depth::<2, 10, NA>(dense, bases, row),
+        3 => lanes_at_depth::<3, 22, NA>(dense, bases, row),
+        4 => lanes_at_depth::<4, 46, NA>(dense, bases, row),
+        5 => lanes_at_depth::<5, 94, NA>(dense, bases, row),
+        6 => lanes_at_depth::<6, 190, NA>(dense, bases, row),
+        7 => lanes_at_depth::<7, 382, NA>(dense, bases, row),
+        8 => lanes_at_depth::<8, 766, NA>(dense, bases, row),
         _ => lanes_any_depth(dense, depth, bases, row),
     }
 }
 
 /// [`score_dense_lanes`] for a depth known at compile time (see [`rows_at_depth`]).
 #[inline(always)]
-fn lanes_at_depth<const D: u32, const LEN: usize>(
+fn lanes_at_depth<const D: u32, const LEN: usize, const NA: bool>(
     dense: &[u32],
     bases: [usize; LANES],
     row: &[f64],
@@ -568,7 +584,12 @@ fn lanes_at_depth<const D: u32, const LEN: usize>(
             let split = tree.get(n).copied().unwrap_or(0);
             let cn = tree.get(n + 1).copied().unwrap_or(0);
             let d = row.get((cn & 0xFFFF) as usize).copied().unwrap_or(f64::NAN);
-            let right = (d >= f64::from(f32::from_bits(split))) | (d.is_nan() & (cn >> 16 != 0));
+            let ge = d >= f64::from(f32::from_bits(split));
+            let right = if NA {
+                ge | (d.is_nan() & (cn >> 16 != 0))
+            } else {
+                ge
+            };
             *i = 2 * *i + 1 + usize::from(right);
         }
     }
@@ -604,25 +625,44 @@ fn lanes_any_depth(dense: &[u32], depth: u32, bases: [usize; LANES], row: &[f64]
     out
 }
 
-/// One dense tree (the copy at `base`) walked by `LANES` rows at once: the tree's words stay
-/// in cache for every row, and the rows' walks are independent of each other.
+/// One dense tree (the copy at `base`) walked by `ROW_LANES` rows at once, the rows one
+/// after another in `block` (`n_features` values each): the tree's words stay in cache for
+/// every row, and the rows' walks are independent of each other. `has_na` says whether
+/// any value in `block` is NaN: without, no step needs a node's NA direction.
 #[inline]
 pub fn score_dense_rows(
     dense: &[u32],
     depth: u32,
     base: usize,
-    rows: [&[f64]; ROW_LANES],
+    block: &[f64],
+    n_features: usize,
+    has_na: bool,
+) -> [f64; ROW_LANES] {
+    if has_na {
+        rows_by_depth::<true>(dense, depth, base, block, n_features)
+    } else {
+        rows_by_depth::<false>(dense, depth, base, block, n_features)
+    }
+}
+
+#[inline(always)]
+fn rows_by_depth<const NA: bool>(
+    dense: &[u32],
+    depth: u32,
+    base: usize,
+    block: &[f64],
+    n_features: usize,
 ) -> [f64; ROW_LANES] {
     match depth {
-        1 => rows_at_depth::<1, 4>(dense, base, rows),
-        2 => rows_at_depth::<2, 10>(dense, base, rows),
-        3 => rows_at_depth::<3, 22>(dense, base, rows),
-        4 => rows_at_depth::<4, 46>(dense, base, rows),
-        5 => rows_at_depth::<5, 94>(dense, base, rows),
-        6 => rows_at_depth::<6, 190>(dense, base, rows),
-        7 => rows_at_depth::<7, 382>(dense, base, rows),
-        8 => rows_at_depth::<8, 766>(dense, base, rows),
-        _ => rows_any_depth(dense, depth, base, rows),
+        1 => rows_at_depth::<1, 4, NA>(dense, base, block, n_features),
+        2 => rows_at_depth::<2, 10, NA>(dense, base, block, n_features),
+        3 => rows_at_depth::<3, 22, NA>(dense, base, block, n_features),
+        4 => rows_at_depth::<4, 46, NA>(dense, base, block, n_features),
+        5 => rows_at_depth::<5, 94, NA>(dense, base, block, n_features),
+        6 => rows_at_depth::<6, 190, NA>(dense, base, block, n_features),
+        7 => rows_at_depth::<7, 382, NA>(dense, base, block, n_features),
+        8 => rows_at_depth::<8, 766, NA>(dense, base, block, n_features),
+        _ => rows_any_depth(dense, depth, base, block, n_features),
     }
 }
 
@@ -630,10 +670,11 @@ pub fn score_dense_rows(
 /// (`LEN` = [`dense_len`]`(D)`), so the walk's indexing needs no bounds checks and the level
 /// loop unrolls.
 #[inline(always)]
-fn rows_at_depth<const D: u32, const LEN: usize>(
+fn rows_at_depth<const D: u32, const LEN: usize, const NA: bool>(
     dense: &[u32],
     base: usize,
-    rows: [&[f64]; ROW_LANES],
+    block: &[f64],
+    n_features: usize,
 ) -> [f64; ROW_LANES] {
     let Some(tree) = dense
         .get(base..base + LEN)
@@ -644,13 +685,20 @@ fn rows_at_depth<const D: u32, const LEN: usize>(
     let internal = (1usize << D) - 1;
     let mut at = [0usize; ROW_LANES];
     for _ in 0..D {
-        for (i, row) in at.iter_mut().zip(&rows) {
+        for (k, i) in at.iter_mut().enumerate() {
             // `i` < internal here, so `2i + 1` < LEN; the mask lets the compiler see it.
             let n = 2 * (*i & internal);
             let split = tree.get(n).copied().unwrap_or(0);
             let cn = tree.get(n + 1).copied().unwrap_or(0);
-            let d = row.get((cn & 0xFFFF) as usize).copied().unwrap_or(f64::NAN);
-            let right = (d >= f64::from(f32::from_bits(split))) | (d.is_nan() & (cn >> 16 != 0));
+            // Columns are below `n_features` (checked when the tree was decoded).
+            let col = (cn & 0xFFFF) as usize;
+            let d = block.get(k * n_features + col).copied().unwrap_or(f64::NAN);
+            let ge = d >= f64::from(f32::from_bits(split));
+            let right = if NA {
+                ge | (d.is_nan() & (cn >> 16 != 0))
+            } else {
+                ge
+            };
             *i = 2 * *i + 1 + usize::from(right);
         }
     }
@@ -668,17 +716,19 @@ fn rows_any_depth(
     dense: &[u32],
     depth: u32,
     base: usize,
-    rows: [&[f64]; ROW_LANES],
+    block: &[f64],
+    n_features: usize,
 ) -> [f64; ROW_LANES] {
     let internal = (1usize << depth) - 1;
     let tree = dense.get(base..base + dense_len(depth)).unwrap_or_default();
     let mut at = [0usize; ROW_LANES];
     for _ in 0..depth {
-        for (i, row) in at.iter_mut().zip(&rows) {
+        for (k, i) in at.iter_mut().enumerate() {
             let n = 2 * *i;
             let split = tree.get(n).copied().unwrap_or(0);
             let cn = tree.get(n + 1).copied().unwrap_or(0);
-            let d = row.get((cn & 0xFFFF) as usize).copied().unwrap_or(f64::NAN);
+            let col = (cn & 0xFFFF) as usize;
+            let d = block.get(k * n_features + col).copied().unwrap_or(f64::NAN);
             let right = (d >= f64::from(f32::from_bits(split))) | (d.is_nan() & (cn >> 16 != 0));
             *i = 2 * *i + 1 + usize::from(right);
         }
@@ -869,7 +919,13 @@ mod tests {
                     many.extend_from_slice(&dense);
                 }
                 let bases = core::array::from_fn(|k| k * dense_len(depth));
-                for v in score_dense_lanes(&many, depth, bases, row) {
+                let has_na = row.iter().any(|v| v.is_nan());
+                for v in score_dense_lanes(&many, depth, bases, row, has_na) {
+                    assert_eq!(v.to_bits(), want.to_bits());
+                }
+                // The rows walk: this row in every lane.
+                let block: std::vec::Vec<f64> = (0..ROW_LANES).flat_map(|_| *row).collect();
+                for v in score_dense_rows(&dense, depth, 0, &block, 2, has_na) {
                     assert_eq!(v.to_bits(), want.to_bits());
                 }
             }
