@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use serve::server::{self, log, shutdown, Config, Loaded, State};
 
-/// musl's allocator is slow for the server's many small allocations (docs/decisions.md).
-#[cfg(target_env = "musl")]
+/// mimalloc on every target: musl's allocator is slow for the server's many small
+/// allocations, and benchmarks then measure what the image ships (docs/decisions.md 24).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

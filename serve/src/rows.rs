@@ -144,6 +144,33 @@ pub struct Columns {
     categorical: Vec<bool>,
     /// The features in order, then the offset column: the layout of a header-less row.
     pub positional: Vec<String>,
+    /// Rules out most cells that cannot be an input column's name without hashing them.
+    input_names: NameFilter,
+}
+
+/// The lengths (bit `min(len, 63)`) and first bytes of a set of names: a cell whose length
+/// or first byte no name has is not one of them. Deciding whether a header-less CSV's first
+/// line is a header asks this of every cell, and numbers rarely pass.
+#[derive(Debug, Clone, Copy, Default)]
+struct NameFilter {
+    lengths: u64,
+    first_bytes: [u64; 4],
+}
+
+impl NameFilter {
+    fn add(&mut self, name: &[u8]) {
+        self.lengths |= 1 << name.len().min(63);
+        if let Some(&b) = name.first() {
+            self.first_bytes[usize::from(b >> 6)] |= 1 << (b & 63);
+        }
+    }
+
+    fn may_hold(&self, name: &[u8]) -> bool {
+        let first = name
+            .first()
+            .is_none_or(|&b| self.first_bytes[usize::from(b >> 6)] & (1 << (b & 63)) != 0);
+        self.lengths & (1 << name.len().min(63)) != 0 && first
+    }
 }
 
 impl Columns {
@@ -165,10 +192,14 @@ impl Columns {
         let categorical = (0..n_features)
             .map(|i| model.column(i).is_some_and(|c| c.levels.is_some()))
             .collect();
-        let positional = (0..n_features)
+        let positional: Vec<String> = (0..n_features)
             .chain(offset)
             .filter_map(|i| names.get(i).cloned())
             .collect();
+        let mut input_names = NameFilter::default();
+        for name in &positional {
+            input_names.add(name.as_bytes());
+        }
         Columns {
             n_features,
             offset,
@@ -176,6 +207,7 @@ impl Columns {
             index,
             categorical,
             positional,
+            input_names,
         }
     }
 
@@ -192,7 +224,7 @@ impl Columns {
 
     /// [`Columns::is_input`] for raw bytes (a CSV cell that may not be UTF-8).
     pub fn is_input_bytes(&self, name: &[u8]) -> bool {
-        std::str::from_utf8(name).is_ok_and(|n| self.is_input(n))
+        self.input_names.may_hold(name) && std::str::from_utf8(name).is_ok_and(|n| self.is_input(n))
     }
 }
 
@@ -394,8 +426,26 @@ fn offset_name<M: AsRef<[u64]>>(model: &Model<M>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::fast_decimal;
+    use super::{fast_decimal, NameFilter};
     use scorer::java::parse_double;
+
+    #[test]
+    fn name_filter_passes_every_name_it_holds() {
+        let names: [&[u8]; 6] = [b"AGE", b"x", b"", b"\xff\xfe", b"1", &[b'n'; 200]];
+        let mut f = NameFilter::default();
+        for n in names {
+            f.add(n);
+        }
+        for n in names {
+            assert!(f.may_hold(n), "{n:?}");
+        }
+        // A length no name has, or a first byte no name starts with.
+        for n in [&b"AGEX"[..], b"zz", b"-0.5", b"0", b"RACE", &[b'n'; 100]] {
+            assert!(!f.may_hold(n) || n.len() >= 63, "{n:?}");
+        }
+        assert!(f.may_hold(&[b'1'; 64]), "lengths from 63 on share a bit");
+        assert!(!NameFilter::default().may_hold(b"AGE"));
+    }
 
     #[test]
     fn fast_decimal_is_java() {

@@ -957,6 +957,15 @@ fn sigterm_under_load_drains_and_exits_zero() {
         c.write_all(first).unwrap();
         conns.push(c);
     }
+    // A bad request is logged on its own; answered ones only in the `traffic` line.
+    let bad = request(
+        addr,
+        "POST",
+        "/invocations",
+        &[("Content-Type", "text/csv")],
+        b"1,2\n",
+    );
+    assert_eq!(bad.status, 400, "{}", bad.text());
     thread::sleep(Duration::from_millis(300));
     let kill = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -978,6 +987,30 @@ fn sigterm_under_load_drains_and_exits_zero() {
     let log = log.join().unwrap();
     assert!(log.contains("\"signal\":\"SIGTERM\""), "{log}");
     assert!(log.contains("\"msg\":\"stopped\""), "{log}");
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let requests: Vec<&Value> = lines.iter().filter(|v| v["msg"] == "request").collect();
+    assert_eq!(requests.len(), 1, "{log}");
+    assert_eq!(requests[0]["status"], 400);
+    assert_eq!(requests[0]["level"], "info");
+    let traffic: Vec<&Value> = lines.iter().filter(|v| v["msg"] == "traffic").collect();
+    assert_eq!(
+        traffic.len(),
+        1,
+        "one line at shutdown (the interval is a minute): {log}"
+    );
+    let counted = traffic[0]["requests"].as_u64().unwrap();
+    // The load clients' answers, the 3 in flight and the bad one; /ping is not counted.
+    assert!(counted >= served as u64 + 4, "{counted} < {served} + 4");
+    assert_eq!(traffic[0]["client_errors"], 1);
+    assert_eq!(traffic[0]["server_errors"], 0);
+    assert_eq!(
+        traffic[0]["rows"].as_u64().unwrap() % 10,
+        0,
+        "the demo has 10 rows"
+    );
 }
 
 fn run_binary(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String) {

@@ -13,6 +13,7 @@
 //! - [`error`]: [`error::ApiError`] → status and JSON body.
 //! - [`log`]: one JSON line per event on stdout, level from the environment.
 //! - [`shutdown`]: the SIGTERM | SIGINT future.
+//! - [`traffic`]: request counts, logged once a minute instead of a line per request.
 //!
 //! # How a request runs
 //! ```text
@@ -38,6 +39,7 @@ pub mod output;
 pub mod routes;
 pub mod shutdown;
 pub mod stream;
+pub mod traffic;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -109,6 +111,8 @@ pub struct State {
     model: OnceLock<Arc<Loaded>>,
     /// The models of a multi-model endpoint (empty unless `config.multi_model`).
     pub models: mme::Registry,
+    /// Requests answered since the last `traffic` log line.
+    pub traffic: traffic::Traffic,
     /// Tests only: a request whose `X-Amzn-SageMaker-Custom-Attributes` equals this panics
     /// while scoring, to show that a panic answers 500 and the server keeps serving.
     #[doc(hidden)]
@@ -126,6 +130,7 @@ impl State {
             config,
             model: OnceLock::new(),
             models: mme::Registry::new(budget),
+            traffic: traffic::Traffic::default(),
             panic_trigger: None,
         }
     }
@@ -145,6 +150,10 @@ impl State {
 pub async fn run(listener: TcpListener, state: Arc<State>, shutdown: impl Future<Output = ()>) {
     let graceful = GracefulShutdown::new();
     let mut shutdown = pin!(shutdown);
+    let reporter = {
+        let state = state.clone();
+        tokio::spawn(async move { traffic::report_every(&state.traffic).await })
+    };
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(state.config.header_read_timeout)
@@ -194,4 +203,6 @@ pub async fn run(listener: TcpListener, state: Arc<State>, shutdown: impl Future
             &[("grace_s", SHUTDOWN_GRACE.as_secs().into())],
         ),
     }
+    reporter.abort();
+    state.traffic.report();
 }

@@ -119,10 +119,19 @@ pub async fn handle(state: &Arc<State>, req: Request<Incoming>) -> Response<ResB
     }
 
     let status = response.status().as_u16();
-    let level = if path == "/ping" && status == 200 {
-        log::Level::Debug
-    } else {
-        log::Level::Info
+    let latency = start.elapsed();
+    let ping = path == "/ping";
+    if !ping {
+        state.traffic.record(status, rows.unwrap_or(0), latency);
+    }
+    // Answers are counted in the `traffic` line; only failures get a line of their own
+    // unless the level is `debug` (super::traffic says why).
+    // `/ping` is SageMaker's health check, every few seconds (503 while loading is normal).
+    let level = match status {
+        _ if ping => log::Level::Debug,
+        500.. => log::Level::Warn,
+        400..=499 => log::Level::Info,
+        _ => log::Level::Debug,
     };
     if log::enabled(level) {
         let mut fields: Vec<(&str, Value)> = vec![
@@ -131,7 +140,7 @@ pub async fn handle(state: &Arc<State>, req: Request<Incoming>) -> Response<ResB
             ("status", status.into()),
             (
                 "latency_ms",
-                ((start.elapsed().as_secs_f64() * 1e6).round() / 1e3).into(),
+                ((latency.as_secs_f64() * 1e6).round() / 1e3).into(),
             ),
         ];
         if let Some(rows) = rows {
