@@ -487,7 +487,7 @@ fn score_request(
     columns.extend(loaded.output_names.iter().cloned());
 
     let mapper = RowMapper::new(&loaded.columns, &fields, rules());
-    let mut w = Writer::new(output, model.uuid(), columns, !no_names);
+    let mut w = Writer::new(output, model.uuid(), columns.into(), !no_names);
     let mut buffers = Buffers::new(loaded);
     let mut cells: Vec<Cell<'_>> = Vec::with_capacity(fields.len());
     for (n, row) in rows.iter().enumerate() {

@@ -75,7 +75,7 @@ pub struct Loaded {
     /// Where it came from.
     pub path: PathBuf,
     /// The response's columns (see [`output::output_names`]).
-    pub output_names: Vec<String>,
+    pub output_names: Arc<[String]>,
     /// What the model can explain, and the names of its contributions.
     pub explain: explain::Explain,
     /// The model's input columns by name, read once.
@@ -88,7 +88,7 @@ pub struct Loaded {
 
 impl Loaded {
     pub fn new(model: LoadedModel, path: PathBuf) -> Self {
-        let output_names = output::output_names(&model);
+        let output_names: Arc<[String]> = output::output_names(&model).into();
         let explain = explain::Explain::new(&model);
         let columns = Columns::new(&model);
         let names: Vec<&str> = columns.positional.iter().map(String::as_str).collect();

@@ -16,6 +16,8 @@
 //! - JSON Lines: one object per row, `{"<field>": "<value>", ..}` (an array of values with
 //!   `noFieldNamesInOutput`).
 
+use std::sync::Arc;
+
 use scorer::model::{Category, OutputValue};
 
 use super::media::Format;
@@ -75,7 +77,9 @@ pub fn for_each_value(model: &LoadedModel, preds: &[f64], mut f: impl FnMut(f64)
 /// Writes one response, row by row, in one of the formats.
 pub struct Writer {
     format: Format,
-    columns: Vec<String>,
+    /// Shared with the loaded model (`Loaded::output_names`) when the response has exactly its
+    /// columns, so starting a response copies no names.
+    columns: Arc<[String]>,
     names: bool,
     buf: Vec<u8>,
     rows: usize,
@@ -84,7 +88,7 @@ pub struct Writer {
 
 impl Writer {
     /// Starts a response with `columns`; `names` is false for `noFieldNamesInOutput`.
-    pub fn new(format: Format, model_id: &str, columns: Vec<String>, names: bool) -> Self {
+    pub fn new(format: Format, model_id: &str, columns: Arc<[String]>, names: bool) -> Self {
         let mut w = Writer {
             format,
             columns,
@@ -249,7 +253,7 @@ mod tests {
     use super::*;
 
     fn one(format: Format, names: bool) -> String {
-        let mut w = Writer::new(format, "u-1", vec!["id".into(), "a,b".into()], names);
+        let mut w = Writer::new(format, "u-1", vec!["id".into(), "a,b".into()].into(), names);
         w.row_start();
         w.text("x\"y");
         w.number(0.5);

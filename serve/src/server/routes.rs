@@ -86,15 +86,19 @@ fn header(req: &Request<Incoming>, name: impl header::AsHeaderName) -> Option<&s
 pub async fn handle(state: &Arc<State>, req: Request<Incoming>) -> Response<ResBody> {
     let start = Instant::now();
     let method = req.method().clone();
-    let path = req.uri().path().to_owned();
-    let content_type = header(&req, header::CONTENT_TYPE).map(str::to_owned);
-    let accept = header(&req, header::ACCEPT).map(str::to_owned);
-    let custom = req.headers().get(CUSTOM_ATTRIBUTES).cloned();
-    let inference_id = header(&req, INFERENCE_ID).map(str::to_owned);
-    let target_model = header(&req, TARGET_MODEL).map(str::to_owned);
+    // Clones of the parsed request's buffers (reference counts, no copies): most requests
+    // are never logged one by one.
+    let uri = req.uri().clone();
+    let path = uri.path();
+    let kept = |name| req.headers().get(name).cloned();
+    let content_type = kept(header::CONTENT_TYPE);
+    let accept = kept(header::ACCEPT);
+    let custom = kept(CUSTOM_ATTRIBUTES);
+    let inference_id = kept(INFERENCE_ID);
+    let target_model = kept(TARGET_MODEL);
     let bytes_in = header(&req, header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
 
-    let result = route(state, req, &method, &path).await;
+    let result = route(state, req, &method, path).await;
     let (mut response, rows, error, bytes_out) = match result {
         Ok(reply) => {
             let n = reply.len;
@@ -146,21 +150,22 @@ pub async fn handle(state: &Arc<State>, req: Request<Incoming>) -> Response<ResB
         if let Some(rows) = rows {
             fields.push(("rows", rows.into()));
         }
-        if let Some(ct) = content_type {
-            fields.push(("content_type", ct.into()));
+        let text = |v: &HeaderValue| Value::from(String::from_utf8_lossy(v.as_bytes()));
+        if let Some(ct) = &content_type {
+            fields.push(("content_type", text(ct)));
         }
-        if let Some(a) = accept {
-            fields.push(("accept", a.into()));
+        if let Some(a) = &accept {
+            fields.push(("accept", text(a)));
         }
         if let Some(n) = bytes_in {
             fields.push(("bytes_in", n.into()));
         }
         fields.push(("bytes_out", bytes_out.into()));
-        if let Some(id) = inference_id {
-            fields.push(("inference_id", id.into()));
+        if let Some(id) = &inference_id {
+            fields.push(("inference_id", text(id)));
         }
-        if let Some(t) = target_model {
-            fields.push(("target_model", t.into()));
+        if let Some(t) = &target_model {
+            fields.push(("target_model", text(t)));
         }
         if let Some(e) = error {
             fields.push(("error", e.into()));
