@@ -286,47 +286,51 @@ FIXED_SHARE = 0.7
 def http(c):
     rows = rows_file(c)
     secs, reps, warm = (3, 1, 3) if c.quick else (10, 3, 10)
-    levels = [1, 16]
-    out = {}
-    # Java first: its maximum sets the rate both servers are offered in the fixed-rate runs.
-    for kind in ("java", "rust"):
-        p, port, _ = start(c, kind)
-        wrk(port, 16, warm, rows)  # warm-up (JIT for Java; page cache and allocator for both)
-        res = {}
-        for conns in levels:
-            runs = [wrk(port, conns, secs, rows) for _ in range(reps)]
-            if any(r["errors"] for r in runs):
-                raise SystemExit(f"{kind}: wrk saw errors: {runs}")
-            res[str(conns)] = dict(
-                req_s=median([r["req_s"] for r in runs]), p50_us=median([r["p50_us"] for r in runs]),
-                p99_us=median([r["p99_us"] for r in runs]), p999_us=median([r["p999_us"] for r in runs]),
-                raw=runs)
-            log(f"http {kind} c={conns}: {res[str(conns)]['req_s']:.0f} req/s "
-                f"p50 {res[str(conns)]['p50_us']} p99 {res[str(conns)]['p99_us']} us")
-        rate = FIXED_SHARE * out.get("java", res)["16"]["req_s"]
-        runs = [loadgen(c, port, rate, 16, secs, rows) for _ in range(reps)]
-        if any(r["errors"] for r in runs):
-            raise SystemExit(f"{kind}: loadgen saw errors: {runs}")
-        res["fixed"] = dict(
-            rate=rate, req_s=median([r["req_s"] for r in runs]), p50_us=median([r["p50_us"] for r in runs]),
-            p99_us=median([r["p99_us"] for r in runs]), p999_us=median([r["p999_us"] for r in runs]),
-            late_pct=median([r["late_pct"] for r in runs]), raw=runs)
-        log(f"http {kind} fixed {rate:.0f} req/s: p50 {res['fixed']['p50_us']} p99 {res['fixed']['p99_us']} us")
-        res["rss_after_load_kib"] = rss_kib(p.pid)
-        stop(p)
-        out[kind] = res
+    kinds = ("java", "rust")
+    # Both servers run side by side (an idle one costs nothing) and their runs alternate, so
+    # that the machine's drift over the minutes of the benchmark falls on both alike.
+    servers = {kind: start(c, kind) for kind in kinds}
+    for kind in kinds:
+        wrk(servers[kind][1], 16, warm, rows)  # warm-up (JIT for Java; allocator for both)
+    out = {kind: {} for kind in kinds}
+
+    def summary(runs, **extra):
+        return dict(req_s=median([r["req_s"] for r in runs]), p50_us=median([r["p50_us"] for r in runs]),
+                    p99_us=median([r["p99_us"] for r in runs]), p999_us=median([r["p999_us"] for r in runs]),
+                    raw=runs, **extra)
+
+    for conns in (1, 16):
+        runs = {kind: [] for kind in kinds}
+        for _ in range(reps):
+            for kind in kinds:
+                runs[kind].append(wrk(servers[kind][1], conns, secs, rows))
+        for kind in kinds:
+            if any(r["errors"] for r in runs[kind]):
+                raise SystemExit(f"{kind}: wrk saw errors: {runs[kind]}")
+            out[kind][str(conns)] = summary(runs[kind])
+            log(f"http {kind} c={conns}: {out[kind][str(conns)]['req_s']:.0f} req/s "
+                f"p50 {out[kind][str(conns)]['p50_us']} p99 {out[kind][str(conns)]['p99_us']} us")
+    rate = FIXED_SHARE * out["java"]["16"]["req_s"]
+    runs = {kind: [] for kind in kinds}
+    for _ in range(reps):
+        for kind in kinds:
+            runs[kind].append(loadgen(c, servers[kind][1], rate, 16, secs, rows))
+    for kind in kinds:
+        if any(r["errors"] for r in runs[kind]):
+            raise SystemExit(f"{kind}: loadgen saw errors: {runs[kind]}")
+        out[kind]["fixed"] = summary(runs[kind], rate=rate,
+                                     late_pct=median([r["late_pct"] for r in runs[kind]]))
+        log(f"http {kind} fixed {rate:.0f} req/s: p50 {out[kind]['fixed']['p50_us']} "
+            f"p99 {out[kind]['fixed']['p99_us']} us")
+    for kind in kinds:
+        out[kind]["rss_after_load_kib"] = rss_kib(servers[kind][0].pid)
+        stop(servers[kind][0])
     return out
 
 
 # ---------------------------------------------------------------- sizes and machine
 def sizes(c):
     d = {"release_binary": os.path.getsize(c.serve)}
-    musl = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "x86_64-unknown-linux-musl/release/serve"
-    for p in (musl, ROOT / "target/x86_64-unknown-linux-musl/release/serve"):
-        if p.exists():
-            d["static_binary"] = p.stat().st_size
-            d["static_binary_path"] = os.path.relpath(p, ROOT) if str(p).startswith(str(ROOT)) else str(p)
-            break
     for tool in ("podman", "docker"):
         try:
             o = subprocess.run([tool, "images", "--format", "{{.Repository}}:{{.Tag}} {{.Size}}"],
@@ -368,7 +372,8 @@ def report(R):
     w("## Machine\n")
     w(f"- {m['cpu']}, {m['cores']} vCPUs, {m['mem_gib']} GiB RAM, Linux {m['kernel']}; {m['date']}")
     w(f"- {m['rustc']}; {m['java']} (HotSpot, default flags); {m['wrk']}")
-    w(f"- genmodel: `{R['jar']}`; Rust: release profile (fat LTO), glibc build with the image's allocator (mimalloc)")
+    w(f"- genmodel: `{R['jar']}`; Rust: `{R.get('serve', 'target/release/serve')}`, the release profile (fat LTO); "
+      "the static musl build is the image's binary")
     w("- Pinning: servers and single-thread benchmarks on CPU 1 (`taskset -c 1`), wrk and the /ping "
       "poller on CPU 0. A small, noisy VM: treat differences under ~10 % as noise.\n")
     w("## Targets (issue 6)\n")
@@ -441,7 +446,9 @@ def report(R):
         w("Body: one distinct header-less CSV row of the 100×6 GBM per request (`bench/wrk/rows.lua` cycles "
           "through bench.csv's 2,000 rows), `Accept: text/csv`. Server on CPU 1, `wrk -t1` on CPU 0, keep-alive. "
           "Java: `bench/java/Srv.java` (JDK HttpServer, 4-thread fixed pool, `-Dsun.net.httpserver.nodelay=true`), "
-          "warmed up with wrk first; Rust: `serve serve` (tokio sees one CPU under taskset). Medians of the runs.\n")
+          "warmed up with wrk first; Rust: `serve serve` (tokio sees one CPU under taskset). Both servers run at "
+          "once and their runs alternate (Java, Rust, Java, …), so drift in this VM's speed falls on both; "
+          "medians of the runs.\n")
         w("| connections | server | req/s | p50 µs | p99 µs | p99.9 µs |")
         w("| ---: | --- | ---: | ---: | ---: | ---: |")
         for conns in ("1", "16"):
@@ -481,12 +488,8 @@ def report(R):
             w(f"| RSS after the wrk runs, MiB | {a / 1024:.1f} | {j / 1024:.1f} | 1/{j / a:.0f} |")
         w("")
     w("## Sizes\n")
-    w(f"- `serve` release binary (glibc, stripped): {sz['release_binary'] / 1e6:.2f} MB")
-    if "static_binary" in sz:
-        w(f"- static musl binary (`{sz['static_binary_path']}`, what the image holds): {sz['static_binary'] / 1e6:.2f} MB")
-    else:
-        w("- static musl binary: not built here (`just static`); README: the image is the one static binary, "
-          "about 1.6–1.7 MB")
+    w(f"- `serve`, the binary measured above (`{R.get('serve', 'target/release/serve')}`, stripped): "
+      f"{sz['release_binary'] / 1e6:.2f} MB")
     if sz.get("images"):
         w(f"- images: {'; '.join(sz['images'])}")
     w(f"- for comparison, the genmodel jar alone is {sz['genmodel_jar'] / 1e6:.1f} MB and needs a JRE "
@@ -519,7 +522,8 @@ def main():
         return
     c = Ctx(a)
     only = a.only.split(",")
-    R = dict(quick=a.quick, jar=os.path.relpath(a.jar, ROOT), machine=machine())
+    R = dict(quick=a.quick, jar=os.path.relpath(a.jar, ROOT), serve=os.path.relpath(a.serve, ROOT),
+             machine=machine())
     # A subset (ONLY=...) keeps the other parts' numbers from the last run's results.json.
     prev = CACHE / "results.json"
     parts = ("engine", "contrib", "cold", "http", "batch")

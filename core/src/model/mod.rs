@@ -1711,8 +1711,7 @@ impl<'m> Part<'m> {
                 let full = groups - groups % tree::LANES;
                 let has_na = row.iter().any(|v| v.is_nan());
                 for t in (0..full).step_by(tree::LANES) {
-                    let bases = core::array::from_fn(|k| base(t + k));
-                    for v in tree::score_dense_lanes(regions.dense, d.depth, bases, row, has_na) {
+                    for v in tree::score_dense_lanes(regions.dense, d.depth, base(t), row, has_na) {
                         *slot += v;
                     }
                 }

@@ -515,22 +515,23 @@ fn fill(child: Child, nodes: &[Node], depth: u32, level: u32, i: usize, out: &mu
         && fill(right, nodes, depth, level + 1, 2 * i + 2, out)
 }
 
-/// [`score_lanes`] over dense copies ([`fill_dense`]): `LANES` trees of `depth` levels whose
-/// copies start at `bases` in `dense`. Every lane takes exactly `depth` steps, each
-/// `i = 2i + 1 + right` with [`goes_right_numeric`]'s test, so there is nothing to branch on.
-/// `has_na` says whether `row` holds a NaN: without, no step needs a node's NA direction.
+/// [`score_lanes`] over dense copies ([`fill_dense`]): `LANES` trees of `depth` levels, their
+/// copies one after another from `first` in `dense` (as a model's trees are). Every lane
+/// takes exactly `depth` steps, each `i = 2i + 1 + right` with [`goes_right_numeric`]'s
+/// test, so there is nothing to branch on. `has_na` says whether `row` holds a NaN:
+/// without, no step needs a node's NA direction.
 #[inline]
 pub fn score_dense_lanes(
     dense: &[u32],
     depth: u32,
-    bases: [usize; LANES],
+    first: usize,
     row: &[f64],
     has_na: bool,
 ) -> [f64; LANES] {
     if has_na {
-        lanes_by_depth::<true>(dense, depth, bases, row)
+        lanes_by_depth::<true>(dense, depth, first, row)
     } else {
-        lanes_by_depth::<false>(dense, depth, bases, row)
+        lanes_by_depth::<false>(dense, depth, first, row)
     }
 }
 
@@ -538,51 +539,41 @@ pub fn score_dense_lanes(
 fn lanes_by_depth<const NA: bool>(
     dense: &[u32],
     depth: u32,
-    bases: [usize; LANES],
+    first: usize,
     row: &[f64],
 ) -> [f64; LANES] {
     match depth {
-        1 => lanes_at_depth::<1, 4, NA>(dense, bases, row),
-        2 => lanes_at_depth::<2, 10, NA>(dense, bases, row),
-        3 => lanes_at_depth::<3, 22, NA>(dense, bases, row),
-        4 => lanes_at_depth::<4, 46, NA>(dense, bases, row),
-        5 => lanes_at_depth::<5, 94, NA>(dense, bases, row),
-        6 => lanes_at_depth::<6, 190, NA>(dense, bases, row),
-        7 => lanes_at_depth::<7, 382, NA>(dense, bases, row),
-        8 => lanes_at_depth::<8, 766, NA>(dense, bases, row),
-        _ => lanes_any_depth(dense, depth, bases, row),
+        1 => lanes_at_depth::<1, 4, NA>(dense, first, row),
+        2 => lanes_at_depth::<2, 10, NA>(dense, first, row),
+        3 => lanes_at_depth::<3, 22, NA>(dense, first, row),
+        4 => lanes_at_depth::<4, 46, NA>(dense, first, row),
+        5 => lanes_at_depth::<5, 94, NA>(dense, first, row),
+        6 => lanes_at_depth::<6, 190, NA>(dense, first, row),
+        7 => lanes_at_depth::<7, 382, NA>(dense, first, row),
+        8 => lanes_at_depth::<8, 766, NA>(dense, first, row),
+        _ => lanes_any_depth(dense, depth, first, row),
     }
 }
 
-/// [`score_dense_lanes`] for a depth known at compile time (see [`rows_at_depth`]).
+/// [`score_dense_lanes`] for a depth known at compile time (see [`rows_at_depth`]). The
+/// lanes' trees are read through one slice of known length at constant offsets, so a
+/// single base register serves all of them and no index needs a bounds check.
 #[inline(always)]
 fn lanes_at_depth<const D: u32, const LEN: usize, const NA: bool>(
     dense: &[u32],
-    bases: [usize; LANES],
+    first: usize,
     row: &[f64],
 ) -> [f64; LANES] {
-    let tree = |base: usize| {
-        dense
-            .get(base..base + LEN)
-            .and_then(|t| <&[u32; LEN]>::try_from(t).ok())
-    };
-    let Some(first) = tree(bases[0]) else {
+    let Some(group) = dense.get(first..first + LANES * LEN) else {
         return [f64::NAN; LANES];
     };
-    let mut trees = [first; LANES];
-    for (t, &base) in trees.iter_mut().zip(&bases).skip(1) {
-        match tree(base) {
-            Some(found) => *t = found,
-            None => return [f64::NAN; LANES],
-        }
-    }
     let internal = (1usize << D) - 1;
     let mut at = [0usize; LANES];
     for _ in 0..D {
-        for (i, tree) in at.iter_mut().zip(&trees) {
-            let n = 2 * (*i & internal);
-            let split = tree.get(n).copied().unwrap_or(0);
-            let cn = tree.get(n + 1).copied().unwrap_or(0);
+        for (k, i) in at.iter_mut().enumerate() {
+            let n = k * LEN + 2 * (*i & internal);
+            let split = group.get(n).copied().unwrap_or(0);
+            let cn = group.get(n + 1).copied().unwrap_or(0);
             let d = row.get((cn & 0xFFFF) as usize).copied().unwrap_or(f64::NAN);
             let ge = d >= f64::from(f32::from_bits(split));
             let right = if NA {
@@ -594,21 +585,22 @@ fn lanes_at_depth<const D: u32, const LEN: usize, const NA: bool>(
         }
     }
     let mut out = [0.0; LANES];
-    for ((o, &i), tree) in out.iter_mut().zip(&at).zip(&trees) {
-        let leaf = internal * 2 + ((i - internal) & internal);
+    for (k, (o, &i)) in out.iter_mut().zip(&at).enumerate() {
+        let leaf = k * LEN + internal * 2 + ((i - internal) & internal);
         *o = f64::from(f32::from_bits(
-            tree.get(leaf).copied().unwrap_or(0x7FC0_0000),
+            group.get(leaf).copied().unwrap_or(0x7FC0_0000),
         ));
     }
     out
 }
 
-fn lanes_any_depth(dense: &[u32], depth: u32, bases: [usize; LANES], row: &[f64]) -> [f64; LANES] {
+fn lanes_any_depth(dense: &[u32], depth: u32, first: usize, row: &[f64]) -> [f64; LANES] {
     let internal = (1usize << depth) - 1;
+    let len = dense_len(depth);
     let mut at = [0usize; LANES];
     for _ in 0..depth {
-        for (i, &base) in at.iter_mut().zip(&bases) {
-            let n = base + 2 * *i;
+        for (k, i) in at.iter_mut().enumerate() {
+            let n = first + k * len + 2 * *i;
             let split = dense.get(n).copied().unwrap_or(0);
             let cn = dense.get(n + 1).copied().unwrap_or(0);
             let d = row.get((cn & 0xFFFF) as usize).copied().unwrap_or(f64::NAN);
@@ -618,8 +610,10 @@ fn lanes_any_depth(dense: &[u32], depth: u32, bases: [usize; LANES], row: &[f64]
         }
     }
     let mut out = [0.0; LANES];
-    for ((o, &i), &base) in out.iter_mut().zip(&at).zip(&bases) {
-        let leaf = dense.get(base + internal * 2 + (i - internal)).copied();
+    for (k, (o, &i)) in out.iter_mut().zip(&at).enumerate() {
+        let leaf = dense
+            .get(first + k * len + internal * 2 + (i - internal))
+            .copied();
         *o = f64::from(f32::from_bits(leaf.unwrap_or(0x7FC0_0000)));
     }
     out
@@ -918,9 +912,8 @@ mod tests {
                 for _ in 1..LANES {
                     many.extend_from_slice(&dense);
                 }
-                let bases = core::array::from_fn(|k| k * dense_len(depth));
                 let has_na = row.iter().any(|v| v.is_nan());
-                for v in score_dense_lanes(&many, depth, bases, row, has_na) {
+                for v in score_dense_lanes(&many, depth, 0, row, has_na) {
                     assert_eq!(v.to_bits(), want.to_bits());
                 }
                 // The rows walk: this row in every lane.
