@@ -495,7 +495,7 @@ def report(R):
     w(f"- for comparison, the genmodel jar alone is {sz['genmodel_jar'] / 1e6:.1f} MB and needs a JRE "
       "(eclipse-temurin:17-jre ≈ 89 MB compressed, per ../shared/reference/performance.md)\n")
     w("## Commands\n")
-    w("```sh\njust bench            # everything (≈10 min); QUICK=1 just bench for a ≈3 min smoke run\n"
+    w("```sh\njust bench            # everything (≈15 min); QUICK=1 just bench for a ≈4 min smoke run\n"
       "cargo bench -p scorer-core --bench score      # criterion, per model: one row per call and a batch\n"
       "cargo bench -p scorer-core --bench compare -- 10 5 2   # warm-up s, rounds, round s: JSON rows/s\n"
       "java -cp $JAR:bench/.cache/classes GenBench MOJO CSV 10 5 2\n```\n")
