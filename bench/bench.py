@@ -294,34 +294,30 @@ def http(c):
         wrk(servers[kind][1], 16, warm, rows)  # warm-up (JIT for Java; allocator for both)
     out = {kind: {} for kind in kinds}
 
-    def summary(runs, **extra):
-        return dict(req_s=median([r["req_s"] for r in runs]), p50_us=median([r["p50_us"] for r in runs]),
-                    p99_us=median([r["p99_us"] for r in runs]), p999_us=median([r["p999_us"] for r in runs]),
-                    raw=runs, **extra)
-
-    for conns in (1, 16):
+    def alternate(tool, label, measure):
+        """`reps` runs of `measure(port)` per server, alternating; medians per server."""
         runs = {kind: [] for kind in kinds}
         for _ in range(reps):
             for kind in kinds:
-                runs[kind].append(wrk(servers[kind][1], conns, secs, rows))
+                runs[kind].append(measure(servers[kind][1]))
+        res = {}
         for kind in kinds:
             if any(r["errors"] for r in runs[kind]):
-                raise SystemExit(f"{kind}: wrk saw errors: {runs[kind]}")
-            out[kind][str(conns)] = summary(runs[kind])
-            log(f"http {kind} c={conns}: {out[kind][str(conns)]['req_s']:.0f} req/s "
-                f"p50 {out[kind][str(conns)]['p50_us']} p99 {out[kind][str(conns)]['p99_us']} us")
+                raise SystemExit(f"{kind}: {tool} saw errors: {runs[kind]}")
+            res[kind] = {k: median([r[k] for r in runs[kind]])
+                         for k in ("req_s", "p50_us", "p99_us", "p999_us", "late_pct") if k in runs[kind][0]}
+            res[kind]["raw"] = runs[kind]
+            log(f"http {kind} {label}: {res[kind]['req_s']:.0f} req/s "
+                f"p50 {res[kind]['p50_us']} p99 {res[kind]['p99_us']} us")
+        return res
+
+    for conns in (1, 16):
+        for kind, r in alternate("wrk", f"c={conns}", lambda port: wrk(port, conns, secs, rows)).items():
+            out[kind][str(conns)] = r
     rate = FIXED_SHARE * out["java"]["16"]["req_s"]
-    runs = {kind: [] for kind in kinds}
-    for _ in range(reps):
-        for kind in kinds:
-            runs[kind].append(loadgen(c, servers[kind][1], rate, 16, secs, rows))
-    for kind in kinds:
-        if any(r["errors"] for r in runs[kind]):
-            raise SystemExit(f"{kind}: loadgen saw errors: {runs[kind]}")
-        out[kind]["fixed"] = summary(runs[kind], rate=rate,
-                                     late_pct=median([r["late_pct"] for r in runs[kind]]))
-        log(f"http {kind} fixed {rate:.0f} req/s: p50 {out[kind]['fixed']['p50_us']} "
-            f"p99 {out[kind]['fixed']['p99_us']} us")
+    fixed = alternate("loadgen", f"fixed {rate:.0f} req/s", lambda port: loadgen(c, port, rate, 16, secs, rows))
+    for kind, r in fixed.items():
+        out[kind]["fixed"] = {**r, "rate": rate}
     for kind in kinds:
         out[kind]["rss_after_load_kib"] = rss_kib(servers[kind][0].pid)
         stop(servers[kind][0])
