@@ -6,15 +6,24 @@
 //! backslashes or empty quoted fields read the same in both (docs/decisions.md).
 //! Fields are bytes; a field's text is valid UTF-8 only if the input is.
 
-/// Reads records from a byte buffer, reusing one field buffer.
+/// Reads records from a byte buffer. An unquoted field is read where it lies in the input;
+/// only quoted fields are unescaped, into one buffer reused from record to record.
 pub struct Records<'a> {
     input: &'a [u8],
     pos: usize,
     line: usize,
-    /// Unescaped bytes of every field of the current record, back to back.
-    bytes: Vec<u8>,
-    /// End offsets of the fields in `bytes`.
-    ends: Vec<usize>,
+    /// Unescaped bytes of the current record's quoted fields, back to back.
+    unquoted: Vec<u8>,
+    /// Where the current record's fields are.
+    fields: Vec<Span>,
+}
+
+/// One field: `start..end` of the input, or of [`Records::unquoted`] for a quoted field.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+    quoted: bool,
 }
 
 /// A CSV syntax error: a quoted field that never closes, or text after a closing quote.
@@ -45,8 +54,10 @@ impl<'a> Records<'a> {
             input,
             pos: 0,
             line: 1,
-            bytes: Vec::new(),
-            ends: Vec::new(),
+            unquoted: Vec::new(),
+            // Room for a typical record's fields at once, rather than growing 4, 8, 16, ...
+            // on the first record of every request.
+            fields: Vec::with_capacity(64),
         }
     }
 
@@ -57,8 +68,8 @@ impl<'a> Records<'a> {
 
     /// Reads the next record; `Ok(false)` at the end of the input.
     pub fn next_record(&mut self) -> Result<bool, CsvError> {
-        self.bytes.clear();
-        self.ends.clear();
+        self.unquoted.clear();
+        self.fields.clear();
         if self.pos >= self.input.len() {
             return Ok(false);
         }
@@ -69,8 +80,9 @@ impl<'a> Records<'a> {
         };
         loop {
             // One field.
-            if self.input.get(self.pos) == Some(&b'"') {
+            let span = if self.input.get(self.pos) == Some(&b'"') {
                 self.pos += 1;
+                let start = self.unquoted.len();
                 loop {
                     let rest = self.input.get(self.pos..).unwrap_or_default();
                     let Some(q) = rest.iter().position(|&b| b == b'"') else {
@@ -78,10 +90,10 @@ impl<'a> Records<'a> {
                     };
                     let chunk = &rest[..q];
                     self.line += chunk.iter().filter(|&&b| b == b'\n').count();
-                    self.bytes.extend_from_slice(chunk);
+                    self.unquoted.extend_from_slice(chunk);
                     self.pos += q + 1;
                     if self.input.get(self.pos) == Some(&b'"') {
-                        self.bytes.push(b'"');
+                        self.unquoted.push(b'"');
                         self.pos += 1;
                     } else {
                         break;
@@ -92,20 +104,30 @@ impl<'a> Records<'a> {
                     Some(b'\r') if self.input.get(self.pos + 1) == Some(&b'\n') => {}
                     Some(_) => return Err(err("text after a closing quote")),
                 }
+                Span {
+                    start,
+                    end: self.unquoted.len(),
+                    quoted: true,
+                }
             } else {
                 let rest = self.input.get(self.pos..).unwrap_or_default();
                 let n = rest
                     .iter()
                     .position(|&b| b == b',' || b == b'\n')
                     .unwrap_or(rest.len());
-                let mut field = &rest[..n];
-                if rest.get(n) == Some(&b'\n') {
-                    field = field.strip_suffix(b"\r").unwrap_or(field);
+                let start = self.pos;
+                let mut end = start + n;
+                if rest.get(n) == Some(&b'\n') && n > 0 && rest[n - 1] == b'\r' {
+                    end -= 1;
                 }
-                self.bytes.extend_from_slice(field);
                 self.pos += n;
-            }
-            self.ends.push(self.bytes.len());
+                Span {
+                    start,
+                    end,
+                    quoted: false,
+                }
+            };
+            self.fields.push(span);
             match self.input.get(self.pos) {
                 Some(b',') => self.pos += 1,
                 Some(b'\r') => {
@@ -125,23 +147,27 @@ impl<'a> Records<'a> {
 
     /// Fields of the current record.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.fields.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.fields.is_empty()
     }
 
     /// Field `i` of the current record.
     pub fn field(&self, i: usize) -> Option<&[u8]> {
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        self.bytes.get(start..end)
+        let span = self.fields.get(i)?;
+        let from = if span.quoted {
+            &self.unquoted[..]
+        } else {
+            self.input
+        };
+        from.get(span.start..span.end)
     }
 
     /// Whether the current record is one empty field (a blank line).
     pub fn is_blank(&self) -> bool {
-        self.ends.len() == 1 && self.ends[0] == 0
+        matches!(&self.fields[..], [only] if only.start == only.end)
     }
 }
 

@@ -216,6 +216,16 @@ impl Columns {
         self.index.get(name).copied()
     }
 
+    /// Where the field `name` goes in a header-less row ([`Columns::positional`]): a
+    /// feature's index, or `n_features` for the offset column; `None` for anything else.
+    pub fn slot(&self, name: &str) -> Option<usize> {
+        match self.index(name)? {
+            i if i < self.n_features => Some(i),
+            i if Some(i) == self.offset => Some(self.n_features),
+            _ => None,
+        }
+    }
+
     /// Whether `name` is a feature or the offset column: a field a row can carry.
     pub fn is_input(&self, name: &str) -> bool {
         self.index(name)

@@ -24,13 +24,12 @@
 //! model value (NA tokens, unknown levels as NA, numbers in categorical columns).
 //! Unknown fields are ignored and missing model columns are NA, as in PredictCsv.
 
-use std::collections::HashMap;
-
 use scorer::model::InputRules;
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
 use super::explain;
+use super::json::{Body, Row};
 use super::media::Format;
 use super::output::{for_each_value, Writer};
 use super::Loaded;
@@ -198,6 +197,14 @@ pub(super) fn header_hint(e: ApiError, header: bool, names: &[String]) -> ApiErr
 }
 
 pub(super) fn parse_json(bytes: &[u8], line: Option<usize>) -> Result<Value, ApiError> {
+    parse(bytes, line)
+}
+
+/// `bytes` as JSON of type `T` (a 400 naming the line, if given, when it is not).
+fn parse<'a, T: serde::Deserialize<'a>>(
+    bytes: &'a [u8],
+    line: Option<usize>,
+) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| match line {
         Some(l) => {
             ApiError::bad_request(format!("line {l} is not valid JSON: {e}")).with("line", l)
@@ -207,19 +214,20 @@ pub(super) fn parse_json(bytes: &[u8], line: Option<usize>) -> Result<Value, Api
 }
 
 fn json(loaded: &Loaded, body: &[u8], output: Format) -> Result<Scored, ApiError> {
-    match parse_json(body, None)? {
-        Value::Object(map) if map.contains_key("rows") && map.contains_key("fields") => {
-            score_request(loaded, &map, output)
+    match parse(body, None)? {
+        Body::Object(m)
+            if m.get("fields").is_some() && m.get("rows").is_some()
+                || m.get("rows").is_some_and(Value::is_array) =>
+        {
+            score_request(loaded, &m.into_map(), output)
         }
-        Value::Object(map) if map.get("rows").is_some_and(Value::is_array) => {
-            score_request(loaded, &map, output)
-        }
-        Value::Object(map) => rows(loaded, &[(None, Value::Object(map))], output),
-        Value::Array(items) => {
-            let items: Vec<(Option<usize>, Value)> = items.into_iter().map(|v| (None, v)).collect();
+        Body::Object(m) => rows(loaded, &[(None, Row::Object(m))], output),
+        Body::Rows(items) => {
+            let items: Vec<(Option<usize>, Row<'_>)> =
+                items.into_iter().map(|r| (None, r)).collect();
             rows(loaded, &items, output)
         }
-        _ => Err(ApiError::bad_request(
+        Body::Other => Err(ApiError::bad_request(
             "a JSON body must be a ScoreRequest ({\"fields\": [..], \"rows\": [[..]]}), one row \
              object ({\"column\": value, ..}) or an array of row objects",
         )),
@@ -232,7 +240,7 @@ fn json_lines(loaded: &Loaded, body: &[u8], output: Format) -> Result<Scored, Ap
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        items.push((Some(i + 1), parse_json(line, Some(i + 1))?));
+        items.push((Some(i + 1), parse(line, Some(i + 1))?));
     }
     rows(loaded, &items, output)
 }
@@ -297,45 +305,34 @@ pub(super) fn not_a_cell(row: usize, line: Option<usize>, field: &str) -> ApiErr
 /// Rows given as objects (by name) or arrays (model column order).
 fn rows(
     loaded: &Loaded,
-    items: &[(Option<usize>, Value)],
+    items: &[(Option<usize>, Row<'_>)],
     output: Format,
 ) -> Result<Scored, ApiError> {
     let model = &loaded.model;
-    // Every name any object uses, in order of first appearance: one mapper for all rows.
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    let mut names: Vec<&str> = Vec::new();
-    for (_, item) in items {
-        if let Value::Object(map) = item {
-            for k in map.keys() {
-                if !index.contains_key(k.as_str()) {
-                    index.insert(k.as_str(), names.len());
-                    names.push(k.as_str());
-                }
-            }
-        }
-    }
-    let by_name = RowMapper::new(&loaded.columns, &names, rules());
+    // Objects' cells go to their columns' places in a header-less row (features, then the
+    // offset), which the mapper built at load reads: no per-request mapper, no name table.
+    let columns = &loaded.columns;
     let positional = &loaded.positional;
-    let positional_names = &loaded.columns.positional;
+    let positional_names = &columns.positional;
 
     let mut w = Writer::new(output, model.uuid(), loaded.output_names.clone(), true);
     let mut buffers = Buffers::new(loaded);
-    let mut cells: Vec<Cell<'_>> = Vec::with_capacity(names.len());
+    let mut cells: Vec<Cell<'_>> = Vec::with_capacity(positional_names.len());
     for (n, (line, item)) in items.iter().enumerate() {
         let n = n + 1;
         let result = match item {
-            Value::Object(map) => {
+            Row::Object(members) => {
                 cells.clear();
-                cells.resize(names.len(), Cell::Null);
-                for (k, v) in map {
+                cells.resize(positional_names.len(), Cell::Null);
+                for (k, v) in &members.0 {
                     let c = cell(v).ok_or_else(|| not_a_cell(n, *line, k))?;
-                    if let Some(slot) = index.get(k.as_str()).and_then(|&i| cells.get_mut(i)) {
+                    if let Some(slot) = columns.slot(k).and_then(|i| cells.get_mut(i)) {
                         *slot = c;
                     }
                 }
-                buffers.score(&by_name, cells.iter().copied())?
+                buffers.score(positional, cells.iter().copied())?
             }
-            Value::Array(values) => {
+            Row::Array(values) => {
                 if values.len() != positional_names.len() {
                     return Err(row_len_error(n, *line, values.len(), positional_names));
                 }
@@ -345,7 +342,7 @@ fn rows(
                 }
                 buffers.score(positional, cells.iter().copied())?
             }
-            _ => {
+            Row::Other => {
                 let at = line.map_or(String::new(), |l| format!(" (line {l})"));
                 return Err(ApiError::bad_request(format!(
                     "row {n}{at} must be an object ({{\"column\": value, ..}}) or an array of \

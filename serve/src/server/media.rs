@@ -13,6 +13,8 @@
 //! and `application/octet-stream` mean the request's own format; `application/*` means the
 //! request's format if it is JSON or JSON Lines, else JSON; `text/*` means CSV.
 
+use std::borrow::Cow;
+
 use super::error::ApiError;
 
 /// A body format we read and write.
@@ -45,13 +47,15 @@ pub const SUPPORTED_REQUEST: &str = "application/json, text/csv, application/jso
                                      application/octet-stream (JSON or CSV)";
 pub const SUPPORTED_RESPONSE: &str = "application/json, text/csv, application/jsonlines, */*";
 
-/// The media type without parameters, lowercased.
-fn essence(s: &str) -> String {
-    s.split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
+/// The media type without parameters, lowercased (borrowed when it already is: the usual
+/// case, on every request).
+fn essence(s: &str) -> Cow<'_, str> {
+    let e = s.split(';').next().unwrap_or("").trim();
+    if e.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(e.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(e)
+    }
 }
 
 fn named(essence: &str) -> Option<Format> {
@@ -100,7 +104,17 @@ pub fn respond_with(accept: Option<&str>, request: Format) -> Result<Format, Api
     let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
         return Ok(request);
     };
-    let mut ranges: Vec<(f32, String)> = accept
+    let not_acceptable = || {
+        ApiError::not_acceptable(format!(
+            "Accept `{accept}` names no format this server writes; accept one of: \
+             {SUPPORTED_RESPONSE}"
+        ))
+    };
+    if !accept.contains([',', ';']) {
+        // One media range without parameters (q = 1): most clients send just that.
+        return in_range(&essence(accept), request).ok_or_else(not_acceptable);
+    }
+    let mut ranges: Vec<(f32, Cow<'_, str>)> = accept
         .split(',')
         .map(|item| {
             let q = item
@@ -115,21 +129,21 @@ pub fn respond_with(accept: Option<&str>, request: Format) -> Result<Format, Api
         .collect();
     // Stable: equal q keeps the client's order.
     ranges.sort_by(|a, b| b.0.total_cmp(&a.0));
-    for (_, range) in &ranges {
-        let found = match range.as_str() {
-            "*/*" | "*" | "application/octet-stream" => Some(request),
-            "application/*" if request != Format::Csv => Some(request),
-            "application/*" => Some(Format::Json),
-            "text/*" => Some(Format::Csv),
-            other => named(other),
-        };
-        if let Some(f) = found {
-            return Ok(f);
-        }
+    ranges
+        .iter()
+        .find_map(|(_, range)| in_range(range, request))
+        .ok_or_else(not_acceptable)
+}
+
+/// The format answered for one `Accept` media range (its essence), if any.
+fn in_range(range: &str, request: Format) -> Option<Format> {
+    match range {
+        "*/*" | "*" | "application/octet-stream" => Some(request),
+        "application/*" if request != Format::Csv => Some(request),
+        "application/*" => Some(Format::Json),
+        "text/*" => Some(Format::Csv),
+        other => named(other),
     }
-    Err(ApiError::not_acceptable(format!(
-        "Accept `{accept}` names no format this server writes; accept one of: {SUPPORTED_RESPONSE}"
-    )))
 }
 
 #[cfg(test)]
@@ -166,6 +180,8 @@ mod tests {
             JsonLines
         );
         assert_eq!(respond_with(Some("application/*"), Csv).unwrap(), Json);
+        assert_eq!(respond_with(Some(" Text/CSV "), Json).unwrap(), Csv);
+        assert_eq!(respond_with(Some("text/*;q=0.9"), Json).unwrap(), Csv);
         assert_eq!(
             respond_with(Some("text/html"), Json).unwrap_err().status,
             406

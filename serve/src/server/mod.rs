@@ -5,6 +5,7 @@
 //! - [`routes`]: `(method, path)` → handler; the H2O `/model/*` routes and `/openapi.json`.
 //! - [`media`]: `Content-Type` and `Accept` → [`media::Format`].
 //! - [`input`]: request bodies (ScoreRequest, JSON rows, CSV, JSON Lines) → scored rows.
+//! - [`json`]: JSON bodies read as rows (no per-request maps).
 //! - [`output`]: scored rows → ScoreResponse JSON, CSV or JSON Lines.
 //! - [`explain`]: Shapley contributions: `featureShapleyContributions`, `/model/contribution`.
 //! - [`stream`]: batch transform: CSV and JSON Lines bodies scored frame by frame.
@@ -32,6 +33,7 @@ pub mod config;
 pub mod error;
 pub mod explain;
 pub mod input;
+pub mod json;
 pub mod log;
 pub mod media;
 pub mod mme;
@@ -50,7 +52,8 @@ use std::time::Duration;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulConnection, GracefulShutdown};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 
 pub use config::Config;
@@ -145,6 +148,32 @@ impl State {
     }
 }
 
+/// The HTTP/1 settings every connection is served with.
+pub fn http_settings(config: &Config) -> http1::Builder {
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(config.header_read_timeout)
+        .max_buf_size(READ_BUFFER);
+    http
+}
+
+/// One client connection over any byte stream (a TCP stream in [`run`], an in-memory pipe
+/// in the request benchmark), answered by [`routes::handle`] until the client closes it.
+pub fn connection<IO>(
+    http: &http1::Builder,
+    io: IO,
+    state: Arc<State>,
+) -> impl GracefulConnection<Error = hyper::Error> + Send + 'static
+where
+    IO: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+{
+    let service = service_fn(move |req| {
+        let state = state.clone();
+        async move { Ok::<_, std::convert::Infallible>(routes::handle(&state, req).await) }
+    });
+    http.serve_connection(TokioIo::new(io), service)
+}
+
 /// Serves connections from `listener` until `shutdown` completes, then stops accepting and
 /// waits up to [`SHUTDOWN_GRACE`] for requests in flight.
 pub async fn run(listener: TcpListener, state: Arc<State>, shutdown: impl Future<Output = ()>) {
@@ -154,10 +183,7 @@ pub async fn run(listener: TcpListener, state: Arc<State>, shutdown: impl Future
         let state = state.clone();
         tokio::spawn(async move { traffic::report_every(&state.traffic).await })
     };
-    let mut http = http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .header_read_timeout(state.config.header_read_timeout)
-        .max_buf_size(READ_BUFFER);
+    let http = http_settings(&state.config);
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -172,13 +198,7 @@ pub async fn run(listener: TcpListener, state: Arc<State>, shutdown: impl Future
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let state = state.clone();
-        let service = service_fn(move |req| {
-            let state = state.clone();
-            async move { Ok::<_, std::convert::Infallible>(routes::handle(&state, req).await) }
-        });
-        let conn = http.serve_connection(TokioIo::new(stream), service);
-        let conn = graceful.watch(conn);
+        let conn = graceful.watch(connection(&http, stream, state.clone()));
         tokio::spawn(async move {
             if let Err(e) = conn.await {
                 log::debug(

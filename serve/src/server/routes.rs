@@ -261,9 +261,11 @@ async fn invocations(
     req: Request<Incoming>,
 ) -> Result<Reply, ApiError> {
     let declared = media::declared(header(&req, header::CONTENT_TYPE))?;
-    let accept = header(&req, header::ACCEPT).map(str::to_owned);
+    // A clone of the header's bytes (a reference count), not a copy.
+    let accept = req.headers().get(header::ACCEPT).cloned();
+    let accept = accept.as_ref().and_then(|v| v.to_str().ok());
     if let Declared::Is(f) = declared {
-        media::respond_with(accept.as_deref(), f)?;
+        media::respond_with(accept, f)?;
     }
     let panic_now = state.panic_trigger.is_some()
         && header(&req, CUSTOM_ATTRIBUTES) == state.panic_trigger.as_deref();
@@ -272,7 +274,7 @@ async fn invocations(
     if let (true, Declared::Is(f @ (Format::Csv | Format::JsonLines))) =
         (state.config.batch, declared)
     {
-        let output = media::respond_with(accept.as_deref(), f)?;
+        let output = media::respond_with(accept, f)?;
         return streamed(loaded, req.into_body(), f, output, limit).await;
     }
     let body = collect_body(req.into_body(), limit).await?;
@@ -280,7 +282,7 @@ async fn invocations(
         Declared::Is(f) => f,
         Declared::Sniff => media::sniff(&body),
     };
-    let output = media::respond_with(accept.as_deref(), input)?;
+    let output = media::respond_with(accept, input)?;
 
     let len = body.len();
     let scored = run_scoring(len, move || {
