@@ -285,7 +285,7 @@ FIXED_SHARE = 0.7
 
 def http(c):
     rows = rows_file(c)
-    secs, reps, warm = (3, 1, 3) if c.quick else (10, 3, 10)
+    secs, reps, warm = (3, 1, 3) if c.quick else (10, 5, 10)
     kinds = ("java", "rust")
     # Both servers run side by side (an idle one costs nothing) and their runs alternate, so
     # that the machine's drift over the minutes of the benchmark falls on both alike.

@@ -153,7 +153,10 @@ pub fn http_settings(config: &Config) -> http1::Builder {
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(config.header_read_timeout)
-        .max_buf_size(READ_BUFFER);
+        .max_buf_size(READ_BUFFER)
+        // An answer's head and body copied into one buffer and sent with one `write`,
+        // not a two-part `writev`: +5 % one-row requests/s on loopback (docs/benchmarks.md).
+        .writev(false);
     http
 }
 
