@@ -357,6 +357,12 @@ def verdict(ok):
     return "**met**" if ok else "**missed**"
 
 
+def paired(h, key, field, show):
+    """One run's figure per round, Rust's against the Java run before it (they alternate)."""
+    rust, java = h["rust"][key].get("raw", []), h["java"][key].get("raw", [])
+    return ", ".join(show(r[field], j[field]) for r, j in zip(rust, java)) or "not recorded"
+
+
 def report(R):
     m, e, b, h, cs, sz = R["machine"], R.get("engine"), R.get("batch"), R.get("http"), R.get("cold"), R["sizes"]
     L = []
@@ -455,6 +461,9 @@ def report(R):
             w(f"| {conns} | **ratio** | **{r['req_s'] / j['req_s']:.1f}×** | 1/{j['p50_us'] / r['p50_us']:.1f} | "
               f"**1/{j['p99_us'] / r['p99_us']:.1f}** | 1/{j['p999_us'] / r['p999_us']:.1f} |")
         w("")
+        w("Round by round (each Rust run against the Java run just before it), c=16: req/s "
+          + paired(h, "16", "req_s", lambda r, j: f"{r / j:.2f}×") + "; p99 "
+          + paired(h, "16", "p99_us", lambda r, j: f"1/{j / r:.1f}") + ".\n")
         if "fixed" in h["rust"]:
             fr, fj = h["rust"]["fixed"], h["java"]["fixed"]
             w(f"### Equal offered load: {fj['rate']:,.0f} req/s ({FIXED_SHARE:.0%} of the Java server's c=16 maximum)\n")
@@ -470,6 +479,8 @@ def report(R):
             w(f"| **ratio** | | 1/{fj['p50_us'] / fr['p50_us']:.1f} | **1/{fj['p99_us'] / fr['p99_us']:.1f}** | "
               f"1/{fj['p999_us'] / fr['p999_us']:.1f} | |")
             w("")
+            w("Round by round, p99: " + paired(h, "fixed", "p99_us", lambda r, j: f"{r:,.0f} against {j:,.0f} µs")
+              + ".\n")
     if cs:
         w("## 4–5. Cold start and memory\n")
         w("Cold start: exec of the server (pinned to CPU 1) to the first `GET /ping` answered 200, polled every "
@@ -494,6 +505,7 @@ def report(R):
     w("```sh\njust bench            # everything (≈15 min); QUICK=1 just bench for a ≈4 min smoke run\n"
       "cargo bench -p scorer-core --bench score      # criterion, per model: one row per call and a batch\n"
       "cargo bench -p scorer-core --bench compare -- 10 5 2   # warm-up s, rounds, round s: JSON rows/s\n"
+      "cargo bench -p serve --bench request          # criterion: one request's user-space cost, no sockets\n"
       "java -cp $JAR:bench/.cache/classes GenBench MOJO CSV 10 5 2\n```\n")
     notes = ROOT / "bench" / "notes.md"
     if notes.exists():
