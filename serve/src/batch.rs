@@ -1,11 +1,17 @@
 //! Batch scoring of CSV, as PredictCsv does it: a header row, one output row per input row,
 //! PredictCsv's header and columns for every model category.
+//!
+//! The input is read a block at a time (`CHUNK_BYTES` per thread), cut after its last whole
+//! record (by the quoting rules of [`crate::csv`]), so memory stays near the block size
+//! whatever the input's. A block without quotes is cut again into one chunk per thread
+//! (any newline there ends a record); their outputs are written in input order. Row and
+//! line numbers in errors count from the start of the whole input.
 
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 
 use scorer::model::{InputRules, Model, OutputValue};
 
-use crate::csv::{CsvError, Records};
+use crate::csv::{CsvError, CsvScan, Records};
 use crate::format::{write_number, NumberFormat};
 use crate::rows::{Columns, RowError, RowMapper};
 
@@ -62,6 +68,7 @@ pub enum BatchError {
     /// Contributions were asked of a model without them; the reason.
     NoContributions(String),
     Write(io::Error),
+    Read(io::Error),
 }
 
 impl std::fmt::Display for BatchError {
@@ -78,16 +85,18 @@ impl std::fmt::Display for BatchError {
             }
             BatchError::NoContributions(why) => write!(f, "no contributions: {why}"),
             BatchError::Write(e) => write!(f, "cannot write the output: {e}"),
+            BatchError::Read(e) => write!(f, "cannot read the input: {e}"),
         }
     }
 }
 
 impl std::error::Error for BatchError {}
 
-/// Scores every row of `input` (CSV with a header) into `out`.
+/// Scores every row of `input` (CSV with a header) into `out`, reading the input a block at
+/// a time.
 pub fn score_csv<M: AsRef<[u64]> + Sync>(
     model: &Model<M>,
-    input: &[u8],
+    input: impl Read,
     out: &mut impl Write,
     options: BatchOptions,
 ) -> Result<BatchReport, BatchError> {
@@ -97,7 +106,7 @@ pub fn score_csv<M: AsRef<[u64]> + Sync>(
 /// Writes every row's path through every tree (PredictCsv's `--leafNodeAssignment`).
 pub fn leaf_paths_csv<M: AsRef<[u64]> + Sync>(
     model: &Model<M>,
-    input: &[u8],
+    input: impl Read,
     out: &mut impl Write,
     options: BatchOptions,
 ) -> Result<BatchReport, BatchError> {
@@ -108,34 +117,82 @@ pub fn leaf_paths_csv<M: AsRef<[u64]> + Sync>(
 /// column per contribution name, f32 values widened to f64.
 pub fn contributions_csv<M: AsRef<[u64]> + Sync>(
     model: &Model<M>,
-    input: &[u8],
+    input: impl Read,
     out: &mut impl Write,
     options: BatchOptions,
 ) -> Result<BatchReport, BatchError> {
     run(model, input, out, options, BatchOutput::Contributions)
 }
 
-/// Below this many input bytes, one thread scores everything.
-const PARALLEL_MIN_BYTES: usize = 1 << 20;
-/// Bytes of input each thread scores per round (cut at line ends).
+/// Bytes of input each thread scores per round (cut at line ends); a block read from the
+/// input holds one such chunk per thread, and a block smaller than one chunk is scored by
+/// one thread.
 const CHUNK_BYTES: usize = 1 << 20;
+
+/// How the input is cut: chunks of `chunk` bytes, `threads` of them per block.
+#[derive(Debug, Clone, Copy)]
+struct Blocking {
+    chunk: usize,
+    threads: usize,
+}
+
+/// The UTF-8 byte-order mark, dropped at the start of the input.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 fn run<M: AsRef<[u64]> + Sync>(
     model: &Model<M>,
-    input: &[u8],
+    input: impl Read,
     out: &mut impl Write,
     options: BatchOptions,
     output: BatchOutput,
 ) -> Result<BatchReport, BatchError> {
-    let mut records = Records::new(input);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let blocking = Blocking {
+        chunk: CHUNK_BYTES,
+        threads,
+    };
+    run_blocks(model, input, out, options, output, blocking)
+}
+
+fn run_blocks<M: AsRef<[u64]> + Sync>(
+    model: &Model<M>,
+    mut input: impl Read,
+    out: &mut impl Write,
+    options: BatchOptions,
+    output: BatchOutput,
+    blocking: Blocking,
+) -> Result<BatchReport, BatchError> {
+    let Blocking { chunk, threads } = blocking;
+    let chunk = chunk.max(1);
+    let block_bytes = chunk.saturating_mul(threads.max(1));
+    // The input not scored yet: it always starts at a record's start. Its size stays near
+    // `block_bytes` whatever the input's (more only for a record longer than a block).
+    let mut pending = Vec::new();
+    let mut eof = fill(&mut input, &mut pending, chunk.max(BOM.len()))?;
+    if pending.starts_with(BOM) {
+        pending.drain(..BOM.len());
+    }
+    let header_end = loop {
+        if let Some(end) = first_record_end(&pending) {
+            break end;
+        }
+        if eof {
+            break pending.len();
+        }
+        let target = pending.len().saturating_add(chunk);
+        eof = fill(&mut input, &mut pending, target)?;
+    };
+    let mut records = Records::continuing(pending.get(..header_end).unwrap_or_default());
     if !records.next_record().map_err(BatchError::Csv)? {
         return Err(BatchError::NoHeader);
     }
     let names: Vec<String> = (0..records.len())
         .map(|i| String::from_utf8_lossy(records.field(i).unwrap_or_default()).into_owned())
         .collect();
+    let mut line = records.line();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let mapper = RowMapper::new(&Columns::new(model), &names, options.rules);
+    pending.drain(..header_end);
 
     let w = |e| BatchError::Write(e);
     let leaf = output == BatchOutput::LeafPaths;
@@ -162,27 +219,50 @@ fn run<M: AsRef<[u64]> + Sync>(
     }
     cells.end().map_err(w)?;
 
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let n = match body_for_chunks(input) {
-        Some((body, first_line)) if threads > 1 && body.len() >= PARALLEL_MIN_BYTES => {
-            let rows = Rows {
-                model,
-                mapper: &mapper,
-                options,
-                output,
-            };
-            rows.parallel(body, first_line, threads, out)?
-        }
-        _ => {
-            let rows = Rows {
-                model,
-                mapper: &mapper,
-                options,
-                output,
-            };
-            rows.score(&mut records, 0, 0, out)?
-        }
+    let rows = Rows {
+        model,
+        mapper: &mapper,
+        options,
+        output,
     };
+    let mut n = 0usize;
+    loop {
+        if !eof {
+            eof = fill(&mut input, &mut pending, block_bytes)?;
+        }
+        let boundary = if eof {
+            pending.len()
+        } else {
+            last_record_end(&pending)
+        };
+        if boundary == 0 {
+            if eof {
+                break;
+            }
+            // Not one whole record in a block: read on until there is.
+            let target = pending.len().saturating_add(block_bytes);
+            eof = fill(&mut input, &mut pending, target)?;
+            continue;
+        }
+        let body = pending.get(..boundary).unwrap_or_default();
+        // Without a quote, every newline of the block ends a record: it can be cut anywhere.
+        let (scored, next_line) = if threads > 1 && body.len() >= chunk && !body.contains(&b'"') {
+            rows.parallel(body, line, blocking, out)
+                .map_err(|e| shift(e, n, 0))?
+        } else {
+            let mut records = Records::continuing(body);
+            let scored = rows
+                .score(&mut records, 0, 0, out)
+                .map_err(|e| shift(e, n, line - 1))?;
+            (scored, line + records.line() - 1)
+        };
+        n += scored;
+        line = next_line;
+        pending.drain(..boundary);
+        if eof && pending.is_empty() {
+            break;
+        }
+    }
     Ok(BatchReport {
         rows: n,
         missing: mapper.missing,
@@ -190,33 +270,54 @@ fn run<M: AsRef<[u64]> + Sync>(
     })
 }
 
-/// The data rows of `input` (after its header line) and the line they start on, when they
-/// can be cut into chunks at any line end: no quote anywhere, so every `\n` ends a record.
-fn body_for_chunks(input: &[u8]) -> Option<(&[u8], usize)> {
-    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-    if input.contains(&b'"') {
-        return None;
+/// Reads from `input` until `pending` holds `target` bytes or the input ends; whether it
+/// ended.
+fn fill(input: &mut impl Read, pending: &mut Vec<u8>, target: usize) -> Result<bool, BatchError> {
+    let want = target.saturating_sub(pending.len());
+    if want == 0 {
+        return Ok(false);
     }
-    let header_end = input.iter().position(|&b| b == b'\n')? + 1;
-    Some((input.get(header_end..)?, 2))
+    let got = input
+        .take(want as u64)
+        .read_to_end(pending)
+        .map_err(BatchError::Read)?;
+    Ok(got < want)
 }
 
-/// The end of the chunk that starts at `body[start..]`: at least `CHUNK_BYTES` long, cut
-/// just after a line end, and never so that the next chunk starts with a byte-order mark
-/// (which [`Records::new`] would strip).
-fn chunk_end(body: &[u8], start: usize) -> usize {
-    let mut end = start.saturating_add(CHUNK_BYTES);
-    loop {
-        if end >= body.len() {
-            return body.len();
+/// Where the first record of `bytes` ends (just after its newline), if it does.
+fn first_record_end(bytes: &[u8]) -> Option<usize> {
+    let mut scan = CsvScan::default();
+    bytes
+        .iter()
+        .position(|&b| scan.record_ends_at(b))
+        .map(|i| i + 1)
+}
+
+/// Where the last whole record of `bytes` (which starts at a record's start) ends, or 0.
+fn last_record_end(bytes: &[u8]) -> usize {
+    if !bytes.contains(&b'"') {
+        return bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    }
+    let mut scan = CsvScan::default();
+    let mut end = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if scan.record_ends_at(b) {
+            end = i + 1;
         }
-        match body[end..].iter().position(|&b| b == b'\n') {
-            None => return body.len(),
-            Some(i) => end += i + 1,
-        }
-        if !body[end..].starts_with(b"\xEF\xBB\xBF") {
-            return end;
-        }
+    }
+    end
+}
+
+/// The end of the chunk that starts at `body[start..]`: at least `chunk` bytes long and cut
+/// just after a line end.
+fn chunk_end(body: &[u8], start: usize, chunk: usize) -> usize {
+    let end = start.saturating_add(chunk);
+    if end >= body.len() {
+        return body.len();
+    }
+    match body[end..].iter().position(|&b| b == b'\n') {
+        None => body.len(),
+        Some(i) => end + i + 1,
     }
 }
 
@@ -229,21 +330,23 @@ struct Rows<'a, M> {
 }
 
 impl<M: AsRef<[u64]> + Sync> Rows<'_, M> {
-    /// Scores `body` in chunks, `threads` at a time, writing their output in input order.
-    /// The first error (in input order) stops the run after the rows before it are written,
-    /// as the one-thread path does.
+    /// Scores `body` (which starts on line `first_line`) in chunks, `threads` at a time,
+    /// writing their output in input order; returns the rows scored and the line after
+    /// `body`. The first error (in input order) stops the run after the rows before it are
+    /// written, as the one-thread path does.
     fn parallel(
         &self,
         body: &[u8],
         first_line: usize,
-        threads: usize,
+        blocking: Blocking,
         out: &mut impl Write,
-    ) -> Result<usize, BatchError> {
+    ) -> Result<(usize, usize), BatchError> {
+        let Blocking { chunk, threads } = blocking;
         let (mut at, mut line, mut rows) = (0usize, first_line, 0usize);
         while at < body.len() {
             let mut chunks = Vec::with_capacity(threads);
             while chunks.len() < threads && at < body.len() {
-                let end = chunk_end(body, at);
+                let end = chunk_end(body, at, chunk);
                 chunks.push(&body[at..end]);
                 at = end;
             }
@@ -270,13 +373,13 @@ impl<M: AsRef<[u64]> + Sync> Rows<'_, M> {
                 line += chunk.iter().filter(|&&b| b == b'\n').count();
             }
         }
-        Ok(rows)
+        Ok((rows, line))
     }
 
     /// Scores one chunk into a buffer; rows and lines are numbered from 1 within it.
     fn chunk(&self, chunk: &[u8]) -> (Vec<u8>, Result<usize, BatchError>) {
         let mut buf = Vec::with_capacity(chunk.len());
-        let result = self.score(&mut Records::new(chunk), 0, 0, &mut buf);
+        let result = self.score(&mut Records::continuing(chunk), 0, 0, &mut buf);
         (buf, result)
     }
 
@@ -525,4 +628,158 @@ pub fn write_row<M: AsRef<[u64]>>(
     });
     result?;
     out.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::NumberFormat;
+
+    fn model() -> crate::load::LoadedModel {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../testdata/demo/pipeline.mojo"
+        );
+        crate::load::from_path(std::path::Path::new(path)).expect("the demo model loads")
+    }
+
+    fn prostate() -> String {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../testdata/inputs/prostate.csv"
+        );
+        std::fs::read_to_string(path).expect("prostate.csv")
+    }
+
+    const OPTIONS: BatchOptions = BatchOptions {
+        format: NumberFormat::Hex,
+        calibrated: false,
+        rules: InputRules {
+            unknown_level_as_na: true,
+            invalid_number_as_na: false,
+        },
+    };
+
+    /// The output, and the error as text, of scoring `input` cut as `blocking` says.
+    fn scored(input: &[u8], output: BatchOutput, blocking: Blocking) -> (String, String) {
+        let mut out = Vec::new();
+        let result = run_blocks(&model(), input, &mut out, OPTIONS, output, blocking);
+        let error = match result {
+            Ok(report) => format!("ok {} rows", report.rows),
+            Err(e) => e.to_string(),
+        };
+        (String::from_utf8(out).expect("UTF-8 output"), error)
+    }
+
+    /// Inputs whose records the blocks must not split: a byte-order mark, CRLF, a quoted
+    /// field holding commas, quotes and newlines, a blank line, no final newline, and a
+    /// bad cell late in the file.
+    fn inputs() -> Vec<(&'static str, Vec<u8>)> {
+        let plain = prostate();
+        let crlf = plain.replace('\n', "\r\n");
+        let mut quoted = String::new();
+        for (i, line) in plain.lines().enumerate() {
+            let note = match i {
+                0 => "note".to_owned(),
+                _ if i % 5 == 0 => format!("\"a, \"\"quoted\"\"\nnote {i}\r\nover lines\""),
+                _ => format!("n{i}"),
+            };
+            quoted.push_str(&format!("{line},{note}\n"));
+            if i == 40 {
+                quoted.push('\n');
+            }
+        }
+        let unterminated = plain.trim_end().to_owned();
+        let bad: String = plain
+            .lines()
+            .enumerate()
+            .map(|(i, l)| if i == 250 { l.replace(",4", ",4x") } else { l.to_owned() } + "\n")
+            .collect();
+        let open_quote = format!("{plain}6,\"4.9");
+        vec![
+            ("plain", plain.clone().into_bytes()),
+            ("bom", [BOM, plain.as_bytes()].concat()),
+            ("crlf", crlf.into_bytes()),
+            ("quoted", quoted.into_bytes()),
+            ("unterminated", unterminated.into_bytes()),
+            ("bad cell", bad.into_bytes()),
+            ("open quote", open_quote.into_bytes()),
+        ]
+    }
+
+    #[test]
+    fn output_and_errors_do_not_depend_on_the_blocks() {
+        let whole = Blocking {
+            chunk: 1 << 30,
+            threads: 1,
+        };
+        for (name, input) in inputs() {
+            for output in [BatchOutput::Predictions, BatchOutput::LeafPaths] {
+                let want = scored(&input, output, whole);
+                assert!(want.0.lines().count() > 200, "{name}: {want:?}");
+                for chunk in [1, 2, 3, 7, 64, 1000, 5000] {
+                    for threads in [1, 2, 3] {
+                        let got = scored(&input, output, Blocking { chunk, threads });
+                        assert!(
+                            got == want,
+                            "{name} {output:?}, chunk {chunk}, threads {threads}: {} / {}",
+                            got.1,
+                            want.1
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn errors_name_rows_and_lines_of_the_whole_input() {
+        let inputs = inputs();
+        let error = |name: &str| {
+            let input = &inputs.iter().find(|(n, _)| *n == name).expect("an input").1;
+            let blocking = Blocking {
+                chunk: 100,
+                threads: 2,
+            };
+            scored(input, BatchOutput::Predictions, blocking).1
+        };
+        let bad = error("bad cell");
+        assert!(bad.starts_with("row 250 (line 251)"), "{bad}");
+        let open = error("open quote");
+        assert!(
+            open.contains("line 305") && open.contains("not closed"),
+            "{open}"
+        );
+    }
+
+    #[test]
+    fn a_failing_read_is_an_error() {
+        struct Failing(usize);
+        impl Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let text = b"GLEASON,PSA\n6,4.9\n";
+                if self.0 >= text.len() {
+                    return Err(io::Error::other("the disk went away"));
+                }
+                let n = (text.len() - self.0).min(buf.len());
+                buf[..n].copy_from_slice(&text[self.0..self.0 + n]);
+                self.0 += n;
+                Ok(n)
+            }
+        }
+        let mut out = Vec::new();
+        let e = run_blocks(
+            &model(),
+            Failing(0),
+            &mut out,
+            OPTIONS,
+            BatchOutput::Predictions,
+            Blocking {
+                chunk: 4,
+                threads: 1,
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.to_string(), "cannot read the input: the disk went away");
+    }
 }

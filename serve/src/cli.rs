@@ -111,13 +111,14 @@ pub fn score(args: &[String]) -> Result<(), CliError> {
         .output
         .as_deref()
         .ok_or_else(|| CliError::usage("--output is required"))?;
-    let input = if input_name == "-" {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)
-            .map_err(|e| CliError::fail(format!("stdin: {e}")))?;
-        buf
+    // Read a block at a time as it is scored (crate::batch), not into memory first.
+    let input: Box<dyn std::io::Read> = if input_name == "-" {
+        Box::new(std::io::stdin().lock())
     } else {
-        std::fs::read(input_name).map_err(|e| CliError::fail(format!("{input_name}: {e}")))?
+        Box::new(
+            std::fs::File::open(input_name)
+                .map_err(|e| CliError::fail(format!("{input_name}: {e}")))?,
+        )
     };
     let options = BatchOptions {
         format: if args.hex {
@@ -145,7 +146,7 @@ pub fn score(args: &[String]) -> Result<(), CliError> {
     } else {
         score_csv
     };
-    let report = run(&model, &input, &mut out, options)
+    let report = run(&model, input, &mut out, options)
         .map_err(|e| CliError::fail(format!("{input_name}: {e}")))?;
     out.flush()
         .map_err(|e| CliError::fail(format!("{output_name}: {e}")))?;

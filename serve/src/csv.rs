@@ -171,6 +171,54 @@ impl<'a> Records<'a> {
     }
 }
 
+/// Where CSV records end, by [`Records`]'s grammar: a `"` opens a quoted field only at the
+/// start of a field (elsewhere it is text), and inside one `""` is a quote and a lone `"`
+/// closes it. A newline outside quoted fields ends a record.
+#[derive(Debug, Clone, Copy)]
+pub struct CsvScan {
+    field_start: bool,
+    in_quotes: bool,
+    /// Inside a quoted field, the last byte was a `"`: it closes the field unless this
+    /// byte is another `"`.
+    quote_pending: bool,
+}
+
+impl Default for CsvScan {
+    fn default() -> Self {
+        CsvScan {
+            field_start: true,
+            in_quotes: false,
+            quote_pending: false,
+        }
+    }
+}
+
+impl CsvScan {
+    /// Takes the next byte; whether a record ends with it.
+    pub fn record_ends_at(&mut self, b: u8) -> bool {
+        if self.quote_pending {
+            self.quote_pending = false;
+            if b == b'"' {
+                return false; // `""`: a quote inside the field
+            }
+            self.in_quotes = false;
+        } else if self.in_quotes {
+            self.quote_pending = b == b'"';
+            return false;
+        }
+        let start = self.field_start;
+        self.field_start = matches!(b, b',' | b'\n');
+        match b {
+            b'"' if start => {
+                self.in_quotes = true;
+                false
+            }
+            b'\n' => true,
+            _ => false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

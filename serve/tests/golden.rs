@@ -267,7 +267,7 @@ fn every_golden_output_matches_genmodel() {
             score_csv
         };
         let mut out = Vec::new();
-        if let Err(e) = run(&model, &input, &mut out, options) {
+        if let Err(e) = run(&model, input.as_slice(), &mut out, options) {
             failures.push(format!("{} {}: scoring failed: {e}", case.name, case.mode));
             continue;
         }
@@ -384,7 +384,7 @@ fn contributions_are_refused_where_genmodel_has_none() {
             calibrated: false,
             rules: InputRules::default(),
         };
-        let e = contributions_csv(&model, &input, &mut Vec::new(), options).unwrap_err();
+        let e = contributions_csv(&model, input.as_slice(), &mut Vec::new(), options).unwrap_err();
         assert!(e.to_string().contains(why), "{path}: {e}");
     }
 

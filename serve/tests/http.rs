@@ -774,7 +774,7 @@ fn invocations_match_genmodel_on_the_golden_models() {
             calibrated: false,
             rules: Default::default(),
         };
-        score_csv(&model, &input, &mut reference, options).unwrap();
+        score_csv(&model, input.as_slice(), &mut reference, options).unwrap();
         let skip = usize::from(matches!(
             model.category(),
             Category::Binomial | Category::Multinomial | Category::Ordinal
