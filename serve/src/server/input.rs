@@ -29,7 +29,7 @@ use serde_json::{Map, Value};
 
 use super::error::ApiError;
 use super::explain;
-use super::json::{Body, Row};
+use super::json::{Body, Members, Row};
 use super::media::Format;
 use super::output::{for_each_value, Writer};
 use super::Loaded;
@@ -201,7 +201,7 @@ pub(super) fn parse_json(bytes: &[u8], line: Option<usize>) -> Result<Value, Api
 }
 
 /// `bytes` as JSON of type `T` (a 400 naming the line, if given, when it is not).
-fn parse<'a, T: serde::Deserialize<'a>>(
+pub(super) fn parse<'a, T: serde::Deserialize<'a>>(
     bytes: &'a [u8],
     line: Option<usize>,
 ) -> Result<T, ApiError> {
@@ -322,14 +322,7 @@ fn rows(
         let n = n + 1;
         let result = match item {
             Row::Object(members) => {
-                cells.clear();
-                cells.resize(positional_names.len(), Cell::Null);
-                for (k, v) in &members.0 {
-                    let c = cell(v).ok_or_else(|| not_a_cell(n, *line, k))?;
-                    if let Some(slot) = columns.slot(k).and_then(|i| cells.get_mut(i)) {
-                        *slot = c;
-                    }
-                }
+                object_cells(columns, members, n, *line, &mut cells)?;
                 buffers.score(positional, cells.iter().copied())?
             }
             Row::Array(values) => {
@@ -361,6 +354,27 @@ fn rows(
         body: w.finish(),
         rows,
     })
+}
+
+/// The cells of object row `n` in header-less order (features, then the offset), for the
+/// mapper built at load: members the model does not take are left out, columns no member
+/// names are null (NA), and a name given twice keeps its last value.
+pub(super) fn object_cells<'v>(
+    columns: &crate::rows::Columns,
+    members: &'v Members<'_>,
+    n: usize,
+    line: Option<usize>,
+    cells: &mut Vec<Cell<'v>>,
+) -> Result<(), ApiError> {
+    cells.clear();
+    cells.resize(columns.positional.len(), Cell::Null);
+    for (k, v) in &members.0 {
+        let c = cell(v).ok_or_else(|| not_a_cell(n, line, k))?;
+        if let Some(slot) = columns.slot(k).and_then(|i| cells.get_mut(i)) {
+            *slot = c;
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn row_len_error(

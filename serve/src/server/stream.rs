@@ -27,11 +27,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use http_body_util::BodyExt;
 use hyper::body::{Bytes, Incoming};
-use serde_json::Value;
 use tokio::sync::mpsc;
 
 use super::error::ApiError;
-use super::input::{cell, header_hint, not_a_cell, parse_json, row_len_error, rules, Buffers};
+use super::input::{
+    cell, header_hint, not_a_cell, object_cells, parse, row_len_error, rules, Buffers,
+};
+use super::json::Row;
 use super::log;
 use super::media::Format;
 use super::output::Writer;
@@ -325,8 +327,6 @@ impl<'m> CsvRows<'m> {
 
 struct JsonLinesRows<'m> {
     loaded: &'m Loaded,
-    /// The keys of the last object row and their mapper: rows of a file share their keys.
-    by_name: Option<(Vec<String>, RowMapper)>,
     positional_names: Vec<String>,
     positional: RowMapper,
     writer: Writer,
@@ -340,7 +340,6 @@ impl<'m> JsonLinesRows<'m> {
         let positional = loaded.positional.clone();
         JsonLinesRows {
             loaded,
-            by_name: None,
             positional_names,
             positional,
             writer: Writer::new(
@@ -364,30 +363,15 @@ impl<'m> JsonLinesRows<'m> {
             }
             self.n += 1;
             let n = self.n;
-            let item = parse_json(text, Some(line))?;
+            let item: Row<'_> = parse(text, Some(line))?;
             let mut cells: Vec<Cell<'_>> = Vec::new();
             let result = match &item {
-                Value::Object(map) => {
-                    let same = self.by_name.as_ref().is_some_and(|(keys, _)| {
-                        keys.iter()
-                            .map(String::as_str)
-                            .eq(map.keys().map(String::as_str))
-                    });
-                    if !same {
-                        let keys: Vec<String> = map.keys().cloned().collect();
-                        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-                        let mapper = RowMapper::new(&self.loaded.columns, &refs, rules());
-                        self.by_name = Some((keys, mapper));
-                    }
-                    for (k, v) in map {
-                        cells.push(cell(v).ok_or_else(|| not_a_cell(n, Some(line), k))?);
-                    }
-                    let Some((_, mapper)) = &self.by_name else {
-                        return Err(ApiError::internal("no mapper for a JSON object row"));
-                    };
-                    self.buffers.score(mapper, cells.iter().copied())?
+                Row::Object(members) => {
+                    object_cells(&self.loaded.columns, members, n, Some(line), &mut cells)?;
+                    self.buffers
+                        .score(&self.positional, cells.iter().copied())?
                 }
-                Value::Array(values) => {
+                Row::Array(values) => {
                     if values.len() != self.positional_names.len() {
                         return Err(row_len_error(
                             n,
@@ -402,7 +386,7 @@ impl<'m> JsonLinesRows<'m> {
                     self.buffers
                         .score(&self.positional, cells.iter().copied())?
                 }
-                _ => {
+                Row::Other => {
                     return Err(ApiError::bad_request(format!(
                         "row {n} (line {line}) must be an object ({{\"column\": value, ..}}) \
                          or an array of values in the model's column order"
