@@ -383,14 +383,14 @@ def report(R):
     w("| --- | --- | --- |")
     if e:
         g = e[0]
-        w(f"| core ≥ 10× genmodel rows/s on the 100×6 GBM (stretch 25×), row by row | {g['x_easy']:.1f}× "
+        w(f"| core ≥ 10× genmodel rows/s on the 100×6 GBM (stretch 25×), row by row | {g['x_easy']:.2f}× "
           f"EasyPredict ({g['x_score0']:.1f}× raw `score0`) | {verdict(g['x_easy'] >= 10)} |")
         if "batch" in g:
             w(f"| … in blocks of rows (`Model::score_rows`; genmodel has no batch path) | "
-              f"{g['x_easy_batch']:.1f}× EasyPredict | {verdict(g['x_easy_batch'] >= 10)} |")
+              f"{g['x_easy_batch']:.2f}× EasyPredict | {verdict(g['x_easy_batch'] >= 10)} |")
     if h:
         r, j = h["rust"]["16"], h["java"]["16"]
-        w(f"| /invocations ≥ 4× req/s (c=16) | {r['req_s'] / j['req_s']:.1f}× | {verdict(r['req_s'] / j['req_s'] >= 4)} |")
+        w(f"| /invocations ≥ 4× req/s (c=16) | {r['req_s'] / j['req_s']:.2f}× | {verdict(r['req_s'] / j['req_s'] >= 4)} |")
         w(f"| … with p99 ≤ 1/10 of Java's, both offered {FIXED_SHARE:.0%} of Java's maximum (fixed rate) | "
           + (f"1/{h['java']['fixed']['p99_us'] / h['rust']['fixed']['p99_us']:.1f} | "
              f"{verdict(h['java']['fixed']['p99_us'] / h['rust']['fixed']['p99_us'] >= 10)} |"
