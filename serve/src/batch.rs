@@ -11,7 +11,7 @@ use std::io::{self, Read, Write};
 
 use scorer::model::{InputRules, Model, OutputValue};
 
-use crate::csv::{CsvError, CsvScan, Records};
+use crate::csv::{CsvError, CsvScan, Records, BOM};
 use crate::format::{write_number, NumberFormat};
 use crate::rows::{Columns, RowError, RowMapper};
 
@@ -135,9 +135,6 @@ struct Blocking {
     chunk: usize,
     threads: usize,
 }
-
-/// The UTF-8 byte-order mark, dropped at the start of the input.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 fn run<M: AsRef<[u64]> + Sync>(
     model: &Model<M>,

@@ -6,6 +6,9 @@
 //! backslashes or empty quoted fields read the same in both (docs/decisions.md).
 //! Fields are bytes; a field's text is valid UTF-8 only if the input is.
 
+/// The UTF-8 byte-order mark, which a body or file may start with.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Reads records from a byte buffer. An unquoted field is read where it lies in the input;
 /// only quoted fields are unescaped, into one buffer reused from record to record.
 pub struct Records<'a> {
@@ -44,7 +47,7 @@ impl std::error::Error for CsvError {}
 
 impl<'a> Records<'a> {
     pub fn new(input: &'a [u8]) -> Self {
-        Self::continuing(input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input))
+        Self::continuing(input.strip_prefix(BOM).unwrap_or(input))
     }
 
     /// Records of `input`, a later piece of a body whose start (and byte-order mark) has

@@ -245,8 +245,8 @@ impl<'m> Contributions<'m> {
 
 /// `POST /model/contribution`: H2O's ContributionRequest → ContributionResponse.
 pub fn contribution(loaded: &Loaded, body: &[u8]) -> Result<Scored, ApiError> {
-    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    let map = match super::input::parse_json(body, None)? {
+    let body = body.strip_prefix(crate::csv::BOM).unwrap_or(body);
+    let map = match super::input::parse::<Value>(body, None)? {
         Value::Object(map) => map,
         _ => {
             return Err(ApiError::bad_request(

@@ -33,7 +33,7 @@ use super::json::{Body, Members, Row};
 use super::media::Format;
 use super::output::{for_each_value, Writer};
 use super::Loaded;
-use crate::csv::Records;
+use crate::csv::{Records, BOM};
 use crate::rows::{number_text, Cell, RowError, RowMapper};
 
 /// A scored response body.
@@ -55,7 +55,7 @@ pub fn score(
     input: Format,
     output: Format,
 ) -> Result<Scored, ApiError> {
-    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let body = body.strip_prefix(BOM).unwrap_or(body);
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request(
             "the request body is empty: send rows to score",
@@ -196,10 +196,6 @@ pub(super) fn header_hint(e: ApiError, header: bool, names: &[String]) -> ApiErr
     ApiError { message, ..e }
 }
 
-pub(super) fn parse_json(bytes: &[u8], line: Option<usize>) -> Result<Value, ApiError> {
-    parse(bytes, line)
-}
-
 /// `bytes` as JSON of type `T` (a 400 naming the line, if given, when it is not).
 pub(super) fn parse<'a, T: serde::Deserialize<'a>>(
     bytes: &'a [u8],
@@ -222,7 +218,7 @@ fn json(loaded: &Loaded, body: &[u8], output: Format) -> Result<Scored, ApiError
             score_request(loaded, &m.into_map(), output)
         }
         Body::Object(m) => rows(loaded, &[(None, Row::Object(m))], output),
-        Body::Rows(items) => {
+        Body::Array(items) => {
             let items: Vec<(Option<usize>, Row<'_>)> =
                 items.into_iter().map(|r| (None, r)).collect();
             rows(loaded, &items, output)
@@ -326,13 +322,7 @@ fn rows(
                 buffers.score(positional, cells.iter().copied())?
             }
             Row::Array(values) => {
-                if values.len() != positional_names.len() {
-                    return Err(row_len_error(n, *line, values.len(), positional_names));
-                }
-                cells.clear();
-                for (v, name) in values.iter().zip(positional_names) {
-                    cells.push(cell(v).ok_or_else(|| not_a_cell(n, *line, name))?);
-                }
+                array_cells(columns, values, n, *line, &mut cells)?;
                 buffers.score(positional, cells.iter().copied())?
             }
             Row::Other => {
@@ -373,6 +363,26 @@ pub(super) fn object_cells<'v>(
         if let Some(slot) = columns.slot(k).and_then(|i| cells.get_mut(i)) {
             *slot = c;
         }
+    }
+    Ok(())
+}
+
+/// The cells of array row `n`, which must hold one value per input column in header-less
+/// order.
+pub(super) fn array_cells<'v>(
+    columns: &crate::rows::Columns,
+    values: &'v [Value],
+    n: usize,
+    line: Option<usize>,
+    cells: &mut Vec<Cell<'v>>,
+) -> Result<(), ApiError> {
+    let names = &columns.positional;
+    if values.len() != names.len() {
+        return Err(row_len_error(n, line, values.len(), names));
+    }
+    cells.clear();
+    for (v, name) in values.iter().zip(names) {
+        cells.push(cell(v).ok_or_else(|| not_a_cell(n, line, name))?);
     }
     Ok(())
 }

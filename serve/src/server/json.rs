@@ -13,6 +13,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
@@ -36,23 +37,20 @@ impl Members<'_> {
     }
 }
 
-/// One row: an object (by name), an array (model column order), or anything else, which
-/// is not a row.
+/// A JSON value as requests use it: an object (its members), an array of `T`, or anything
+/// else (a scalar), which is neither a row nor a request.
 #[derive(Debug, PartialEq)]
-pub enum Row<'a> {
+pub enum Json<'a, T> {
     Object(Members<'a>),
-    Array(Vec<Value>),
+    Array(Vec<T>),
     Other,
 }
 
-/// A whole JSON body: an object (a ScoreRequest or one row), an array of rows, or anything
-/// else, which is not a request.
-#[derive(Debug, PartialEq)]
-pub enum Body<'a> {
-    Object(Members<'a>),
-    Rows(Vec<Row<'a>>),
-    Other,
-}
+/// One row: an object (by name) or an array of values (model column order).
+pub type Row<'a> = Json<'a, Value>;
+
+/// A whole JSON body: an object (a ScoreRequest or one row) or an array of rows.
+pub type Body<'a> = Json<'a, Row<'a>>;
 
 /// A member name, borrowed when the body holds it without escapes.
 struct Name<'a>(Cow<'a, str>);
@@ -87,75 +85,47 @@ fn members<'de, A: MapAccess<'de>>(mut map: A) -> Result<Members<'de>, A::Error>
     Ok(Members(out))
 }
 
-/// Implements the scalar visits (a JSON scalar is never a row nor a request) as `$other`.
-macro_rules! scalars_are {
-    ($other:expr) => {
-        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-            Ok($other)
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-            Ok($other)
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-            Ok($other)
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-            Ok($other)
-        }
-        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-            Ok($other)
-        }
-        fn visit_unit<E>(self) -> Result<Self::Value, E> {
-            Ok($other)
-        }
-    };
-}
-
-impl<'de> Deserialize<'de> for Row<'de> {
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Json<'de, T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct RowVisitor;
-        impl<'de> Visitor<'de> for RowVisitor {
-            type Value = Row<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a row")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Row<'de>, A::Error> {
-                members(map).map(Row::Object)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Row<'de>, A::Error> {
-                let mut values = Vec::new();
-                while let Some(v) = seq.next_element()? {
-                    values.push(v);
-                }
-                Ok(Row::Array(values))
-            }
-            scalars_are!(Row::Other);
-        }
-        d.deserialize_any(RowVisitor)
+        d.deserialize_any(JsonVisitor(PhantomData))
     }
 }
 
-impl<'de> Deserialize<'de> for Body<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct BodyVisitor;
-        impl<'de> Visitor<'de> for BodyVisitor {
-            type Value = Body<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON request")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Body<'de>, A::Error> {
-                members(map).map(Body::Object)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Body<'de>, A::Error> {
-                let mut rows = Vec::new();
-                while let Some(row) = seq.next_element()? {
-                    rows.push(row);
-                }
-                Ok(Body::Rows(rows))
-            }
-            scalars_are!(Body::Other);
+struct JsonVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for JsonVisitor<T> {
+    type Value = Json<'de, T>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON row or request")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        members(map).map(Json::Object)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
         }
-        d.deserialize_any(BodyVisitor)
+        Ok(Json::Array(items))
+    }
+    // A JSON scalar is never a row nor a request.
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Json::Other)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Json::Other)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Json::Other)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Json::Other)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Json::Other)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Json::Other)
     }
 }
 
@@ -191,7 +161,7 @@ mod tests {
     fn arrays_are_rows_and_scalars_are_not() {
         assert_eq!(
             body(r#"[{"x": 1}, [1, "a", null], 7, "s", true, null]"#),
-            Body::Rows(vec![
+            Body::Array(vec![
                 Row::Object(Members(vec![(Cow::Borrowed("x"), json!(1))])),
                 Row::Array(vec![json!(1), json!("a"), Value::Null]),
                 Row::Other,

@@ -89,7 +89,7 @@ pub fn declared(content_type: Option<&str>) -> Result<Declared, ApiError> {
 /// Decides a sniffed body's format from its first non-blank byte.
 pub fn sniff(body: &[u8]) -> Format {
     match body
-        .strip_prefix(b"\xEF\xBB\xBF")
+        .strip_prefix(crate::csv::BOM)
         .unwrap_or(body)
         .iter()
         .find(|b| !b.is_ascii_whitespace())

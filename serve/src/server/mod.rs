@@ -155,7 +155,7 @@ pub fn http_settings(config: &Config) -> http1::Builder {
         .header_read_timeout(config.header_read_timeout)
         .max_buf_size(READ_BUFFER)
         // An answer's head and body copied into one buffer and sent with one `write`,
-        // not a two-part `writev`: +5 % one-row requests/s on loopback (docs/benchmarks.md).
+        // not a two-part `writev`: +5 % one-row requests/s on loopback (docs/decisions.md 40).
         .writev(false);
     http
 }

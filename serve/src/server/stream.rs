@@ -30,16 +30,13 @@ use hyper::body::{Bytes, Incoming};
 use tokio::sync::mpsc;
 
 use super::error::ApiError;
-use super::input::{
-    cell, header_hint, not_a_cell, object_cells, parse, row_len_error, rules, Buffers,
-};
+use super::input::{array_cells, header_hint, object_cells, parse, rules, Buffers};
 use super::json::Row;
 use super::log;
 use super::media::Format;
 use super::output::Writer;
 use super::Loaded;
-use crate::csv::CsvScan;
-use crate::csv::Records;
+use crate::csv::{CsvScan, Records, BOM};
 use crate::rows::{Cell, RowMapper};
 
 /// Frames in flight between the pump and the scorer (hyper's frames are up to ~400 KB).
@@ -191,9 +188,6 @@ pub fn score(
     })
 }
 
-/// The UTF-8 byte-order mark.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
 enum Rows<'m> {
     Csv(CsvRows<'m>),
     JsonLines(JsonLinesRows<'m>),
@@ -327,8 +321,6 @@ impl<'m> CsvRows<'m> {
 
 struct JsonLinesRows<'m> {
     loaded: &'m Loaded,
-    positional_names: Vec<String>,
-    positional: RowMapper,
     writer: Writer,
     buffers: Buffers<'m>,
     n: usize,
@@ -336,12 +328,8 @@ struct JsonLinesRows<'m> {
 
 impl<'m> JsonLinesRows<'m> {
     fn new(loaded: &'m Loaded, output: Format) -> Self {
-        let positional_names = loaded.columns.positional.clone();
-        let positional = loaded.positional.clone();
         JsonLinesRows {
             loaded,
-            positional_names,
-            positional,
             writer: Writer::new(
                 output,
                 loaded.model.uuid(),
@@ -365,26 +353,15 @@ impl<'m> JsonLinesRows<'m> {
             let n = self.n;
             let item: Row<'_> = parse(text, Some(line))?;
             let mut cells: Vec<Cell<'_>> = Vec::new();
+            let (columns, positional) = (&self.loaded.columns, &self.loaded.positional);
             let result = match &item {
                 Row::Object(members) => {
-                    object_cells(&self.loaded.columns, members, n, Some(line), &mut cells)?;
-                    self.buffers
-                        .score(&self.positional, cells.iter().copied())?
+                    object_cells(columns, members, n, Some(line), &mut cells)?;
+                    self.buffers.score(positional, cells.iter().copied())?
                 }
                 Row::Array(values) => {
-                    if values.len() != self.positional_names.len() {
-                        return Err(row_len_error(
-                            n,
-                            Some(line),
-                            values.len(),
-                            &self.positional_names,
-                        ));
-                    }
-                    for (v, name) in values.iter().zip(&self.positional_names) {
-                        cells.push(cell(v).ok_or_else(|| not_a_cell(n, Some(line), name))?);
-                    }
-                    self.buffers
-                        .score(&self.positional, cells.iter().copied())?
+                    array_cells(columns, values, n, Some(line), &mut cells)?;
+                    self.buffers.score(positional, cells.iter().copied())?
                 }
                 Row::Other => {
                     return Err(ApiError::bad_request(format!(
