@@ -60,6 +60,7 @@ class Ctx:
     def __init__(self, a):
         self.jar, self.classes, self.serve, self.compare = a.jar, a.classes, a.serve, a.compare
         self.loadgen = a.loadgen
+        self.coldstart = str(Path(a.loadgen).with_name("coldstart"))  # built beside loadgen
         self.quick = a.quick
         self.java = ["java", "-cp", f"{self.jar}:{self.classes}"]
 
@@ -235,20 +236,16 @@ def stop(p):
 
 
 def cold(c):
-    n = 3 if c.quick else 7
+    """bench/loadgen's `coldstart`: exec to the first /ping 200, polled from CPU 0 in Rust."""
+    n = 5 if c.quick else 15
     out = {}
-    os.sched_setaffinity(0, {int(CLIENT_CPU)})  # the /ping poller stays off the server's CPU
     for kind in ("rust", "java"):
-        times, rss = [], []
-        for _ in range(n):
-            p, _, t = start(c, kind)
-            rss.append(rss_kib(p.pid))
-            times.append(t)
-            stop(p)
-        out[kind] = dict(ms=median(times) * 1e3, rss_kib=median(rss),
-                         raw_ms=[round(t * 1e3, 2) for t in times], raw_rss=rss)
+        cmd = [str(x) for x in server_cmd(c, kind, "{port}")]
+        got = json.loads(run(["taskset", "-c", CLIENT_CPU, c.coldstart, str(n), "--"] + cmd)
+                         .strip().splitlines()[-1])
+        out[kind] = dict(ms=median(got["ms"]), rss_kib=median(got["rss_kib"]),
+                         raw_ms=got["ms"], raw_rss=got["rss_kib"])
         log(f"cold {kind}: {out[kind]['ms']:.1f} ms, RSS {out[kind]['rss_kib']} KiB")
-    os.sched_setaffinity(0, ALL_CPUS)
     out["ratio"] = out["java"]["ms"] / out["rust"]["ms"]
     out["rss_ratio"] = out["java"]["rss_kib"] / out["rust"]["rss_kib"]
     return out
@@ -483,9 +480,12 @@ def report(R):
               + ".\n")
     if cs:
         w("## 4–5. Cold start and memory\n")
-        w("Cold start: exec of the server (pinned to CPU 1) to the first `GET /ping` answered 200, polled every "
-          "0.2 ms over TCP; the Rust server answers 503 until the model is loaded, the Java one binds after "
+        w(f"Cold start: exec of the server (pinned to CPU 1) to the first `GET /ping` answered 200, median of "
+          f"{len(cs['rust']['raw_ms'])} starts each, timed by `bench/loadgen`'s `coldstart` (on CPU 0, a new TCP "
+          "connection every 0.2 ms); the Rust server answers 503 until the model is loaded, the Java one binds after "
           "`MojoModel.load`. RSS (`VmRSS`) at that moment, and after the wrk runs above.\n")
+        w("Starts, ms: Rust " + ", ".join(f"{t:.1f}" for t in cs["rust"]["raw_ms"]) + "; Java "
+          + ", ".join(f"{t:.0f}" for t in cs["java"]["raw_ms"]) + ".\n")
         w("| | Rust `serve serve` | Java Srv | ratio |")
         w("| --- | ---: | ---: | ---: |")
         w(f"| cold start, median ms | {cs['rust']['ms']:.1f} | {cs['java']['ms']:.0f} | 1/{cs['ratio']:.0f} |")

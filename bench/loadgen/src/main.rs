@@ -2,12 +2,16 @@
 //!
 //! wrk keeps each connection busy: a faster server gets more requests, so its p99 is taken at
 //! a higher load than a slower server's. This sends requests on a fixed timetable instead
-//! (`--rate` per second over `--conns` keep-alive connections, one thread each), so that two
-//! servers can be compared at the same offered load. A request that is sent late because the
-//! previous answer on its connection was late counts its latency from when it was due, not
-//! from when it went out (the "coordinated omission" correction of wrk2); a request sent late
-//! only because this thread woke up late from its sleep counts from when it went out, so the
-//! sleep's own jitter is not charged to the server.
+//! (`--rate` per second over `--conns` keep-alive connections), so that two servers can be
+//! compared at the same offered load. A request that is sent late because the previous answer
+//! on its connection was late counts its latency from when it was due, not from when it went
+//! out (the "coordinated omission" correction of wrk2).
+//!
+//! One thread drives every connection and never sleeps: it polls the sockets with a zero
+//! timeout (mio) and sends each request when its time comes. A client that sleeps adds its
+//! own wake-up to every answer it times: on this VM a blocked thread takes tens of µs to run
+//! again after its socket becomes readable, which is as long as our server's whole answer.
+//! Spinning costs the client's CPU (CPU 0 in bench/), never the server's.
 //!
 //! Each line of the rows file is one CSV row, POSTed as `text/csv` (answers must be 200).
 //! Prints one JSON line: requests, rate, latency percentiles in µs, errors, and the share of
@@ -17,12 +21,13 @@
 //! loadgen HOST:PORT PATH ROWS --rate 10000 [--conns 16] [--secs 10] [--warmup 2]
 //! ```
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io::{ErrorKind, Read, Write};
+use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::thread;
 use std::time::{Duration, Instant};
+
+use mio::net::TcpStream;
+use mio::{Events, Interest, Poll, Token};
 
 struct Args {
     addr: SocketAddr,
@@ -77,7 +82,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
     Ok(a)
 }
 
-/// What one connection saw after the warm-up.
+/// What the connections saw after the warm-up.
 #[derive(Default)]
 struct Seen {
     latencies_us: Vec<u32>,
@@ -119,29 +124,218 @@ fn run(a: &Args) -> Result<String, String> {
     if requests.is_empty() {
         return Err(format!("{}: no rows", a.rows));
     }
-    let requests = Arc::new(requests);
     // Each connection sends every `conns / rate` seconds, the connections evenly staggered.
     let interval = Duration::from_secs_f64(a.conns as f64 / a.rate);
     let start = Instant::now() + Duration::from_millis(50);
-    let measured_from = start + Duration::from_secs_f64(a.warmup);
-    let end = measured_from + Duration::from_secs_f64(a.secs);
-    let threads: Vec<_> = (0..a.conns)
+    let timetable = Timetable {
+        measured_from: start + Duration::from_secs_f64(a.warmup),
+        end: start + Duration::from_secs_f64(a.warmup + a.secs),
+        interval,
+    };
+    let mut poll = Poll::new().map_err(|e| format!("poll: {e}"))?;
+    let mut conns = (0..a.conns)
         .map(|k| {
-            let requests = requests.clone();
-            let addr = a.addr;
             let first_due = start + interval.mul_f64(k as f64 / a.conns as f64);
-            thread::spawn(move || {
-                connection(addr, &requests, k, first_due, interval, measured_from, end)
-            })
+            Connection::open(a.addr, &poll, k, first_due)
         })
-        .collect();
-    let mut all = Seen::default();
-    for t in threads {
-        let seen = t.join().map_err(|_| "a connection thread panicked")??;
-        all.latencies_us.extend(seen.latencies_us);
-        all.errors += seen.errors;
-        all.late += seen.late;
+        .collect::<Result<Vec<_>, _>>()?;
+    let seen = drive(&mut poll, &mut conns, &requests, &timetable)?;
+    Ok(report(a, seen))
+}
+
+struct Timetable {
+    measured_from: Instant,
+    end: Instant,
+    interval: Duration,
+}
+
+/// Where one keep-alive connection is in its timetable.
+struct Connection {
+    stream: TcpStream,
+    /// When its next request is due.
+    due: Instant,
+    /// The request on the wire: when it was due, what latency counts from, bytes still to send.
+    in_flight: Option<InFlight>,
+    /// Set when an answer came after the next request was due: that request is late because of
+    /// the server, so its latency counts from when it was due.
+    behind: bool,
+    answer: Vec<u8>,
+    next_row: usize,
+}
+
+struct InFlight {
+    due: Instant,
+    counts_from: Instant,
+    request: usize,
+    written: usize,
+    late: bool,
+}
+
+impl Connection {
+    fn open(addr: SocketAddr, poll: &Poll, k: usize, due: Instant) -> Result<Self, String> {
+        let std = std::net::TcpStream::connect(addr).map_err(|e| format!("connect {addr}: {e}"))?;
+        std.set_nodelay(true).map_err(|e| e.to_string())?;
+        std.set_nonblocking(true).map_err(|e| e.to_string())?;
+        let mut stream = TcpStream::from_std(std);
+        poll.registry()
+            .register(&mut stream, Token(k), Interest::READABLE)
+            .map_err(|e| format!("register: {e}"))?;
+        Ok(Connection {
+            stream,
+            due,
+            in_flight: None,
+            behind: false,
+            answer: Vec::with_capacity(4096),
+            next_row: k * 7919, // each connection starts at a different row
+        })
     }
+
+    /// Sends the next request if it is due and the connection is free (or the rest of the one
+    /// in flight).
+    fn send_if_due(
+        &mut self,
+        now: Instant,
+        requests: &[Vec<u8>],
+        end: Instant,
+    ) -> Result<(), String> {
+        if self.in_flight.is_some() {
+            // Spinning, so a request the socket only partly took is retried here.
+            return self.write_pending(requests);
+        }
+        if now < self.due || self.due >= end {
+            return Ok(());
+        }
+        let late = self.behind && now > self.due + Duration::from_micros(50);
+        let counts_from = if self.behind { self.due } else { now };
+        self.in_flight = Some(InFlight {
+            due: self.due,
+            counts_from,
+            request: self.next_row % requests.len(),
+            written: 0,
+            late,
+        });
+        self.next_row += 1;
+        self.behind = false;
+        self.write_pending(requests)
+    }
+
+    /// Writes what the socket takes of the request in flight (all of it, nearly always).
+    fn write_pending(&mut self, requests: &[Vec<u8>]) -> Result<(), String> {
+        let Some(f) = self.in_flight.as_mut() else {
+            return Ok(());
+        };
+        let request = &requests[f.request];
+        while f.written < request.len() {
+            match self.stream.write(&request[f.written..]) {
+                Ok(0) => return Err("the server closed the connection".into()),
+                Ok(n) => f.written += n,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads what has arrived; returns the status once the whole answer is in.
+    fn read_available(&mut self) -> Result<Option<u16>, String> {
+        let mut chunk = [0u8; 4096];
+        loop {
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return Err("the server closed the connection".into()),
+                Ok(n) => self.answer.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        let Some((status, length)) = parse_answer(&self.answer)? else {
+            return Ok(None);
+        };
+        if self.answer.len() > length {
+            return Err("the server sent more than one answer".into());
+        }
+        self.answer.clear();
+        Ok(Some(status))
+    }
+}
+
+/// Runs the timetable to its end; one thread, never blocking.
+fn drive(
+    poll: &mut Poll,
+    conns: &mut [Connection],
+    requests: &[Vec<u8>],
+    t: &Timetable,
+) -> Result<Seen, String> {
+    let mut seen = Seen::default();
+    let mut events = Events::with_capacity(conns.len());
+    loop {
+        let now = Instant::now();
+        if now >= t.end && conns.iter().all(|c| c.in_flight.is_none()) {
+            return Ok(seen);
+        }
+        if now > t.end + Duration::from_secs(10) {
+            return Err("answers still missing 10 s after the end".into());
+        }
+        for (k, c) in conns.iter_mut().enumerate() {
+            c.send_if_due(now, requests, t.end)
+                .map_err(|e| format!("connection {k}: {e}"))?;
+        }
+        poll.poll(&mut events, Some(Duration::ZERO))
+            .map_err(|e| format!("poll: {e}"))?;
+        for event in events.iter() {
+            let k = event.token().0;
+            let c = &mut conns[k];
+            let status = c
+                .read_available()
+                .map_err(|e| format!("connection {k}: {e}"))?;
+            let Some(status) = status else {
+                continue; // the rest of the answer is still on its way
+            };
+            let done = Instant::now();
+            let f = c
+                .in_flight
+                .take()
+                .ok_or_else(|| format!("connection {k}: an answer nobody asked for"))?;
+            c.due = f.due + t.interval;
+            c.behind = done > c.due;
+            if f.due < t.measured_from {
+                continue;
+            }
+            if status == 200 {
+                let us = done.duration_since(f.counts_from).as_micros();
+                seen.latencies_us
+                    .push(u32::try_from(us).unwrap_or(u32::MAX));
+                seen.late += u64::from(f.late);
+            } else {
+                seen.errors += 1;
+            }
+        }
+    }
+}
+
+/// Once `buf` holds a whole answer (headers and a `Content-Length` body): its status and length.
+fn parse_answer(buf: &[u8]) -> Result<Option<(u16, usize)>, String> {
+    let Some(head_end) = buf.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4) else {
+        return Ok(None);
+    };
+    let head = std::str::from_utf8(&buf[..head_end]).map_err(|_| "headers are not UTF-8")?;
+    let status: u16 = head
+        .get(9..12)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("bad status line: {:?}", head.lines().next()))?;
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().ok())?
+        })
+        .ok_or("the answer has no Content-Length")?;
+    Ok((buf.len() >= head_end + length).then_some((status, head_end + length)))
+}
+
+fn report(a: &Args, mut all: Seen) -> String {
     let lat = &mut all.latencies_us;
     lat.sort_unstable();
     let n = lat.len();
@@ -153,7 +347,7 @@ fn run(a: &Args) -> Result<String, String> {
         let rank = ((p / 100.0) * n as f64).ceil().max(1.0) as usize;
         lat[rank.min(n) - 1]
     };
-    Ok(format!(
+    format!(
         "{{\"requests\":{n},\"duration_us\":{},\"req_s\":{:.1},\"target_req_s\":{:.1},\
          \"p50_us\":{},\"p90_us\":{},\"p99_us\":{},\"p999_us\":{},\"max_us\":{},\
          \"errors\":{},\"late_pct\":{:.2}}}",
@@ -171,92 +365,5 @@ fn run(a: &Args) -> Result<String, String> {
         } else {
             100.0 * all.late as f64 / n as f64
         },
-    ))
-}
-
-/// One keep-alive connection on its timetable until `end`.
-fn connection(
-    addr: SocketAddr,
-    requests: &[Vec<u8>],
-    k: usize,
-    first_due: Instant,
-    interval: Duration,
-    measured_from: Instant,
-    end: Instant,
-) -> Result<Seen, String> {
-    let mut stream = TcpStream::connect(addr).map_err(|e| format!("connect {addr}: {e}"))?;
-    stream.set_nodelay(true).map_err(|e| e.to_string())?;
-    let mut seen = Seen::default();
-    let mut buf = Vec::with_capacity(4096);
-    let mut due = first_due;
-    let mut i = k * 7919; // each connection starts at a different row
-    while due < end {
-        let now = Instant::now();
-        let (sent_at, late) = if now < due {
-            thread::sleep(due - now);
-            (Instant::now(), false)
-        } else {
-            (due, now > due + Duration::from_micros(50))
-        };
-        let request = &requests[i % requests.len()];
-        i += 1;
-        let status = stream
-            .write_all(request)
-            .map_err(|e| e.to_string())
-            .and_then(|()| read_response(&mut stream, &mut buf));
-        let done = Instant::now();
-        if due >= measured_from {
-            match status {
-                Ok(200) => {
-                    let us = done.duration_since(sent_at).as_micros();
-                    seen.latencies_us
-                        .push(u32::try_from(us).unwrap_or(u32::MAX));
-                    seen.late += u64::from(late);
-                }
-                Ok(_) => seen.errors += 1,
-                Err(e) => return Err(format!("connection {k}: {e}")),
-            }
-        } else if let Err(e) = status {
-            return Err(format!("connection {k} (warm-up): {e}"));
-        }
-        due += interval;
-    }
-    Ok(seen)
-}
-
-/// Reads one response (headers and a `Content-Length` body); returns its status code.
-fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<u16, String> {
-    buf.clear();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break p + 4;
-        }
-        let n = stream.read(&mut chunk).map_err(|e| e.to_string())?;
-        if n == 0 {
-            return Err("connection closed before the answer's headers".into());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = std::str::from_utf8(&buf[..head_end]).map_err(|_| "headers are not UTF-8")?;
-    let status: u16 = head
-        .get(9..12)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| format!("bad status line: {:?}", head.lines().next()))?;
-    let length: usize = head
-        .lines()
-        .find_map(|l| {
-            let (name, value) = l.split_once(':')?;
-            name.eq_ignore_ascii_case("content-length")
-                .then(|| value.trim().parse().ok())?
-        })
-        .ok_or("the answer has no Content-Length")?;
-    while buf.len() < head_end + length {
-        let n = stream.read(&mut chunk).map_err(|e| e.to_string())?;
-        if n == 0 {
-            return Err("connection closed inside the answer's body".into());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    Ok(status)
+    )
 }
