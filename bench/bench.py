@@ -240,9 +240,10 @@ def cold(c):
     n = 5 if c.quick else 15
     out = {}
     for kind in ("rust", "java"):
-        cmd = [str(x) for x in server_cmd(c, kind, "{port}")]
-        got = json.loads(run(["taskset", "-c", CLIENT_CPU, c.coldstart, str(n), "--"] + cmd)
-                         .strip().splitlines()[-1])
+        # coldstart pins the server itself (`--cpu`), so taskset's own start is not timed.
+        cmd = [str(x) for x in server_cmd(c, kind, "{port}")][3:]
+        got = json.loads(run(["taskset", "-c", CLIENT_CPU, c.coldstart, str(n), "--cpu", SERVER_CPU, "--"]
+                             + cmd).strip().splitlines()[-1])
         out[kind] = dict(ms=median(got["ms"]), rss_kib=median(got["rss_kib"]),
                          raw_ms=got["ms"], raw_rss=got["rss_kib"])
         log(f"cold {kind}: {out[kind]['ms']:.1f} ms, RSS {out[kind]['rss_kib']} KiB")
@@ -465,9 +466,11 @@ def report(R):
             fr, fj = h["rust"]["fixed"], h["java"]["fixed"]
             w(f"### Equal offered load: {fj['rate']:,.0f} req/s ({FIXED_SHARE:.0%} of the Java server's c=16 maximum)\n")
             w("wrk measures each server flat out, so the faster one is measured under more load. Here both get "
-              "the same fixed timetable: `bench/loadgen` (16 keep-alive connections on CPU 0), latency counted "
-              "from when each request was due, so a stalled server is charged for the requests queued behind "
-              "the stall (wrk2's correction). \"late\" is the share of requests sent behind schedule.\n")
+              "the same fixed timetable: `bench/loadgen` (16 keep-alive connections on CPU 0, driven by one "
+              "thread that polls them without sleeping, since a client that sleeps adds its own wake-up to every "
+              "answer it times). A request held back because the previous answer on its connection was late "
+              "counts from when it was due, so a stalled server is charged for the requests queued behind the "
+              "stall (wrk2's correction); \"late\" is the share of such requests.\n")
             w("| server | req/s | p50 µs | p99 µs | p99.9 µs | late % |")
             w("| --- | ---: | ---: | ---: | ---: | ---: |")
             for label, f in (("serve", fr), ("Java HttpServer", fj)):
@@ -481,8 +484,9 @@ def report(R):
     if cs:
         w("## 4–5. Cold start and memory\n")
         w(f"Cold start: exec of the server (pinned to CPU 1) to the first `GET /ping` answered 200, median of "
-          f"{len(cs['rust']['raw_ms'])} starts each, timed by `bench/loadgen`'s `coldstart` (on CPU 0, a new TCP "
-          "connection every 0.2 ms); the Rust server answers 503 until the model is loaded, the Java one binds after "
+          f"{len(cs['rust']['raw_ms'])} starts each, timed by `bench/loadgen`'s `coldstart` (the poller on CPU 0, a new "
+          "TCP connection every 0.2 ms; the server started by a thread pinned to CPU 1, so that no `taskset` runs "
+          "inside the timed span); the Rust server answers 503 until the model is loaded, the Java one binds after "
           "`MojoModel.load`. RSS (`VmRSS`) at that moment, and after the wrk runs above.\n")
         w("Starts, ms: Rust " + ", ".join(f"{t:.1f}" for t in cs["rust"]["raw_ms"]) + "; Java "
           + ", ".join(f"{t:.0f}" for t in cs["java"]["raw_ms"]) + ".\n")

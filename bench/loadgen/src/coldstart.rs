@@ -6,21 +6,23 @@
 //! connection costs a few µs), so that the poller's own delay stays well below the ~7 ms
 //! being measured; a poller in Python added 1–3 ms to each start, and more on a busy VM.
 //! After the first `200` it reads the process's `VmRSS` and kills it.
-//! The command must exec the server in its own process (as `taskset` and `java` do), since
-//! the RSS read is the spawned process's.
+//! With `--cpu N` the servers start pinned to CPU `N` (see [`Launcher`]) while the poller
+//! stays where this process runs. The command must be the server itself (its RSS is read).
 //!
 //! Prints one JSON line: `{"ms":[one per run],"rss_kib":[one per run]}`.
 //!
 //! ```text
-//! coldstart RUNS -- COMMAND ARGS... ({port} is replaced)
+//! coldstart RUNS [--cpu N] -- COMMAND ARGS... ({port} is replaced)
 //! ```
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::mpsc;
+use std::thread;
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "usage: coldstart RUNS -- COMMAND ARGS... ({port} is replaced)";
+const USAGE: &str = "usage: coldstart RUNS [--cpu N] -- COMMAND ARGS... ({port} is replaced)";
 
 /// The pause between two tries. Without one, the poller would hold CPU 0 while the new
 /// process starts there (it moves to the server's CPU only once `taskset` runs), and starts
@@ -45,20 +47,25 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &[String]) -> Result<String, String> {
-    let [runs, dashes, command @ ..] = args else {
-        return Err(USAGE.into());
+    let (runs, cpu, command) = match args {
+        [runs, flag, cpu, dashes, command @ ..] if flag == "--cpu" && dashes == "--" => {
+            (runs, Some(cpu), command)
+        }
+        [runs, dashes, command @ ..] if dashes == "--" => (runs, None, command),
+        _ => return Err(USAGE.into()),
     };
     let runs: usize = runs
         .parse()
         .ok()
         .filter(|&n| n > 0)
         .ok_or_else(|| format!("RUNS: `{runs}` is not a positive number\n{USAGE}"))?;
-    if dashes != "--" || command.is_empty() {
+    if command.is_empty() {
         return Err(USAGE.into());
     }
+    let launcher = Launcher::start(cpu.cloned())?;
     let (mut ms, mut rss) = (Vec::new(), Vec::new());
     for _ in 0..runs {
-        let (elapsed, kib) = once(command)?;
+        let (elapsed, kib) = once(&launcher, command)?;
         ms.push(format!("{:.3}", elapsed.as_secs_f64() * 1e3));
         rss.push(kib.to_string());
     }
@@ -69,8 +76,81 @@ fn run(args: &[String]) -> Result<String, String> {
     ))
 }
 
+/// A thread that starts the servers, pinned to the server's CPU so that each server inherits
+/// the pinning and no `taskset` runs inside the timed span (its own start, dynamic linking
+/// and locale files, costs ~0.7 ms here: a tenth of ours). The poller stays on the CPU this
+/// process was started on.
+struct Launcher {
+    requests: mpsc::Sender<Vec<String>>,
+    started: mpsc::Receiver<Result<(Child, Instant), String>>,
+}
+
+impl Launcher {
+    fn start(cpu: Option<String>) -> Result<Self, String> {
+        let (requests, commands) = mpsc::channel::<Vec<String>>();
+        let (report, started) = mpsc::channel();
+        let (pinned_tx, pinned) = mpsc::channel();
+        thread::spawn(move || {
+            // Affinity is per thread and inherited by the processes it starts.
+            let pinned = match &cpu {
+                Some(cpu) => pin_this_thread(cpu),
+                None => Ok(()),
+            };
+            let _ = pinned_tx.send(pinned);
+            for args in commands {
+                let at = Instant::now();
+                let child = Command::new(&args[0])
+                    .args(&args[1..])
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .map_err(|e| format!("{}: {e}", args[0]));
+                if report.send(child.map(|c| (c, at))).is_err() {
+                    return;
+                }
+            }
+        });
+        pinned
+            .recv()
+            .map_err(|_| "the launcher thread stopped".to_string())??;
+        Ok(Launcher { requests, started })
+    }
+
+    /// Starts `args`; returns the process and the instant just before it was started.
+    fn spawn(&self, args: Vec<String>) -> Result<(Child, Instant), String> {
+        self.requests
+            .send(args)
+            .map_err(|_| "the launcher thread stopped")?;
+        self.started
+            .recv()
+            .map_err(|_| "the launcher thread stopped")?
+    }
+}
+
+/// Pins the calling thread to `cpu` with `taskset -p` on its thread id (this crate has no
+/// `unsafe` for `sched_setaffinity`; this runs once, before anything is timed).
+fn pin_this_thread(cpu: &str) -> Result<(), String> {
+    let me =
+        std::fs::read_link("/proc/thread-self").map_err(|e| format!("/proc/thread-self: {e}"))?;
+    let tid = me
+        .file_name()
+        .and_then(|t| t.to_str())
+        .ok_or("/proc/thread-self has no thread id")?
+        .to_string();
+    let status = Command::new("taskset")
+        .args(["-p", "-c", cpu, &tid])
+        .stdout(Stdio::null())
+        .status()
+        .map_err(|e| format!("taskset: {e}"))?;
+    if !status.success() {
+        return Err(format!("taskset -p -c {cpu} {tid}: {status}"));
+    }
+    Ok(())
+}
+
 /// One start: the time to the first `200` and the RSS then.
-fn once(command: &[String]) -> Result<(Duration, u64), String> {
+fn once(launcher: &Launcher, command: &[String]) -> Result<(Duration, u64), String> {
     let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .and_then(|l| l.local_addr())
         .map_err(|e| format!("no free port: {e}"))?
@@ -80,14 +160,7 @@ fn once(command: &[String]) -> Result<(Duration, u64), String> {
         .map(|a| a.replace("{port}", &port.to_string()))
         .collect();
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let started = Instant::now();
-    let mut child = Command::new(&args[0])
-        .args(&args[1..])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("{}: {e}", args[0]))?;
+    let (mut child, started) = launcher.spawn(args)?;
     let result = wait_for_ping(&mut child, addr, started).and_then(|elapsed| {
         let kib = rss_kib(child.id()).map_err(|e| format!("VmRSS of {}: {e}", child.id()))?;
         Ok((elapsed, kib))
