@@ -15,7 +15,8 @@
 //!
 //! Each line of the rows file is one CSV row, POSTed as `text/csv` (answers must be 200).
 //! Prints one JSON line: requests, rate, latency percentiles in µs, errors, and the share of
-//! requests that went out late (near 0 unless the server cannot keep up).
+//! requests held back more than 50 µs by a late answer before them (near 0 unless the server
+//! cannot keep up).
 //!
 //! ```text
 //! loadgen HOST:PORT PATH ROWS --rate 10000 [--conns 16] [--secs 10] [--warmup 2]
