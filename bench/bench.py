@@ -40,7 +40,6 @@ ENGINE_MODELS = [
      "Stacked ensemble (AutoML, all models), binomial"),
 ]
 SERVER_CPU, CLIENT_CPU = "1", "0"
-ALL_CPUS = os.sched_getaffinity(0)
 
 
 def log(*a):
@@ -374,8 +373,9 @@ def report(R):
     w(f"- {m['rustc']}; {m['java']} (HotSpot, default flags); {m['wrk']}")
     w(f"- genmodel: `{R['jar']}`; Rust: `{R.get('serve', 'target/release/serve')}`, the release profile (fat LTO); "
       "the static musl build is the image's binary")
-    w("- Pinning: servers and single-thread benchmarks on CPU 1 (`taskset -c 1`), wrk and the /ping "
-      "poller on CPU 0. A small, noisy VM: treat differences under ~10 % as noise.\n")
+    w("- Pinning: servers and single-thread benchmarks on CPU 1 (`taskset -c 1`; for cold starts, inherited "
+      "from `coldstart`'s launcher thread), wrk, loadgen and the /ping poller on CPU 0. A small, noisy VM: "
+      "treat differences under ~10 % as noise.\n")
     w("## Targets (issue 6)\n")
     w("| target | measured | verdict |")
     w("| --- | --- | --- |")

@@ -227,8 +227,8 @@ fn run_blocks<M: AsRef<[u64]> + Sync>(
         if !eof {
             eof = fill(&mut input, &mut pending, block_bytes)?;
         }
-        let boundary = if eof {
-            pending.len()
+        let (boundary, quoted) = if eof {
+            (pending.len(), pending.contains(&b'"'))
         } else {
             last_record_end(&pending)
         };
@@ -243,7 +243,7 @@ fn run_blocks<M: AsRef<[u64]> + Sync>(
         }
         let body = pending.get(..boundary).unwrap_or_default();
         // Without a quote, every newline of the block ends a record: it can be cut anywhere.
-        let (scored, next_line) = if threads > 1 && body.len() >= chunk && !body.contains(&b'"') {
+        let (scored, next_line) = if threads > 1 && body.len() >= chunk && !quoted {
             rows.parallel(body, line, blocking, out)
                 .map_err(|e| shift(e, n, 0))?
         } else {
@@ -290,19 +290,22 @@ fn first_record_end(bytes: &[u8]) -> Option<usize> {
         .map(|i| i + 1)
 }
 
-/// Where the last whole record of `bytes` (which starts at a record's start) ends, or 0.
-fn last_record_end(bytes: &[u8]) -> usize {
+/// Where the last whole record of `bytes` (which starts at a record's start) ends, or 0,
+/// and whether a `"` comes before that end.
+fn last_record_end(bytes: &[u8]) -> (usize, bool) {
     if !bytes.contains(&b'"') {
-        return bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let end = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        return (end, false);
     }
     let mut scan = CsvScan::default();
-    let mut end = 0;
+    let (mut end, mut quoted, mut seen) = (0, false, false);
     for (i, &b) in bytes.iter().enumerate() {
+        seen |= b == b'"';
         if scan.record_ends_at(b) {
-            end = i + 1;
+            (end, quoted) = (i + 1, seen);
         }
     }
-    end
+    (end, quoted)
 }
 
 /// The end of the chunk that starts at `body[start..]`: at least `chunk` bytes long and cut

@@ -153,9 +153,9 @@ struct Timetable {
 /// Where one keep-alive connection is in its timetable.
 struct Connection {
     stream: TcpStream,
-    /// When its next request is due.
+    /// When its next request is due, or the one in flight was.
     due: Instant,
-    /// The request on the wire: when it was due, what latency counts from, bytes still to send.
+    /// The request on the wire: what its latency counts from, bytes still to send.
     in_flight: Option<InFlight>,
     /// Set when an answer came after the next request was due: that request is late because of
     /// the server, so its latency counts from when it was due.
@@ -165,7 +165,6 @@ struct Connection {
 }
 
 struct InFlight {
-    due: Instant,
     counts_from: Instant,
     request: usize,
     written: usize,
@@ -209,7 +208,6 @@ impl Connection {
         let late = self.behind && now > self.due + Duration::from_micros(50);
         let counts_from = if self.behind { self.due } else { now };
         self.in_flight = Some(InFlight {
-            due: self.due,
             counts_from,
             request: self.next_row % requests.len(),
             written: 0,
@@ -298,9 +296,10 @@ fn drive(
                 .in_flight
                 .take()
                 .ok_or_else(|| format!("connection {k}: an answer nobody asked for"))?;
-            c.due = f.due + t.interval;
+            let due = c.due;
+            c.due += t.interval;
             c.behind = done > c.due;
-            if f.due < t.measured_from {
+            if due < t.measured_from {
                 continue;
             }
             if status == 200 {

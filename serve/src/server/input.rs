@@ -316,24 +316,15 @@ fn rows(
     let mut cells: Vec<Cell<'_>> = Vec::with_capacity(positional_names.len());
     for (n, (line, item)) in items.iter().enumerate() {
         let n = n + 1;
-        let result = match item {
-            Row::Object(members) => {
-                object_cells(columns, members, n, *line, &mut cells)?;
-                buffers.score(positional, cells.iter().copied())?
-            }
-            Row::Array(values) => {
-                array_cells(columns, values, n, *line, &mut cells)?;
-                buffers.score(positional, cells.iter().copied())?
-            }
-            Row::Other => {
-                let at = line.map_or(String::new(), |l| format!(" (line {l})"));
-                return Err(ApiError::bad_request(format!(
-                    "row {n}{at} must be an object ({{\"column\": value, ..}}) or an array of \
-                     values in the model's column order"
-                ))
-                .with("row", n));
-            }
-        };
+        if !row_cells(columns, item, n, *line, &mut cells)? {
+            let at = line.map_or(String::new(), |l| format!(" (line {l})"));
+            return Err(ApiError::bad_request(format!(
+                "row {n}{at} must be an object ({{\"column\": value, ..}}) or an array of \
+                 values in the model's column order"
+            ))
+            .with("row", n));
+        }
+        let result = buffers.score(positional, cells.iter().copied())?;
         result.map_err(|e| ApiError::row(n, *line, &e))?;
         w.row_start();
         buffers.write_outputs(&mut w);
@@ -346,10 +337,27 @@ fn rows(
     })
 }
 
+/// The cells of row `n` (an object or an array) in header-less order, for the mapper built
+/// at load; `false` for a row that is neither.
+pub(super) fn row_cells<'v>(
+    columns: &crate::rows::Columns,
+    row: &'v Row<'_>,
+    n: usize,
+    line: Option<usize>,
+    cells: &mut Vec<Cell<'v>>,
+) -> Result<bool, ApiError> {
+    match row {
+        Row::Object(members) => object_cells(columns, members, n, line, cells)?,
+        Row::Array(values) => array_cells(columns, values, n, line, cells)?,
+        Row::Other => return Ok(false),
+    }
+    Ok(true)
+}
+
 /// The cells of object row `n` in header-less order (features, then the offset), for the
 /// mapper built at load: members the model does not take are left out, columns no member
 /// names are null (NA), and a name given twice keeps its last value.
-pub(super) fn object_cells<'v>(
+fn object_cells<'v>(
     columns: &crate::rows::Columns,
     members: &'v Members<'_>,
     n: usize,
@@ -369,7 +377,7 @@ pub(super) fn object_cells<'v>(
 
 /// The cells of array row `n`, which must hold one value per input column in header-less
 /// order.
-pub(super) fn array_cells<'v>(
+fn array_cells<'v>(
     columns: &crate::rows::Columns,
     values: &'v [Value],
     n: usize,

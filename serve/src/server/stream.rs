@@ -30,7 +30,7 @@ use hyper::body::{Bytes, Incoming};
 use tokio::sync::mpsc;
 
 use super::error::ApiError;
-use super::input::{array_cells, header_hint, object_cells, parse, rules, Buffers};
+use super::input::{header_hint, parse, row_cells, rules, Buffers};
 use super::json::Row;
 use super::log;
 use super::media::Format;
@@ -354,24 +354,15 @@ impl<'m> JsonLinesRows<'m> {
             let item: Row<'_> = parse(text, Some(line))?;
             let mut cells: Vec<Cell<'_>> = Vec::new();
             let (columns, positional) = (&self.loaded.columns, &self.loaded.positional);
-            let result = match &item {
-                Row::Object(members) => {
-                    object_cells(columns, members, n, Some(line), &mut cells)?;
-                    self.buffers.score(positional, cells.iter().copied())?
-                }
-                Row::Array(values) => {
-                    array_cells(columns, values, n, Some(line), &mut cells)?;
-                    self.buffers.score(positional, cells.iter().copied())?
-                }
-                Row::Other => {
-                    return Err(ApiError::bad_request(format!(
-                        "row {n} (line {line}) must be an object ({{\"column\": value, ..}}) \
-                         or an array of values in the model's column order"
-                    ))
-                    .with("row", n)
-                    .with("line", line))
-                }
-            };
+            if !row_cells(columns, &item, n, Some(line), &mut cells)? {
+                return Err(ApiError::bad_request(format!(
+                    "row {n} (line {line}) must be an object ({{\"column\": value, ..}}) \
+                     or an array of values in the model's column order"
+                ))
+                .with("row", n)
+                .with("line", line));
+            }
+            let result = self.buffers.score(positional, cells.iter().copied())?;
             result.map_err(|e| ApiError::row(n, Some(line), &e))?;
             self.writer.row_start();
             self.buffers.write_outputs(&mut self.writer);
