@@ -370,6 +370,12 @@ def report(R):
       "`bench/.cache/results.json`. " + ("**Quick run** (`QUICK=1`): fewer and shorter rounds.\n" if R["quick"] else "\n"))
     w("## Machine\n")
     w(f"- {m['cpu']}, {m['cores']} vCPUs, {m['mem_gib']} GiB RAM, Linux {m['kernel']}; {m['date']}")
+    earlier = {}
+    for part, date in R.get("dates", {}).items():
+        if date != m["date"]:
+            earlier.setdefault(date, []).append(part)
+    for date, names in sorted(earlier.items()):
+        w(f"- Kept from the run of {date} (this run measured a subset, `ONLY=`): {', '.join(names)}")
     w(f"- {m['rustc']}; {m['java']} (HotSpot, default flags); {m['wrk']}")
     w(f"- genmodel: `{R['jar']}`; Rust: `{R.get('serve', 'target/release/serve')}`, the release profile (fat LTO); "
       "the static musl build is the image's binary")
@@ -539,13 +545,17 @@ def main():
     # A subset (ONLY=...) keeps the other parts' numbers from the last run's results.json.
     prev = CACHE / "results.json"
     parts = ("engine", "contrib", "cold", "http", "batch")
+    # Each part's date says which run measured it.
+    R["dates"] = {}
     if set(only) != set(parts) and prev.exists():
         old = json.loads(prev.read_text())
         R = {**{k: v for k, v in old.items() if k in parts}, **R}
+        R["dates"] = {k: old.get("dates", {}).get(k, old["machine"]["date"]) for k in parts if k in old}
     for name, f in (("engine", engine), ("contrib", contrib), ("cold", cold), ("http", http),
                     ("batch", batch)):
         if name in only:
             R[name] = f(c)
+            R["dates"][name] = R["machine"]["date"]
     R["sizes"] = sizes(c)
     (CACHE / "results.json").write_text(json.dumps(R, indent=1))
     Path(a.out).write_text(report(R))

@@ -172,6 +172,99 @@ impl Ws<'_> {
     }
 }
 
+/// Path depths whose unwound sums [`Ws::unwound_sums`] computes together, on the stack;
+/// deeper paths (trees over 31 levels) take [`Ws::unwound_sum`] one element at a time.
+const SUMS_AT_ONCE: usize = 32;
+
+impl Ws<'_> {
+    /// [`Ws::unwound_sum`] of every element `pi` in `1..=d` at once, into `sums[pi - 1]`.
+    /// Each sum takes exactly the operations, in the order, that `unwound_sum` takes for
+    /// it, so the values are the same bits; but the `d` sums are independent, so they are
+    /// computed side by side without branches (both of `unwound_sum`'s formulas, then the
+    /// one it would take selected), in registers and SIMD. `None` when `d` is over
+    /// [`SUMS_AT_ONCE`].
+    fn unwound_sums(
+        &self,
+        pos: usize,
+        d: usize,
+        sums: &mut [f32; SUMS_AT_ONCE],
+    ) -> Option<Result<(), ShapFailed>> {
+        // Widths in steps, so that a tree of the usual depths keeps its lanes in registers.
+        let (narrow, rest) = sums.split_first_chunk_mut::<8>()?;
+        let (middle, _) = rest.split_first_chunk_mut::<8>()?;
+        match d {
+            0..=4 => {
+                let (four, _) = narrow.split_first_chunk_mut::<4>()?;
+                Some(self.unwound_sums_in::<4>(pos, d, four))
+            }
+            5..=8 => Some(self.unwound_sums_in::<8>(pos, d, narrow)),
+            9..=16 => {
+                let mut wide = [0.0f32; 16];
+                let done = self.unwound_sums_in::<16>(pos, d, &mut wide);
+                let (a, b) = wide.split_at(8);
+                narrow.copy_from_slice(a);
+                middle.copy_from_slice(b);
+                Some(done)
+            }
+            17..=SUMS_AT_ONCE => Some(self.unwound_sums_in::<SUMS_AT_ONCE>(pos, d, sums)),
+            _ => None,
+        }
+    }
+
+    /// [`Ws::unwound_sums`] in `N` lanes (`d <= N`); lanes past `d` compute nothing used.
+    #[inline(always)]
+    fn unwound_sums_in<const N: usize>(
+        &self,
+        pos: usize,
+        d: usize,
+        sums: &mut [f32; N],
+    ) -> Result<(), ShapFailed> {
+        let mut one = [0.0f32; N];
+        // `zero = 1` keeps the padding lanes out of the failure test.
+        let mut zero = [1.0f32; N];
+        let mut next = [self.pweight(pos + d); N];
+        for (k, (o, z)) in one.iter_mut().zip(&mut zero).take(d).enumerate() {
+            let el = self.get(pos + k + 1);
+            (*o, *z) = (el.one, el.zero);
+        }
+        *sums = [0.0; N];
+        let dp1 = (d + 1) as f32;
+        let mut failed = 0u32;
+        for i in (0..d).rev() {
+            let pweight = self.pweight(pos + i);
+            let above = (i + 1) as f32;
+            let below = ((d - i) as f32) / dp1;
+            for k in 0..N {
+                let (Some(sum), Some(next), Some(&one), Some(&zero)) =
+                    (sums.get_mut(k), next.get_mut(k), one.get(k), zero.get(k))
+                else {
+                    continue;
+                };
+                let tmp = *next * dp1 / (above * one);
+                let hot_next = pweight - tmp * zero * below;
+                let cold = pweight / zero / below;
+                let hot = one != 0.0;
+                let warm = zero != 0.0;
+                *sum = pick(hot, *sum + tmp, pick(warm, *sum + cold, *sum));
+                *next = pick(hot, hot_next, *next);
+                failed |= u32::from(!hot & !warm & (pweight != 0.0));
+            }
+        }
+        if failed != 0 {
+            Err(ShapFailed)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// `a` if `c`, else `b`, as bit masks rather than a branch, so that lanes vectorize.
+#[inline(always)]
+fn pick(c: bool, a: f32, b: f32) -> f32 {
+    let m = u32::from(c).wrapping_neg();
+    f32::from_bits((a.to_bits() & m) | (b.to_bits() & !m))
+}
+
 /// The recursion's fixed arguments.
 struct Run<'a, 'w, T: ShapTree> {
     tree: &'a T,
@@ -202,8 +295,19 @@ impl<T: ShapTree> Run<'_, '_, T> {
             .extend(pos, d, parent_zero, parent_one, parent_feature);
         let Some((split, left, right)) = self.tree.split(node) else {
             let leaf = self.tree.leaf_value(node);
+            let mut sums = [0.0f32; SUMS_AT_ONCE];
+            let batched = match self.ws.unwound_sums(pos, d, &mut sums) {
+                Some(done) => {
+                    done?;
+                    true
+                }
+                None => false,
+            };
             for i in 1..=d {
-                let w = self.ws.unwound_sum(pos, d, i)?;
+                let w = match sums.get(i - 1) {
+                    Some(&w) if batched => w,
+                    _ => self.ws.unwound_sum(pos, d, i)?,
+                };
                 let el = self.ws.get(pos + i);
                 if let Some(p) = usize::try_from(el.feature)
                     .ok()
@@ -470,4 +574,47 @@ pub(crate) fn h2o_depth(nodes: &[Node], root: TreeRec) -> Option<usize> {
         }
     }
     Some(max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::vec;
+    use std::vec::Vec;
+
+    /// A path element's fraction: often exactly 0 or 1, as TreeSHAP's are (cold paths
+    /// carry `one == 0`, a split on no cover `zero == 0`), else anything in (0, 1].
+    fn fraction() -> impl Strategy<Value = f32> {
+        prop_oneof![Just(0.0f32), Just(1.0f32), 1e-6f32..=1.0f32]
+    }
+
+    proptest! {
+        /// The batched sums are `unwound_sum`'s bits for every element, and fail exactly
+        /// when one of them fails.
+        #[test]
+        fn unwound_sums_are_unwound_sum_at_once(
+            elements in prop::collection::vec((fraction(), fraction(), prop_oneof![Just(0.0f32), 0.0f32..4.0f32]), 2..=SUMS_AT_ONCE + 1),
+            pos in 0usize..3,
+        ) {
+            let d = elements.len() - 1;
+            let mut buf = vec![0.0f32; (pos + d + 1) * ELEMENT_F32S];
+            let mut ws = Ws { buf: &mut buf, overflow: false };
+            for (k, &(zero, one, pweight)) in elements.iter().enumerate() {
+                ws.set(pos + k, El { feature: k as i32, zero, one, pweight });
+            }
+            let one_at_a_time: Vec<Result<f32, ShapFailed>> =
+                (1..=d).map(|pi| ws.unwound_sum(pos, d, pi)).collect();
+            let mut sums = [0.0f32; SUMS_AT_ONCE];
+            match ws.unwound_sums(pos, d, &mut sums) {
+                Some(Ok(())) => {
+                    for (pi, want) in one_at_a_time.iter().enumerate() {
+                        prop_assert_eq!(want.map(f32::to_bits), sums.get(pi).map(|s| s.to_bits()).ok_or(ShapFailed));
+                    }
+                }
+                Some(Err(ShapFailed)) => prop_assert!(one_at_a_time.iter().any(Result::is_err)),
+                None => prop_assert!(d > SUMS_AT_ONCE),
+            }
+        }
+    }
 }
