@@ -50,6 +50,9 @@ const NODE_LEN: usize = 20;
 const STAT_LEN: usize = 16;
 /// Doubles stored per node and per tree.
 const NODE_F64S: usize = 4;
+
+/// Groups (classes) whose sums [`XgBoost::score`] keeps in a small buffer on the stack.
+const FEW_GROUPS: usize = 16;
 const TREE_F64S: usize = 4;
 
 const TRUNCATED: ModelError = ModelError::Corrupt("XGBoost booster is truncated");
@@ -617,7 +620,25 @@ impl XgBoost {
                 reason: "this XGBoost model was trained without an offset",
             });
         };
-        let mut buf = [0.0f32; MAX_CLASSES];
+        // Most models have one group (or a few classes): a small buffer spares zeroing
+        // `MAX_CLASSES` floats for every row, a tenth of a binomial row's time.
+        if self.groups as usize <= FEW_GROUPS {
+            self.score_in(&mut [0.0f32; FEW_GROUPS], f64s, row, margin, preds, exp)
+        } else {
+            self.score_in(&mut [0.0f32; MAX_CLASSES], f64s, row, margin, preds, exp)
+        }
+    }
+
+    /// [`XgBoost::score`] with `buf` (at least `groups` long) for the groups' sums.
+    fn score_in(
+        &self,
+        buf: &mut [f32],
+        f64s: &[f64],
+        row: &[f64],
+        margin: f32,
+        preds: &mut [f64],
+        exp: Exp<'_>,
+    ) -> Result<bool, ScoreError> {
         let out = buf.get_mut(..self.groups as usize).unwrap_or(&mut []);
         let start = if self.margin_last { 0.0 } else { margin };
         match self.kind {
@@ -703,6 +724,19 @@ impl XgBoost {
     fn sum_trees(&self, f64s: &[f64], row: &[f64], out: &mut [f32]) -> Result<(), ScoreError> {
         let nodes = span(f64s, self.nodes);
         let offsets = span(f64s, self.cat_offsets);
+        if let ([sum], Kind::GbTree) = (&mut *out, self.kind) {
+            // One group: the running sum stays in a register instead of going through
+            // memory between trees (the same additions in the same order).
+            let mut acc = *sum;
+            for tree in span(f64s, self.trees).chunks_exact(TREE_F64S) {
+                let &[first, count, _, _] = tree else {
+                    continue;
+                };
+                acc += self.leaf(nodes, offsets, row, first as usize, count as usize)?;
+            }
+            *sum = acc;
+            return Ok(());
+        }
         for tree in span(f64s, self.trees).chunks_exact(TREE_F64S) {
             let &[first, count, group, weight] = tree else {
                 continue;
