@@ -190,25 +190,13 @@ impl Ws<'_> {
         sums: &mut [f32; SUMS_AT_ONCE],
     ) -> Option<Result<(), ShapFailed>> {
         // Widths in steps, so that a tree of the usual depths keeps its lanes in registers.
-        let (narrow, rest) = sums.split_first_chunk_mut::<8>()?;
-        let (middle, _) = rest.split_first_chunk_mut::<8>()?;
-        match d {
-            0..=4 => {
-                let (four, _) = narrow.split_first_chunk_mut::<4>()?;
-                Some(self.unwound_sums_in::<4>(pos, d, four))
-            }
-            5..=8 => Some(self.unwound_sums_in::<8>(pos, d, narrow)),
-            9..=16 => {
-                let mut wide = [0.0f32; 16];
-                let done = self.unwound_sums_in::<16>(pos, d, &mut wide);
-                let (a, b) = wide.split_at(8);
-                narrow.copy_from_slice(a);
-                middle.copy_from_slice(b);
-                Some(done)
-            }
-            17..=SUMS_AT_ONCE => Some(self.unwound_sums_in::<SUMS_AT_ONCE>(pos, d, sums)),
-            _ => None,
-        }
+        Some(match d {
+            0..=4 => self.unwound_sums_in::<4>(pos, d, sums.first_chunk_mut()?),
+            5..=8 => self.unwound_sums_in::<8>(pos, d, sums.first_chunk_mut()?),
+            9..=16 => self.unwound_sums_in::<16>(pos, d, sums.first_chunk_mut()?),
+            17..=SUMS_AT_ONCE => self.unwound_sums_in::<SUMS_AT_ONCE>(pos, d, sums),
+            _ => return None,
+        })
     }
 
     /// [`Ws::unwound_sums`] in `N` lanes (`d <= N`); lanes past `d` compute nothing used.
@@ -296,13 +284,11 @@ impl<T: ShapTree> Run<'_, '_, T> {
         let Some((split, left, right)) = self.tree.split(node) else {
             let leaf = self.tree.leaf_value(node);
             let mut sums = [0.0f32; SUMS_AT_ONCE];
-            let batched = match self.ws.unwound_sums(pos, d, &mut sums) {
-                Some(done) => {
-                    done?;
-                    true
-                }
-                None => false,
-            };
+            let batched = self
+                .ws
+                .unwound_sums(pos, d, &mut sums)
+                .transpose()?
+                .is_some();
             for i in 1..=d {
                 let w = match sums.get(i - 1) {
                     Some(&w) if batched => w,
@@ -594,7 +580,10 @@ mod tests {
         /// when one of them fails.
         #[test]
         fn unwound_sums_are_unwound_sum_at_once(
-            elements in prop::collection::vec((fraction(), fraction(), prop_oneof![Just(0.0f32), 0.0f32..4.0f32]), 2..=SUMS_AT_ONCE + 1),
+            elements in prop::collection::vec(
+                (fraction(), fraction(), prop_oneof![Just(0.0f32), 0.0f32..4.0f32]),
+                2..=SUMS_AT_ONCE + 1,
+            ),
             pos in 0usize..3,
         ) {
             let d = elements.len() - 1;
@@ -609,7 +598,8 @@ mod tests {
             match ws.unwound_sums(pos, d, &mut sums) {
                 Some(Ok(())) => {
                     for (pi, want) in one_at_a_time.iter().enumerate() {
-                        prop_assert_eq!(want.map(f32::to_bits), sums.get(pi).map(|s| s.to_bits()).ok_or(ShapFailed));
+                        let got = sums.get(pi).map(|s| s.to_bits()).ok_or(ShapFailed);
+                        prop_assert_eq!(want.map(f32::to_bits), got);
                     }
                 }
                 Some(Err(ShapFailed)) => prop_assert!(one_at_a_time.iter().any(Result::is_err)),

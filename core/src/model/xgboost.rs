@@ -50,10 +50,10 @@ const NODE_LEN: usize = 20;
 const STAT_LEN: usize = 16;
 /// Doubles stored per node and per tree.
 const NODE_F64S: usize = 4;
+const TREE_F64S: usize = 4;
 
 /// Groups (classes) whose sums [`XgBoost::score`] keeps in a small buffer on the stack.
 const FEW_GROUPS: usize = 16;
-const TREE_F64S: usize = 4;
 
 const TRUNCATED: ModelError = ModelError::Corrupt("XGBoost booster is truncated");
 

@@ -17,10 +17,10 @@
 //! model memory (`Plan::bytes`, known from the plan before the model's memory exists) with
 //! the [`Loaded`] that holds it ([`LOADED_BYTES`]). A reservation that does not fit is a 507
 //! and nothing is allocated; once loaded, only the model memory and its `Loaded` stay
-//! reserved. The reservation lives in the [`Loaded`] itself, so it is
-//! released exactly when the memory is freed: when the model is unloaded and its last
-//! request in flight has ended. `DELETE` waits for those requests (up to
-//! [`UNLOAD_WAIT`]) so that the memory is back when it answers, as SageMaker expects.
+//! reserved. The reservation lives in the [`Loaded`] itself, so it is released exactly when
+//! the memory is freed: when the model is unloaded and its last request in flight has
+//! ended. `DELETE` waits for those requests (up to [`UNLOAD_WAIT`]) so that the memory is
+//! back when it answers, as SageMaker expects.
 //!
 //! The budget is `--memory-budget` / `MODEL_MEMORY_BUDGET`, else the cgroup's memory limit
 //! (v2 `memory.max`, v1 `memory.limit_in_bytes`; `MemTotal` without one) less a margin of a
