@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use hyper_util::server::graceful::GracefulShutdown;
 use serve::load;
 use serve::server::{self, Config, Loaded, State};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
@@ -84,17 +85,21 @@ struct Client {
     buf: Vec<u8>,
     /// Out of the future: a 4 KiB array in it would be copied on every `block_on`.
     chunk: Box<[u8; 4096]>,
+    /// Kept: dropping it would shut the connection down.
+    _graceful: GracefulShutdown,
 }
 
 impl Client {
     fn connect(state: &Arc<State>) -> Client {
         let (client, server_end) = tokio::io::duplex(64 << 10);
-        let http = server::http_settings(&state.config);
-        tokio::spawn(server::connection(&http, server_end, state.clone()));
+        let http = server::http_settings();
+        let graceful = GracefulShutdown::new();
+        server::spawn_connection(&http, server_end, state.clone(), &graceful, "bench".into());
         Client {
             pipe: client,
             buf: Vec::with_capacity(4096),
             chunk: Box::new([0; 4096]),
+            _graceful: graceful,
         }
     }
 

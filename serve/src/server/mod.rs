@@ -11,6 +11,7 @@
 //! - [`stream`]: batch transform: CSV and JSON Lines bodies scored frame by frame.
 //! - [`mme`]: multi-model endpoints: `/models`, the registry and its memory budget.
 //! - [`body`]: response bodies (bytes, or a batch response's spill file).
+//! - [`idle`]: closes connections that stall before a request (slow headers, idle).
 //! - [`error`]: [`error::ApiError`] → status and JSON body.
 //! - [`log`]: one JSON line per event on stdout, level from the environment.
 //! - [`shutdown`]: the SIGTERM | SIGINT future.
@@ -32,6 +33,7 @@ pub mod body;
 pub mod config;
 pub mod error;
 pub mod explain;
+pub mod idle;
 pub mod input;
 pub mod json;
 pub mod log;
@@ -51,8 +53,8 @@ use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::{GracefulConnection, GracefulShutdown};
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 
@@ -149,10 +151,10 @@ impl State {
 }
 
 /// The HTTP/1 settings every connection is served with.
-pub fn http_settings(config: &Config) -> http1::Builder {
+pub fn http_settings() -> http1::Builder {
     let mut http = http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .header_read_timeout(config.header_read_timeout)
+    // No timer: [`idle`] closes stalled connections for less than hyper's timer per request.
+    http.header_read_timeout(None)
         .max_buf_size(READ_BUFFER)
         // An answer's head and body copied into one buffer and sent with one `write`,
         // not a two-part `writev`: +5 % one-row requests/s on loopback (docs/decisions.md 40).
@@ -160,21 +162,68 @@ pub fn http_settings(config: &Config) -> http1::Builder {
     http
 }
 
-/// One client connection over any byte stream (a TCP stream in [`run`], an in-memory pipe
-/// in the request benchmark), answered by [`routes::handle`] until the client closes it.
-pub fn connection<IO>(
+/// What a connection's requests share: the server's state and the connection's
+/// [`idle::Activity`], in one `Arc` so that a request clones one.
+struct Conn {
+    state: Arc<State>,
+    activity: idle::Activity,
+}
+
+impl AsRef<idle::Activity> for Conn {
+    fn as_ref(&self) -> &idle::Activity {
+        &self.activity
+    }
+}
+
+/// Serves one client connection over any byte stream (a TCP stream in [`run`], an in-memory
+/// pipe in the request benchmark) on a task of its own, answered by [`routes::handle`] until
+/// the client closes it, `graceful` shuts it down, or [`idle::watch`] (another task, so that
+/// the connection's polls do not poll its timer) finds it stalled for
+/// [`Config::header_read_timeout`] and aborts it. `peer` names the client in logs.
+pub fn spawn_connection<IO>(
     http: &http1::Builder,
     io: IO,
     state: Arc<State>,
-) -> impl GracefulConnection<Error = hyper::Error> + Send + 'static
-where
+    graceful: &GracefulShutdown,
+    peer: String,
+) where
     IO: AsyncRead + AsyncWrite + Send + Unpin + 'static,
 {
-    let service = service_fn(move |req| {
-        let state = state.clone();
-        async move { Ok::<_, std::convert::Infallible>(routes::handle(&state, req).await) }
+    let timeout = state.config.header_read_timeout;
+    let conn = Arc::new(Conn {
+        state,
+        activity: idle::Activity::default(),
     });
-    http.serve_connection(TokioIo::new(io), service)
+    let service = {
+        let conn = conn.clone();
+        service_fn(move |req| {
+            let conn = conn.clone();
+            async move {
+                let _running = conn.activity.begin();
+                Ok::<_, std::convert::Infallible>(routes::handle(&conn.state, req).await)
+            }
+        })
+    };
+    let io = idle::Counted {
+        io,
+        activity: conn.clone(),
+    };
+    let served = graceful.watch(http.serve_connection(TokioIo::new(io), service));
+    let task = tokio::spawn(async move {
+        if let Err(e) = served.await {
+            log::debug(
+                "connection ended with an error",
+                &[("peer", peer.into()), ("error", e.to_string().into())],
+            );
+        }
+    });
+    let abort = task.abort_handle();
+    tokio::spawn(async move {
+        if idle::watch(&conn.activity, timeout, || abort.is_finished()).await {
+            abort.abort();
+            log::debug("closed a connection stalled before a request", &[]);
+        }
+    });
 }
 
 /// Serves connections from `listener` until `shutdown` completes, then stops accepting and
@@ -186,7 +235,7 @@ pub async fn run(listener: TcpListener, state: Arc<State>, shutdown: impl Future
         let state = state.clone();
         tokio::spawn(async move { traffic::report_every(&state.traffic).await })
     };
-    let http = http_settings(&state.config);
+    let http = http_settings();
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -201,18 +250,7 @@ pub async fn run(listener: TcpListener, state: Arc<State>, shutdown: impl Future
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let conn = graceful.watch(connection(&http, stream, state.clone()));
-        tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                log::debug(
-                    "connection ended with an error",
-                    &[
-                        ("peer", peer.to_string().into()),
-                        ("error", e.to_string().into()),
-                    ],
-                );
-            }
-        });
+        spawn_connection(&http, stream, state.clone(), &graceful, peer.to_string());
     }
     drop(listener);
     log::info(

@@ -78,8 +78,57 @@ impl Reply {
     }
 }
 
-fn header(req: &Request<Incoming>, name: impl header::AsHeaderName) -> Option<&str> {
-    req.headers().get(name).and_then(|v| v.to_str().ok())
+/// The request headers the routes read, found in one pass over the request's headers
+/// rather than a hashed lookup each (nine a request: ~0.1 µs of a one-row request). Each
+/// is the first value of its name, as `HeaderMap::get` gives; the values are clones of the
+/// parsed request's buffer (reference counts, no copies).
+#[derive(Default)]
+struct Heads {
+    content_type: Option<HeaderValue>,
+    accept: Option<HeaderValue>,
+    custom: Option<HeaderValue>,
+    inference_id: Option<HeaderValue>,
+    target_model: Option<HeaderValue>,
+    /// `Content-Length`, when it is a number.
+    content_length: Option<u64>,
+}
+
+impl Heads {
+    fn read(headers: &header::HeaderMap) -> Heads {
+        let mut heads = Heads::default();
+        let mut content_length = None;
+        for (name, value) in headers {
+            let slot = match *name {
+                header::CONTENT_TYPE => &mut heads.content_type,
+                header::ACCEPT => &mut heads.accept,
+                header::CONTENT_LENGTH => &mut content_length,
+                _ if *name == CUSTOM_ATTRIBUTES => &mut heads.custom,
+                _ if *name == INFERENCE_ID => &mut heads.inference_id,
+                _ if *name == TARGET_MODEL => &mut heads.target_model,
+                _ => continue,
+            };
+            if slot.is_none() {
+                *slot = Some(value.clone());
+            }
+        }
+        heads.content_length = content_length
+            .as_ref()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        heads
+    }
+
+    fn content_type(&self) -> Option<&str> {
+        self.content_type.as_ref().and_then(|v| v.to_str().ok())
+    }
+
+    fn accept(&self) -> Option<&str> {
+        self.accept.as_ref().and_then(|v| v.to_str().ok())
+    }
+
+    fn custom(&self) -> Option<&str> {
+        self.custom.as_ref().and_then(|v| v.to_str().ok())
+    }
 }
 
 /// Answers one request and logs it.
@@ -90,15 +139,9 @@ pub async fn handle(state: &Arc<State>, req: Request<Incoming>) -> Response<ResB
     // are never logged one by one.
     let uri = req.uri().clone();
     let path = uri.path();
-    let kept = |name| req.headers().get(name).cloned();
-    let content_type = kept(header::CONTENT_TYPE);
-    let accept = kept(header::ACCEPT);
-    let custom = kept(CUSTOM_ATTRIBUTES);
-    let inference_id = kept(INFERENCE_ID);
-    let target_model = kept(TARGET_MODEL);
-    let bytes_in = header(&req, header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
+    let heads = Heads::read(req.headers());
 
-    let result = route(state, req, &method, path).await;
+    let result = route(state, req, &heads, &method, path).await;
     let (mut response, rows, error, bytes_out) = match result {
         Ok(reply) => {
             let n = reply.len;
@@ -118,8 +161,8 @@ pub async fn handle(state: &Arc<State>, req: Request<Incoming>) -> Response<ResB
             (r, None, Some(e.message), n)
         }
     };
-    if let Some(c) = custom {
-        response.headers_mut().insert(CUSTOM_ATTRIBUTES, c);
+    if let Some(c) = &heads.custom {
+        response.headers_mut().insert(CUSTOM_ATTRIBUTES, c.clone());
     }
 
     let status = response.status().as_u16();
@@ -151,20 +194,20 @@ pub async fn handle(state: &Arc<State>, req: Request<Incoming>) -> Response<ResB
             fields.push(("rows", rows.into()));
         }
         let text = |v: &HeaderValue| Value::from(String::from_utf8_lossy(v.as_bytes()));
-        if let Some(ct) = &content_type {
+        if let Some(ct) = &heads.content_type {
             fields.push(("content_type", text(ct)));
         }
-        if let Some(a) = &accept {
+        if let Some(a) = &heads.accept {
             fields.push(("accept", text(a)));
         }
-        if let Some(n) = bytes_in {
+        if let Some(n) = heads.content_length {
             fields.push(("bytes_in", n.into()));
         }
         fields.push(("bytes_out", bytes_out.into()));
-        if let Some(id) = &inference_id {
+        if let Some(id) = &heads.inference_id {
             fields.push(("inference_id", text(id)));
         }
-        if let Some(t) = &target_model {
+        if let Some(t) = &heads.target_model {
             fields.push(("target_model", text(t)));
         }
         if let Some(e) = error {
@@ -188,11 +231,12 @@ type RouteError = (ApiError, Option<&'static str>);
 async fn route(
     state: &Arc<State>,
     req: Request<Incoming>,
+    heads: &Heads,
     method: &Method,
     path: &str,
 ) -> Result<Reply, RouteError> {
     if path == "/models" || path.starts_with("/models/") {
-        return models(state, req, method, path).await;
+        return models(state, req, heads, method, path).await;
     }
     let allow: &'static str = match path {
         "/ping" => "GET, HEAD",
@@ -243,14 +287,18 @@ async fn route(
         .map_err(no_allow)?;
     match path {
         "/ping" => Ok(Reply::ok("text/plain", Vec::new())),
-        "/invocations" | "/model/score" => invocations(state, loaded, req).await.map_err(no_allow),
+        "/invocations" | "/model/score" => invocations(state, loaded, req, heads)
+            .await
+            .map_err(no_allow),
         "/model/id" => Ok(Reply::ok(
             "text/plain",
             loaded.model.uuid().as_bytes().to_vec(),
         )),
         "/model/schema" => Ok(Reply::json(&schema(&loaded))),
         "/model/sample_request" => Ok(Reply::json(&sample_request(&loaded))),
-        "/model/contribution" => contribution(state, loaded, req).await.map_err(no_allow),
+        "/model/contribution" => contribution(state, loaded, req, heads)
+            .await
+            .map_err(no_allow),
         _ => Ok(Reply::json(&json!(loaded.explain.capabilities()))),
     }
 }
@@ -259,18 +307,17 @@ async fn invocations(
     state: &Arc<State>,
     loaded: Arc<Loaded>,
     req: Request<Incoming>,
+    heads: &Heads,
 ) -> Result<Reply, ApiError> {
-    let declared = media::declared(header(&req, header::CONTENT_TYPE))?;
-    // A clone of the header's bytes (a reference count), not a copy.
-    let accept = req.headers().get(header::ACCEPT).cloned();
-    let accept = accept.as_ref().and_then(|v| v.to_str().ok());
+    let declared = media::declared(heads.content_type())?;
+    let accept = heads.accept();
     if let Declared::Is(f) = declared {
         media::respond_with(accept, f)?;
     }
-    let panic_now = state.panic_trigger.is_some()
-        && header(&req, CUSTOM_ATTRIBUTES) == state.panic_trigger.as_deref();
+    let panic_now =
+        state.panic_trigger.is_some() && heads.custom() == state.panic_trigger.as_deref();
     let limit = state.config.max_body;
-    check_declared_length(&req, limit)?;
+    check_declared_length(heads, limit)?;
     if let (true, Declared::Is(f @ (Format::Csv | Format::JsonLines))) =
         (state.config.batch, declared)
     {
@@ -303,8 +350,9 @@ async fn contribution(
     state: &Arc<State>,
     loaded: Arc<Loaded>,
     req: Request<Incoming>,
+    heads: &Heads,
 ) -> Result<Reply, ApiError> {
-    if let Declared::Is(f) = media::declared(header(&req, header::CONTENT_TYPE))? {
+    if let Declared::Is(f) = media::declared(heads.content_type())? {
         if f != Format::Json {
             return Err(ApiError::unsupported_media_type(format!(
                 "/model/contribution reads a JSON ContributionRequest, not {}",
@@ -312,7 +360,7 @@ async fn contribution(
             )));
         }
     }
-    if let Some(accept) = header(&req, header::ACCEPT) {
+    if let Some(accept) = heads.accept() {
         let json = media::respond_with(Some(accept), Format::Json).ok() == Some(Format::Json)
             || accept.to_ascii_lowercase().contains("application/json");
         if !json {
@@ -322,7 +370,7 @@ async fn contribution(
         }
     }
     let limit = state.config.max_body;
-    check_declared_length(&req, limit)?;
+    check_declared_length(heads, limit)?;
     let body = collect_body(req.into_body(), limit).await?;
     let len = body.len();
     let scored = run_scoring(len, move || explain::contribution(&loaded, &body)).await?;
@@ -333,9 +381,8 @@ async fn contribution(
 }
 
 /// 413 before reading anything when `Content-Length` is over the limit.
-fn check_declared_length(req: &Request<Incoming>, limit: usize) -> Result<(), ApiError> {
-    let declared_len = header(req, header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
-    if declared_len.is_some_and(|n| n > limit as u64) {
+fn check_declared_length(heads: &Heads, limit: usize) -> Result<(), ApiError> {
+    if heads.content_length.is_some_and(|n| n > limit as u64) {
         return Err(ApiError::too_large(limit));
     }
     Ok(())
@@ -451,6 +498,7 @@ pub fn execution_parameters(config: &super::Config) -> Value {
 async fn models(
     state: &Arc<State>,
     req: Request<Incoming>,
+    heads: &Heads,
     method: &Method,
     path: &str,
 ) -> Result<Reply, RouteError> {
@@ -520,7 +568,9 @@ async fn models(
                 .models
                 .get(&name)
                 .ok_or_else(|| no_allow(mme::not_loaded(&name)))?;
-            invocations(state, loaded, req).await.map_err(no_allow)
+            invocations(state, loaded, req, heads)
+                .await
+                .map_err(no_allow)
         }
         (["models", _, "invoke"], _) => wrong("POST"),
         _ => Err(no_allow(ApiError::not_found(format!(
@@ -591,4 +641,40 @@ fn sample_request(loaded: &Loaded) -> Value {
         })
         .unzip();
     json!({"fields": fields, "rows": [row]})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heads_are_the_first_value_of_each_name_as_header_map_get_gives() {
+        let mut h = header::HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_static("h"));
+        h.append(header::ACCEPT, HeaderValue::from_static("text/csv"));
+        h.append(header::ACCEPT, HeaderValue::from_static("application/json"));
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from_static("12"));
+        h.insert(CUSTOM_ATTRIBUTES, HeaderValue::from_static("a=1"));
+        h.insert(TARGET_MODEL, HeaderValue::from_static("m.tar.gz"));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_bytes(b"text/\xffcsv").unwrap(),
+        );
+        let heads = Heads::read(&h);
+        assert_eq!(
+            heads.accept(),
+            h.get(header::ACCEPT).and_then(|v| v.to_str().ok())
+        );
+        assert_eq!(heads.accept(), Some("text/csv"));
+        assert_eq!(heads.content_length, Some(12));
+        assert_eq!(heads.custom(), Some("a=1"));
+        assert_eq!(heads.target_model, h.get(TARGET_MODEL).cloned());
+        assert_eq!(heads.inference_id, None);
+        // Present but not text: kept for the log, read as absent, as before.
+        assert!(heads.content_type.is_some());
+        assert_eq!(heads.content_type(), None);
+
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from_static("twelve"));
+        assert_eq!(Heads::read(&h).content_length, None);
+    }
 }

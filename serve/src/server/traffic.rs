@@ -69,7 +69,10 @@ impl Traffic {
             _ => 0,
         };
         self.latency_us_total.fetch_add(us, Relaxed);
-        self.latency_us_max.fetch_max(us, Relaxed);
+        // A load first: the maximum rarely moves, and a `fetch_max` is a locked loop.
+        if us > self.latency_us_max.load(Relaxed) {
+            self.latency_us_max.fetch_max(us, Relaxed);
+        }
     }
 
     /// The counts since the last call, which start again from zero.
