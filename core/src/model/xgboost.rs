@@ -48,9 +48,15 @@ const GBLINEAR_PARAM_LEN: usize = 2 * 4 + 32 * 4;
 const NODE_LEN: usize = 20;
 /// A node's statistics (loss change, hessian sum, base weight, leaf count): unused here.
 const STAT_LEN: usize = 16;
-/// Doubles stored per node and per tree.
-const NODE_F64S: usize = 4;
-const TREE_F64S: usize = 4;
+/// Doubles stored per node ([`XNode`]) and per tree ([`XTree`]).
+const NODE_F64S: usize = 2;
+const TREE_F64S: usize = 2;
+
+/// Encoded features [`XgBoost::sum_trees`] computes once per row on the stack, rather than
+/// one `fvalue` per node visited; models with more get `fvalue` per node. Up to
+/// `FEW_FVALUES` the buffer is that small.
+const ROW_FVALUES: usize = 256;
+const FEW_FVALUES: usize = 32;
 
 /// Groups (classes) whose sums [`XgBoost::score`] keeps in a small buffer on the stack.
 const FEW_GROUPS: usize = 16;
@@ -200,28 +206,158 @@ impl RawNode {
         self.sindex & 0x7fff_ffff
     }
 
+    /// The stored form ([`XNode`]), children made absolute by adding the tree's first node
+    /// `base` (checked below `u32::MAX` by the caller).
+    fn encode(&self, base: usize) -> [f64; NODE_F64S] {
+        let (left, right) = if self.is_leaf() {
+            (XNode::LEAF, XNode::LEAF)
+        } else {
+            let child = |c: i32| (base as u32).wrapping_add(c as u32);
+            (child(self.left), child(self.right))
+        };
+        XNode {
+            value: self.info,
+            sindex: self.sindex,
+            left,
+            right,
+        }
+        .encode()
+    }
+}
+
+/// A tree's row in the tree table, stored like [`XNode`] as two doubles of bit patterns:
+/// its first node (absolute) and node count, its group and its dart weight (1 otherwise).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct XTree {
+    first: u32,
+    count: u32,
+    group: u32,
+    weight: f32,
+}
+
+impl XTree {
+    fn encode(self) -> [f64; TREE_F64S] {
+        [
+            f64::from_bits(u64::from(self.first) | u64::from(self.count) << 32),
+            f64::from_bits(u64::from(self.group) | u64::from(self.weight.to_bits()) << 32),
+        ]
+    }
+
+    fn decode(words: &[f64]) -> Option<XTree> {
+        let &[a, b] = words else {
+            return None;
+        };
+        let (a, b) = (a.to_bits(), b.to_bits());
+        Some(XTree {
+            first: a as u32,
+            count: (a >> 32) as u32,
+            group: b as u32,
+            weight: f32::from_bits((b >> 32) as u32),
+        })
+    }
+
+    /// Tree `t` of `trees` (the tree table).
+    fn at(trees: &[f64], t: usize) -> Option<XTree> {
+        let at = t.checked_mul(TREE_F64S)?;
+        Self::decode(trees.get(at..at.checked_add(TREE_F64S)?)?)
+    }
+
+    /// Every tree of `trees`, in file order.
+    fn all(trees: &[f64]) -> impl Iterator<Item = XTree> + '_ {
+        trees.chunks_exact(TREE_F64S).filter_map(Self::decode)
+    }
+}
+
+/// Walks one tree from its root (`RegTreeImpl.getLeafValue`), `fvalue` giving the row's
+/// encoded features.
+#[inline(always)]
+fn leaf(
+    nodes: &[f64],
+    fvalue: impl Fn(usize) -> f32,
+    first: usize,
+    count: usize,
+) -> Result<f32, ScoreError> {
+    let mut at = first;
+    // A path longer than the tree means a cycle, on which the predictor would loop forever.
+    for _ in 0..count {
+        let Some(node) = XNode::at(nodes, at) else {
+            break;
+        };
+        if node.is_leaf() {
+            return Ok(node.value);
+        }
+        at = node.next(fvalue(node.feature())) as usize;
+    }
+    Err(ScoreError::Rejected {
+        column: 0,
+        reason: "XGBoost tree has a cycle",
+    })
+}
+
+/// A node as stored: two doubles that are bit patterns, not numbers: `value` (the split
+/// threshold or leaf value, f32 bits) and `sindex` (as in the booster: the split feature,
+/// bit 31 set when missing values go left), then the absolute `left` and `right` children.
+/// Two `u64` loads a node and no conversions: the four doubles this replaced (decision
+/// 44's "four `f64`s converted at every step") cost XGBoost half its row time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct XNode {
+    value: f32,
+    sindex: u32,
+    left: u32,
+    right: u32,
+}
+
+impl XNode {
+    /// `left` and `right` of a leaf.
+    const LEAF: u32 = u32::MAX;
+
+    fn encode(self) -> [f64; NODE_F64S] {
+        [
+            f64::from_bits(u64::from(self.value.to_bits()) | u64::from(self.sindex) << 32),
+            f64::from_bits(u64::from(self.left) | u64::from(self.right) << 32),
+        ]
+    }
+
+    /// Node `n` of `nodes` (all trees' nodes, absolute indices).
+    fn at(nodes: &[f64], n: usize) -> Option<XNode> {
+        let at = n.checked_mul(NODE_F64S)?;
+        let (a, b) = match nodes.get(at..at.checked_add(NODE_F64S)?)? {
+            &[a, b] => (a.to_bits(), b.to_bits()),
+            _ => return None,
+        };
+        Some(XNode {
+            value: f32::from_bits(a as u32),
+            sindex: (a >> 32) as u32,
+            left: b as u32,
+            right: (b >> 32) as u32,
+        })
+    }
+
+    fn is_leaf(&self) -> bool {
+        self.left == Self::LEAF
+    }
+
+    fn feature(&self) -> usize {
+        (self.sindex & 0x7fff_ffff) as usize
+    }
+
     fn default_left(&self) -> bool {
         self.sindex >> 31 != 0
     }
 
-    /// The stored form: `[value, feature, left, right]` with children made absolute.
-    fn encode(&self, base: usize) -> [f64; NODE_F64S] {
-        if self.is_leaf() {
-            return [f64::from(self.info), 0.0, -1.0, -1.0];
-        }
-        let index = f64::from(self.split_index());
-        let feature = if self.default_left() {
-            -index - 1.0
+    /// The child for feature value `v` (`RegTreeImpl.getLeafValue`'s step): missing values
+    /// take the default direction, others go left when below the split.
+    fn next(&self, v: f32) -> u32 {
+        let left = if v.is_nan() {
+            self.default_left()
         } else {
-            index
+            v < self.value
         };
-        let child = |c: i32| (base as f64) + f64::from(c);
-        [
-            f64::from(self.info),
-            feature,
-            child(self.left),
-            child(self.right),
-        ]
+        if left {
+            self.left
+        } else {
+            self.right
+        }
     }
 }
 
@@ -554,42 +690,39 @@ impl XgBoost {
         {
             return Err(corrupt);
         }
-        let encoded = f64::from(self.cat_end) + f64::from(self.nums);
+        let encoded = self.cat_end as usize + self.nums as usize;
         let nodes = span(f64s, self.nodes);
         let n_nodes = (nodes.len() / NODE_F64S) as f64;
-        for tree in span(f64s, self.trees).chunks(TREE_F64S) {
-            let &[first, count, group, _weight] = tree else {
-                return Err(corrupt);
-            };
-            let end = first + count;
-            let group_ok = group >= 0.0 && group < f64::from(self.groups);
-            if !(first >= 0.0 && count >= 1.0 && end <= n_nodes && group_ok) {
+        if nodes.len() % NODE_F64S != 0 || n_nodes >= f64::from(XNode::LEAF) {
+            return Err(corrupt);
+        }
+        let trees = span(f64s, self.trees);
+        if trees.len() % TREE_F64S != 0 {
+            return Err(corrupt);
+        }
+        for t in 0..trees.len() / TREE_F64S {
+            let tree = XTree::at(trees, t).ok_or(corrupt)?;
+            let (first, end) = (
+                tree.first as usize,
+                tree.first as usize + tree.count as usize,
+            );
+            if !(tree.count >= 1 && end as f64 <= n_nodes && tree.group < self.groups) {
                 return Err(corrupt);
             }
-            let tree_nodes = nodes
-                .get(first as usize * NODE_F64S..end as usize * NODE_F64S)
-                .unwrap_or(&[]);
-            for node in tree_nodes.chunks(NODE_F64S) {
-                let &[_value, feature, left, right] = node else {
-                    return Err(corrupt);
-                };
-                if left < 0.0 {
+            for n in first..end {
+                let node = XNode::at(nodes, n).ok_or(corrupt)?;
+                if node.is_leaf() {
                     continue;
                 }
-                let index = if feature < 0.0 {
-                    -feature - 1.0
-                } else {
-                    feature
-                };
-                let inside = |c: f64| c >= first && c < end;
-                if !(inside(left) && inside(right) && index >= 0.0 && index < encoded) {
+                let inside = |c: u32| (first..end).contains(&(c as usize));
+                if !(inside(node.left) && inside(node.right) && node.feature() < encoded) {
                     return Err(corrupt);
                 }
             }
         }
         let linear = (f64::from(self.num_feature) + 1.0) * f64::from(self.groups);
         if self.kind == Kind::GbLinear
-            && (f64::from(self.weights.len) != linear || f64::from(self.num_feature) > encoded)
+            && (f64::from(self.weights.len) != linear || self.num_feature as usize > encoded)
         {
             return Err(corrupt);
         }
@@ -720,83 +853,65 @@ impl XgBoost {
         }
     }
 
-    /// Adds every tree's leaf to its group, trees in file order.
+    /// Adds every tree's leaf to its group, trees in file order. The row's encoded features
+    /// are computed once when there are at most [`ROW_FVALUES`] of them.
     fn sum_trees(&self, f64s: &[f64], row: &[f64], out: &mut [f32]) -> Result<(), ScoreError> {
+        // A buffer of the size needed, as zeroing a large one for every row costs (decision 44).
+        match self.encoded_len() {
+            n if n <= FEW_FVALUES => self.sum_trees_buffered::<FEW_FVALUES>(f64s, row, out),
+            n if n <= ROW_FVALUES => self.sum_trees_buffered::<ROW_FVALUES>(f64s, row, out),
+            _ => {
+                let offsets = span(f64s, self.cat_offsets);
+                self.sum_trees_with(f64s, |j| self.fvalue(offsets, row, j), out)
+            }
+        }
+    }
+
+    /// [`XgBoost::sum_trees`] with the row's encoded features computed first, into a
+    /// buffer of `N` (at least [`XgBoost::encoded_len`]).
+    fn sum_trees_buffered<const N: usize>(
+        &self,
+        f64s: &[f64],
+        row: &[f64],
+        out: &mut [f32],
+    ) -> Result<(), ScoreError> {
+        let mut buf = [0.0f32; N];
+        let values = buf.get_mut(..self.encoded_len()).unwrap_or(&mut []);
+        self.fvalues(span(f64s, self.cat_offsets), row, values);
+        let values: &[f32] = values;
+        let fvalue = |j: usize| values.get(j).copied().unwrap_or(f32::NAN);
+        self.sum_trees_with(f64s, fvalue, out)
+    }
+
+    /// [`XgBoost::sum_trees`] with `fvalue` giving encoded feature `j` of the row.
+    #[inline(always)]
+    fn sum_trees_with(
+        &self,
+        f64s: &[f64],
+        fvalue: impl Fn(usize) -> f32 + Copy,
+        out: &mut [f32],
+    ) -> Result<(), ScoreError> {
         let nodes = span(f64s, self.nodes);
-        let offsets = span(f64s, self.cat_offsets);
         if let ([sum], Kind::GbTree) = (&mut *out, self.kind) {
             // One group: the running sum stays in a register instead of going through
             // memory between trees (the same additions in the same order).
             let mut acc = *sum;
-            for tree in span(f64s, self.trees).chunks_exact(TREE_F64S) {
-                let &[first, count, _, _] = tree else {
-                    continue;
-                };
-                acc += self.leaf(nodes, offsets, row, first as usize, count as usize)?;
+            for tree in XTree::all(span(f64s, self.trees)) {
+                acc += leaf(nodes, fvalue, tree.first as usize, tree.count as usize)?;
             }
             *sum = acc;
             return Ok(());
         }
-        for tree in span(f64s, self.trees).chunks_exact(TREE_F64S) {
-            let &[first, count, group, weight] = tree else {
-                continue;
-            };
-            let leaf = self.leaf(nodes, offsets, row, first as usize, count as usize)?;
-            if let Some(o) = out.get_mut(group as usize) {
+        for tree in XTree::all(span(f64s, self.trees)) {
+            let leaf = leaf(nodes, fvalue, tree.first as usize, tree.count as usize)?;
+            if let Some(o) = out.get_mut(tree.group as usize) {
                 *o = match self.kind {
-                    Kind::Dart => *o + weight as f32 * leaf,
+                    Kind::Dart => *o + tree.weight * leaf,
                     _ => *o + leaf,
                 };
             }
         }
         Ok(())
-    }
-
-    /// Walks one tree from its root (`RegTreeImpl.getLeafValue`).
-    fn leaf(
-        &self,
-        nodes: &[f64],
-        offsets: &[f64],
-        row: &[f64],
-        first: usize,
-        count: usize,
-    ) -> Result<f32, ScoreError> {
-        let mut at = first;
-        // A path longer than the tree means a cycle, on which the predictor would loop forever.
-        for _ in 0..count {
-            let start = at.saturating_mul(NODE_F64S);
-            let Some(&[value, feature, left, right]) =
-                nodes.get(start..start.saturating_add(NODE_F64S))
-            else {
-                break;
-            };
-            if left < 0.0 {
-                return Ok(value as f32);
-            }
-            let default_left = feature < 0.0;
-            let index = if default_left {
-                -feature - 1.0
-            } else {
-                feature
-            };
-            let v = self.fvalue(offsets, row, index as usize);
-            let next = if v.is_nan() {
-                if default_left {
-                    left
-                } else {
-                    right
-                }
-            } else if v < value as f32 {
-                left
-            } else {
-                right
-            };
-            at = next as usize;
-        }
-        Err(ScoreError::Rejected {
-            column: 0,
-            reason: "XGBoost tree has a cycle",
-        })
     }
 
     /// `GBLinear.pred` for every group: bias plus margin, then each present feature in order.
@@ -815,6 +930,37 @@ impl XgBoost {
                 }
             }
             *o = psum;
+        }
+    }
+
+    /// Every encoded feature of `row` into `out` (`encoded_len` long): `out[j]` is
+    /// [`XgBoost::fvalue`]`(j)`, computed by column rather than by feature. A categorical
+    /// column's block is blank (0, or NaN when sparse) but for its hot index when that lies
+    /// in the block, which is where `fvalue` looks for it (in the 1.00 mode, anywhere among
+    /// the one-hot features, where `fvalue` looks for any column's).
+    fn fvalues(&self, offsets: &[f64], row: &[f64], out: &mut [f32]) {
+        let cat_end = self.cat_end as usize;
+        let blank = if self.sparse { f32::NAN } else { 0.0 };
+        let (hot, numeric) = out.split_at_mut(cat_end.min(out.len()));
+        hot.fill(blank);
+        for i in 0..self.cats as usize {
+            let h = self.hot(offsets, row, i);
+            let block = if self.compat10 {
+                0..cat_end as i64
+            } else {
+                let bound = |k: usize| offsets.get(k).copied().unwrap_or(0.0) as i64;
+                bound(i)..bound(i + 1)
+            };
+            if block.contains(&h) {
+                if let Some(o) = hot.get_mut(h as usize) {
+                    *o = 1.0;
+                }
+            }
+        }
+        for (k, o) in numeric.iter_mut().enumerate() {
+            let x = row.get(self.cats as usize + k).copied().unwrap_or(0.0);
+            let v = x as f32;
+            *o = if self.sparse && v == 0.0 { f32::NAN } else { v };
         }
     }
 
@@ -925,14 +1071,10 @@ impl XgBoost {
 
     /// The first group's trees: `(ordinal, first node, node count)`, in file order.
     fn shap_trees<'f>(&self, f64s: &'f [f64]) -> impl Iterator<Item = (usize, usize, usize)> + 'f {
-        span(f64s, self.trees)
-            .chunks_exact(TREE_F64S)
-            .filter(|t| matches!(t, [_, _, g, _] if *g == 0.0))
+        XTree::all(span(f64s, self.trees))
+            .filter(|t| t.group == 0)
             .enumerate()
-            .map(|(i, t)| match *t {
-                [first, count, _, _] => (i, first as usize, count as usize),
-                _ => (i, 0, 0),
-            })
+            .map(|(i, t)| (i, t.first as usize, t.count as usize))
     }
 
     /// The deepest tree as genmodel's `nodeDepth` counts it (a leaf is 1).
@@ -952,17 +1094,14 @@ impl XgBoost {
                 top -= 1;
                 let (n, depth) = *stack.get(top)?;
                 max = max.max(depth);
-                let at = n * NODE_F64S;
-                let &[_, _, left, right] = nodes.get(at..at + NODE_F64S)? else {
-                    return None;
-                };
-                if left < 0.0 {
+                let node = XNode::at(nodes, n)?;
+                if node.is_leaf() {
                     continue;
                 }
                 if depth as usize > count || depth as usize >= MAX_SHAP_DEPTH {
                     return None;
                 }
-                for c in [left, right] {
+                for c in [node.left, node.right] {
                     *stack.get_mut(top)? = (c as usize, depth + 1);
                     top += 1;
                 }
@@ -1063,12 +1202,13 @@ struct XgbTree<'a> {
 }
 
 impl XgbTree<'_> {
-    fn node(&self, n: usize) -> [f64; NODE_F64S] {
-        let at = n * NODE_F64S;
-        match self.nodes.get(at..at + NODE_F64S) {
-            Some(&[a, b, c, d]) => [a, b, c, d],
-            _ => [f64::NAN, 0.0, -1.0, -1.0],
-        }
+    fn node(&self, n: usize) -> XNode {
+        XNode::at(self.nodes, n).unwrap_or(XNode {
+            value: f32::NAN,
+            sindex: 0,
+            left: XNode::LEAF,
+            right: XNode::LEAF,
+        })
     }
 }
 
@@ -1089,36 +1229,29 @@ impl ShapTree for XgbTree<'_> {
     }
 
     fn split(&self, n: usize) -> Option<(i32, usize, usize)> {
-        let [_, feature, left, right] = self.node(n);
-        if left < 0.0 {
+        let node = self.node(n);
+        if node.is_leaf() {
             return None;
         }
-        let index = if feature < 0.0 {
-            -feature - 1.0
-        } else {
-            feature
-        };
-        Some((index as i32, left as usize, right as usize))
+        Some((
+            node.feature() as i32,
+            node.left as usize,
+            node.right as usize,
+        ))
     }
 
     fn leaf_value(&self, n: usize) -> f32 {
-        self.node(n)[0] as f32
+        self.node(n).value
     }
 
     fn goes_right(&self, n: usize) -> bool {
-        let [value, feature, _, _] = self.node(n);
-        let default_left = feature < 0.0;
-        let index = if default_left {
-            -feature - 1.0
-        } else {
-            feature
-        };
-        let v = self.xgb.fvalue(self.offsets, self.row, index as usize);
+        let node = self.node(n);
+        let v = self.xgb.fvalue(self.offsets, self.row, node.feature());
         if v.is_nan() {
-            !default_left
+            !node.default_left()
         } else {
             // Right unless `v < split` (a NaN split sends rows right).
-            v.partial_cmp(&(value as f32)) != Some(core::cmp::Ordering::Less)
+            v.partial_cmp(&node.value) != Some(core::cmp::Ordering::Less)
         }
     }
 }
@@ -1224,7 +1357,14 @@ fn push_trees(
         let first = base;
         base += n;
         n_trees += 1;
-        [first as f64, n as f64, g as f64, f64::from(weight)]
+        // Counts are below `total_nodes`, which `span_of` keeps below 2^31 doubles.
+        XTree {
+            first: first as u32,
+            count: n as u32,
+            group: g as u32,
+            weight,
+        }
+        .encode()
     });
     let trees_first = sink.f64s(&mut tree_values)?;
     if missing_weight {
@@ -1492,12 +1632,25 @@ mod tests {
         let (model, f64s) = load("", &bytes, 1).unwrap();
         // cat_offsets, then 3 nodes, then one tree row.
         assert_eq!(&f64s[..2], &[0.0, 3.0]);
-        let node = |k: usize| &f64s[2 + 4 * k..6 + 4 * k];
-        assert_eq!(node(0), &[f64::from(0.1f32), -4.0, 1.0, 2.0]);
-        assert_eq!(node(1), &[1.0, 0.0, -1.0, -1.0]);
-        assert_eq!(&f64s[14..18], &[0.0, 3.0, 0.0, 1.0]);
+        let node = |k: usize| XNode::at(&f64s[2..8], k).unwrap();
+        let split = XNode {
+            value: 0.1,
+            sindex: 3 | 1 << 31,
+            left: 1,
+            right: 2,
+        };
+        assert_eq!(node(0), split);
+        assert_eq!((node(0).feature(), node(0).default_left()), (3, true));
+        assert!(node(1).is_leaf() && node(1).value == 1.0);
+        let tree = XTree {
+            first: 0,
+            count: 3,
+            group: 0,
+            weight: 1.0,
+        };
+        assert_eq!(XTree::at(&f64s[8..10], 0), Some(tree));
         // Then every node's cover (`sum_hess`, zero here).
-        assert_eq!(&f64s[18..], &[0.0; 3]);
+        assert_eq!(&f64s[10..], &[0.0; 3]);
         assert_eq!(model.cat_end, 3);
     }
 
@@ -1765,5 +1918,79 @@ mod tests {
             score(&m, [0.0, 0.0], 0.0),
             Err(ScoreError::Rejected { .. })
         ));
+    }
+
+    mod fvalues {
+        use super::*;
+        use proptest::prelude::*;
+        use std::vec;
+
+        fn encoder(blocks: &[u32], nums: u32, sparse: bool, compat10: bool, all: bool) -> XgBoost {
+            XgBoost {
+                kind: Kind::GbTree,
+                objective: Objective::Identity,
+                base_margin: 0,
+                margin_last: false,
+                groups: 1,
+                num_feature: 0,
+                cats: blocks.len() as u32,
+                nums,
+                cat_end: blocks.iter().sum(),
+                cat_offsets: Span::default(),
+                use_all_factor_levels: all,
+                sparse,
+                compat10,
+                has_offset: false,
+                nodes: Span::default(),
+                trees: Span::default(),
+                weights: Span::default(),
+                covers: Span::default(),
+                aux_covers: None,
+                prior: None,
+                threshold: 0.5,
+                n_classes: 2,
+                offset_column: 0,
+            }
+        }
+
+        fn cell() -> impl Strategy<Value = f64> {
+            prop_oneof![
+                Just(f64::NAN),
+                Just(0.0),
+                Just(-0.0),
+                (-3i32..12).prop_map(f64::from),
+                Just(2.5),
+                Just(1e10),
+                Just(-1e300),
+                any::<f64>(),
+            ]
+        }
+
+        proptest! {
+            /// The row's features computed by column are `fvalue`'s, bit for bit, for every
+            /// encoding mode: empty blocks, levels past their block, NA, negative levels,
+            /// sparse zeros and rows shorter than the encoder (the 1.00 mode pads).
+            #[test]
+            fn by_column_equals_by_feature(
+                blocks in proptest::collection::vec(0u32..5, 0..5),
+                nums in 0u32..5,
+                cells in proptest::collection::vec(cell(), 0..12),
+                sparse: bool,
+                compat10: bool,
+                all: bool,
+            ) {
+                let xgb = encoder(&blocks, nums, sparse, compat10, all);
+                let mut offsets = vec![0.0];
+                for b in &blocks {
+                    offsets.push(offsets.last().unwrap() + f64::from(*b));
+                }
+                let mut out = vec![f32::INFINITY; xgb.encoded_len()];
+                xgb.fvalues(&offsets, &cells, &mut out);
+                for (j, got) in out.iter().enumerate() {
+                    let want = xgb.fvalue(&offsets, &cells, j);
+                    prop_assert_eq!(got.to_bits(), want.to_bits(), "feature {}", j);
+                }
+            }
+        }
     }
 }
