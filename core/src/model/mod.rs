@@ -1407,18 +1407,42 @@ pub enum OutputValue<'m> {
     Number(f64),
 }
 
-/// Scores with scratch on the stack; kept out of line so models without scratch do not pay
-/// for the frame.
-#[inline(never)]
+/// Scores with `need` (at most [`limits::MAX_STACK_WORK`]) doubles of scratch on the stack,
+/// in a buffer of the next size up: zeroing all 32 KiB for every row was nearly half of a
+/// small network's row. The scratch's contents on entry do not matter (`Model::score_with`
+/// takes any buffer), so only its length does.
 fn score_on_stack(
     part: &Part<'_>,
     row: &[f64],
     offset: f64,
     preds: &mut [f64],
     exp: predict::Exp<'_>,
+    need: usize,
 ) -> Result<(), ScoreError> {
-    let mut work = [0.0f64; limits::MAX_STACK_WORK];
-    part.score_inner(row, offset, preds, exp, &mut work)
+    match need {
+        0..=64 => score_on_stack_in::<64>(part, row, offset, preds, exp, need),
+        65..=512 => score_on_stack_in::<512>(part, row, offset, preds, exp, need),
+        _ => score_on_stack_in::<{ limits::MAX_STACK_WORK }>(part, row, offset, preds, exp, need),
+    }
+}
+
+/// [`score_on_stack`] with an `N`-double buffer; kept out of line so models without scratch
+/// do not pay for the frame.
+#[inline(never)]
+fn score_on_stack_in<const N: usize>(
+    part: &Part<'_>,
+    row: &[f64],
+    offset: f64,
+    preds: &mut [f64],
+    exp: predict::Exp<'_>,
+    need: usize,
+) -> Result<(), ScoreError> {
+    let mut buf = [0.0f64; N];
+    let work = buf.get_mut(..need).ok_or(ScoreError::WorkLength {
+        expected: need as u32,
+        found: N as u32,
+    })?;
+    part.score_inner(row, offset, preds, exp, work)
 }
 
 /// One model's view of the shared memory: the top-level model, or a sub-model of an
@@ -1839,7 +1863,7 @@ impl<'m> Part<'m> {
             if need == 0 {
                 self.score_inner(row(i), offset(i), p, &mut *exp, &mut [])?;
             } else if need <= limits::MAX_STACK_WORK {
-                score_on_stack(self, row(i), offset(i), p, &mut *exp)?;
+                score_on_stack(self, row(i), offset(i), p, &mut *exp, need)?;
             } else {
                 return Err(ScoreError::WorkLength {
                     expected: need as u32,
@@ -2430,7 +2454,7 @@ impl<M: AsRef<[u64]>> Model<M> {
                 found: limits::MAX_STACK_WORK as u32,
             });
         }
-        score_on_stack(&part, row, offset, preds, exp)
+        score_on_stack(&part, row, offset, preds, exp, need)
     }
 
     /// Whether the model has leaf assignments (GBM and DRF; PredictCsv's
