@@ -33,8 +33,9 @@ pub const MAX_LEVELS: usize = 10_000_000;
 /// "AllModels" ensembles hold a few dozen.
 pub const MAX_SUBMODELS: usize = 128;
 
-/// Scratch doubles `Model::score` keeps on the stack for models that need scratch
-/// (stacked ensembles): 32 KiB, well inside a thread's stack. Larger needs go through
+/// Scratch doubles `Model::score` keeps on the stack at most, for models that need scratch
+/// (stacked ensembles, networks): 32 KiB, well inside a thread's stack; smaller needs get
+/// a smaller buffer. Larger needs go through
 /// `Model::score_with` and a caller buffer.
 pub const MAX_STACK_WORK: usize = 4096;
 

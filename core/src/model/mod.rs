@@ -1407,42 +1407,35 @@ pub enum OutputValue<'m> {
     Number(f64),
 }
 
-/// Scores with `need` (at most [`limits::MAX_STACK_WORK`]) doubles of scratch on the stack,
-/// in a buffer of the next size up: zeroing all 32 KiB for every row was nearly half of a
-/// small network's row. The scratch's contents on entry do not matter (`Model::score_with`
-/// takes any buffer), so only its length does.
-fn score_on_stack(
-    part: &Part<'_>,
-    row: &[f64],
-    offset: f64,
-    preds: &mut [f64],
-    exp: predict::Exp<'_>,
+/// Runs `f` with `need` doubles of scratch on the stack, in a buffer of the next size up:
+/// zeroing all [`limits::MAX_STACK_WORK`] for every row was nearly half of a small
+/// network's row (docs/decisions.md 47). The scratch's contents on entry do not matter
+/// (`Model::score_with` takes any buffer), only its length. More than `MAX_STACK_WORK` is
+/// [`ScoreError::WorkLength`].
+fn with_stack_work(
     need: usize,
+    f: impl FnOnce(&mut [f64]) -> Result<(), ScoreError>,
 ) -> Result<(), ScoreError> {
     match need {
-        0..=64 => score_on_stack_in::<64>(part, row, offset, preds, exp, need),
-        65..=512 => score_on_stack_in::<512>(part, row, offset, preds, exp, need),
-        _ => score_on_stack_in::<{ limits::MAX_STACK_WORK }>(part, row, offset, preds, exp, need),
+        0..=64 => stack_work::<64>(need, f),
+        65..=512 => stack_work::<512>(need, f),
+        _ => stack_work::<{ limits::MAX_STACK_WORK }>(need, f),
     }
 }
 
-/// [`score_on_stack`] with an `N`-double buffer; kept out of line so models without scratch
-/// do not pay for the frame.
+/// [`with_stack_work`] with an `N`-double buffer; kept out of line so models without
+/// scratch do not pay for the frame.
 #[inline(never)]
-fn score_on_stack_in<const N: usize>(
-    part: &Part<'_>,
-    row: &[f64],
-    offset: f64,
-    preds: &mut [f64],
-    exp: predict::Exp<'_>,
+fn stack_work<const N: usize>(
     need: usize,
+    f: impl FnOnce(&mut [f64]) -> Result<(), ScoreError>,
 ) -> Result<(), ScoreError> {
     let mut buf = [0.0f64; N];
     let work = buf.get_mut(..need).ok_or(ScoreError::WorkLength {
         expected: need as u32,
         found: N as u32,
     })?;
-    part.score_inner(row, offset, preds, exp, work)
+    f(work)
 }
 
 /// One model's view of the shared memory: the top-level model, or a sub-model of an
@@ -1862,13 +1855,10 @@ impl<'m> Part<'m> {
                 .unwrap_or_default();
             if need == 0 {
                 self.score_inner(row(i), offset(i), p, &mut *exp, &mut [])?;
-            } else if need <= limits::MAX_STACK_WORK {
-                score_on_stack(self, row(i), offset(i), p, &mut *exp, need)?;
             } else {
-                return Err(ScoreError::WorkLength {
-                    expected: need as u32,
-                    found: limits::MAX_STACK_WORK as u32,
-                });
+                with_stack_work(need, |work| {
+                    self.score_inner(row(i), offset(i), p, &mut *exp, work)
+                })?;
             }
         }
         Ok(())
@@ -2448,13 +2438,7 @@ impl<M: AsRef<[u64]>> Model<M> {
         if need == 0 {
             return part.score_inner(row, offset, preds, exp, &mut []);
         }
-        if need > limits::MAX_STACK_WORK {
-            return Err(ScoreError::WorkLength {
-                expected: need as u32,
-                found: limits::MAX_STACK_WORK as u32,
-            });
-        }
-        score_on_stack(&part, row, offset, preds, exp, need)
+        with_stack_work(need, |work| part.score_inner(row, offset, preds, exp, work))
     }
 
     /// Whether the model has leaf assignments (GBM and DRF; PredictCsv's

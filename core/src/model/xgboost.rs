@@ -345,15 +345,20 @@ impl XNode {
         self.sindex >> 31 != 0
     }
 
-    /// The child for feature value `v` (`RegTreeImpl.getLeafValue`'s step): missing values
-    /// take the default direction, others go left when below the split.
-    fn next(&self, v: f32) -> u32 {
-        let left = if v.is_nan() {
+    /// Whether feature value `v` goes left (`RegTreeImpl.getLeafValue`'s step): missing
+    /// values take the default direction, others go left when below the split (a NaN split
+    /// sends every value right).
+    fn goes_left(&self, v: f32) -> bool {
+        if v.is_nan() {
             self.default_left()
         } else {
             v < self.value
-        };
-        if left {
+        }
+    }
+
+    /// The child for feature value `v`.
+    fn next(&self, v: f32) -> u32 {
+        if self.goes_left(v) {
             self.left
         } else {
             self.right
@@ -1246,13 +1251,7 @@ impl ShapTree for XgbTree<'_> {
 
     fn goes_right(&self, n: usize) -> bool {
         let node = self.node(n);
-        let v = self.xgb.fvalue(self.offsets, self.row, node.feature());
-        if v.is_nan() {
-            !node.default_left()
-        } else {
-            // Right unless `v < split` (a NaN split sends rows right).
-            v.partial_cmp(&node.value) != Some(core::cmp::Ordering::Less)
-        }
+        !node.goes_left(self.xgb.fvalue(self.offsets, self.row, node.feature()))
     }
 }
 

@@ -18,6 +18,7 @@
 use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -91,12 +92,12 @@ pub async fn watch(activity: &Activity, timeout: Duration, ended: impl Fn() -> b
 }
 
 /// A byte stream that counts what is written to it into an [`Activity`].
-pub struct Counted<IO, A> {
+pub struct Counted<IO> {
     pub io: IO,
-    pub activity: A,
+    pub activity: Arc<Activity>,
 }
 
-impl<IO: AsyncRead + Unpin, A: Unpin> AsyncRead for Counted<IO, A> {
+impl<IO: AsyncRead + Unpin> AsyncRead for Counted<IO> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -106,17 +107,7 @@ impl<IO: AsyncRead + Unpin, A: Unpin> AsyncRead for Counted<IO, A> {
     }
 }
 
-impl AsRef<Activity> for Activity {
-    fn as_ref(&self) -> &Activity {
-        self
-    }
-}
-
-impl<IO, A> AsyncWrite for Counted<IO, A>
-where
-    IO: AsyncWrite + Unpin,
-    A: std::ops::Deref<Target: AsRef<Activity>> + Unpin,
-{
+impl<IO: AsyncWrite + Unpin> AsyncWrite for Counted<IO> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -124,7 +115,7 @@ where
     ) -> Poll<io::Result<usize>> {
         let polled = Pin::new(&mut self.io).poll_write(cx, buf);
         if let Poll::Ready(Ok(n)) = polled {
-            bump(&(*self.activity).as_ref().written, n as u64);
+            bump(&self.activity.written, n as u64);
         }
         polled
     }

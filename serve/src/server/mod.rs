@@ -166,13 +166,7 @@ pub fn http_settings() -> http1::Builder {
 /// [`idle::Activity`], in one `Arc` so that a request clones one.
 struct Conn {
     state: Arc<State>,
-    activity: idle::Activity,
-}
-
-impl AsRef<idle::Activity> for Conn {
-    fn as_ref(&self) -> &idle::Activity {
-        &self.activity
-    }
+    activity: Arc<idle::Activity>,
 }
 
 /// Serves one client connection over any byte stream (a TCP stream in [`run`], an in-memory
@@ -190,9 +184,10 @@ pub fn spawn_connection<IO>(
     IO: AsyncRead + AsyncWrite + Send + Unpin + 'static,
 {
     let timeout = state.config.header_read_timeout;
+    let activity = Arc::new(idle::Activity::default());
     let conn = Arc::new(Conn {
         state,
-        activity: idle::Activity::default(),
+        activity: activity.clone(),
     });
     let service = {
         let conn = conn.clone();
@@ -206,7 +201,7 @@ pub fn spawn_connection<IO>(
     };
     let io = idle::Counted {
         io,
-        activity: conn.clone(),
+        activity: activity.clone(),
     };
     let served = graceful.watch(http.serve_connection(TokioIo::new(io), service));
     let task = tokio::spawn(async move {
@@ -219,7 +214,7 @@ pub fn spawn_connection<IO>(
     });
     let abort = task.abort_handle();
     tokio::spawn(async move {
-        if idle::watch(&conn.activity, timeout, || abort.is_finished()).await {
+        if idle::watch(&activity, timeout, || abort.is_finished()).await {
             abort.abort();
             log::debug("closed a connection stalled before a request", &[]);
         }
