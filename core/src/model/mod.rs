@@ -1732,8 +1732,23 @@ impl<'m> Part<'m> {
                         *slot += v;
                     }
                 }
-                for t in full..groups {
-                    *slot += tree::score_dense(regions.dense, d.depth, base(t), row);
+                if full == groups {
+                    continue;
+                }
+                // The last trees of deeper copies: walked alone, each would wait on its
+                // whole chain of loads; walked as the last `LANES` trees, they overlap (the
+                // lanes before `full` are walked again and not added). Shallow trees, one
+                // after another, already overlap in the CPU.
+                if let Some(start) = groups.checked_sub(tree::LANES).filter(|_| d.depth >= 3) {
+                    let lanes =
+                        tree::score_dense_tail(regions.dense, d.depth, base(start), row, has_na);
+                    for v in lanes.into_iter().skip(full - start) {
+                        *slot += v;
+                    }
+                } else {
+                    for t in full..groups {
+                        *slot += tree::score_dense(regions.dense, d.depth, base(t), row);
+                    }
                 }
                 continue;
             }

@@ -535,6 +535,18 @@ pub fn score_dense_lanes(
     }
 }
 
+/// [`score_dense_lanes`] out of line, for a model's last trees.
+#[inline(never)]
+pub fn score_dense_tail(
+    dense: &[u32],
+    depth: u32,
+    first: usize,
+    row: &[f64],
+    has_na: bool,
+) -> [f64; LANES] {
+    score_dense_lanes(dense, depth, first, row, has_na)
+}
+
 #[inline(always)]
 fn lanes_by_depth<const NA: bool>(
     dense: &[u32],
