@@ -266,8 +266,13 @@ impl Glm {
         match self.family {
             GlmFamily::Binomial => {
                 let mu = self.inv_link(eta(0)? + offset, exp);
-                let out = [if mu >= threshold { 1.0 } else { 0.0 }, 1.0 - mu, mu];
-                preds.iter_mut().zip(out).for_each(|(p, v)| *p = v);
+                // Three stores: a zip of `preds` with the three values compiles to a call to
+                // `memcpy` of `min(len, 3)` doubles, 6 % of a row.
+                if let [label, p0, p1, ..] = preds {
+                    *label = if mu >= threshold { 1.0 } else { 0.0 };
+                    *p0 = 1.0 - mu;
+                    *p1 = mu;
+                }
             }
             GlmFamily::Regression => {
                 if let Some(p) = preds.first_mut() {

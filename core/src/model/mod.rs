@@ -1653,10 +1653,6 @@ impl<'m> Part<'m> {
         })
     }
 
-    /// Scores one row of [`Model::n_features`] values (NaN for NA) into `preds` of
-    /// [`Model::preds_len`] values, laid out as genmodel's `score0` lays them out: for
-    /// classifiers the label index then one probability per class, for regression the value,
-    /// for Isolation Forest `[flag,] score, mean_length`. Allocates nothing.
     /// A sub-model of this ensemble.
     fn sub(&self, i: usize) -> Part<'m> {
         Part {
