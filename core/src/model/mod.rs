@@ -1731,11 +1731,11 @@ impl<'m> Part<'m> {
                 if full == groups {
                     continue;
                 }
-                // The last trees of deeper copies: walked alone, each would wait on its
-                // whole chain of loads; walked as the last `LANES` trees, they overlap (the
-                // lanes before `full` are walked again and not added). Shallow trees, one
-                // after another, already overlap in the CPU.
-                if let Some(start) = groups.checked_sub(tree::LANES).filter(|_| d.depth >= 3) {
+                // The last trees: walked alone, each would wait on its whole chain of
+                // loads; walked as the last `LANES` trees, they overlap (the lanes before
+                // `full` are walked again and not added).
+                let deep = d.depth >= tree::MIN_TAIL_DEPTH;
+                if let Some(start) = groups.checked_sub(tree::LANES).filter(|_| deep) {
                     let lanes =
                         tree::score_dense_tail(regions.dense, d.depth, base(start), row, has_na);
                     for v in lanes.into_iter().skip(full - start) {

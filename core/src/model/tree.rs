@@ -535,7 +535,14 @@ pub fn score_dense_lanes(
     }
 }
 
-/// [`score_dense_lanes`] out of line, for a model's last trees.
+/// The shallowest dense copies whose last trees [`score_dense_tail`] walks as a block: a
+/// walk of fewer levels is short enough for the CPU to overlap walks one after another,
+/// and the block's extra lanes cost more than they save (AutoML's 71 stumps: −4 %).
+pub const MIN_TAIL_DEPTH: u32 = 3;
+
+/// [`score_dense_lanes`] for a model's last `LANES` trees, overlapping the block before
+/// when `LANES` does not divide the tree count (docs/decisions.md 48). Out of line: a
+/// second inlined copy of the depth dispatch slowed the blocks before it.
 #[inline(never)]
 pub fn score_dense_tail(
     dense: &[u32],
