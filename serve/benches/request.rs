@@ -8,7 +8,9 @@
 //! - `invocations/csv_row`: one distinct header-less CSV row of the 100-tree depth-6 GBM per
 //!   request (testdata/inputs/bench.csv's rows in turn), `Accept: text/csv`, keep-alive;
 //! - `invocations/json_row`: the same rows as one JSON object each (`{"f00": ..., ...}`);
-//! - `ping`: `GET /ping`, the floor: the HTTP layer with no body and no scoring.
+//! - `ping`: `GET /ping`, the floor: the HTTP layer with no body and no scoring;
+//! - `body/csv_row`, `body/json_row`: the same bodies scored by `input::score` alone (no
+//!   HTTP): reading the row, the model and writing the answer.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -16,7 +18,8 @@ use std::sync::Arc;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use hyper_util::server::graceful::GracefulShutdown;
 use serve::load;
-use serve::server::{self, Config, Loaded, State};
+use serve::server::media::Format;
+use serve::server::{self, input, Config, Loaded, State};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 
 /// The server's allocator (serve/src/main.rs), so that allocations cost what they cost there.
@@ -77,6 +80,15 @@ fn requests(state: &State) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
         ));
     }
     (csv, json)
+}
+
+/// A request's body: what follows its head.
+fn body_of(request: &[u8]) -> &[u8] {
+    let end = request
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head");
+    &request[end + 4..]
 }
 
 /// The client's end of one keep-alive connection.
@@ -151,6 +163,24 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 i = (i + 1) % requests.len();
                 runtime.block_on(client.exchange(&requests[i]));
+            })
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("body");
+    group.throughput(Throughput::Elements(1));
+    let loaded = state.model().expect("loaded").clone();
+    for (name, requests, format) in [
+        ("csv_row", &csv, Format::Csv),
+        ("json_row", &json, Format::Json),
+    ] {
+        let bodies: Vec<&[u8]> = requests.iter().map(|r| body_of(r)).collect();
+        let mut i = 0;
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                i = (i + 1) % bodies.len();
+                input::score(&loaded, bodies[i], format, format).expect("scored")
             })
         });
     }

@@ -3,6 +3,7 @@
 //! # Layout
 //! - [`load`]: MOJO file → [`load::LoadedModel`] (owned memory, shareable across threads).
 //! - [`csv`]: an RFC 4180 record reader.
+//! - [`swar`]: byte tests eight bytes at a time, for [`csv`] and [`rows`].
 //! - [`rows`]: named cells → model rows, with PredictCsv's NA and lookup rules.
 //! - [`format`]: numbers as Java hex or shortest decimal.
 //! - [`batch`]: PredictCsv-compatible scoring of a CSV.
@@ -18,3 +19,4 @@ pub mod fuzzing;
 pub mod load;
 pub mod rows;
 pub mod server;
+pub mod swar;
