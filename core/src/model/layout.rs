@@ -165,28 +165,27 @@ pub struct Regions<'m> {
     pub dense: &'m [u32],
 }
 
-fn view<T: Pod>(mem: &[u64], start: usize, elems: usize) -> &[T] {
-    let words = mem
-        .get(Layout::range(start, elems, core::mem::size_of::<T>()))
-        .unwrap_or(&[]);
-    let all: &[T] = bytemuck::try_cast_slice(words).unwrap_or(&[]);
+fn view<T: Pod>(mem: &[u64], words: Range<usize>, elems: usize) -> &[T] {
+    let all: &[T] = bytemuck::try_cast_slice(mem.get(words).unwrap_or(&[])).unwrap_or(&[]);
     all.get(..elems).unwrap_or(&[])
 }
 
 impl<'m> Regions<'m> {
     /// Views `mem`, which must be [`Layout::words`] long (checked when the model was loaded).
+    /// The regions lie back to back, so each one's words end where the next one's start: no
+    /// sizes are multiplied and checked here, which runs for every scored row.
     pub fn new(layout: &Layout, mem: &'m [u64]) -> Self {
-        let c = &layout.counts;
+        let (c, l) = (&layout.counts, layout);
         Regions {
-            text: view(mem, layout.text, c.text),
-            columns: view(mem, layout.columns, c.columns),
-            levels: view(mem, layout.levels, c.levels),
-            level_order: view(mem, layout.level_order, c.levels),
-            f64s: view(mem, layout.f64s, c.f64s),
-            trees: view(mem, layout.trees, c.trees),
-            nodes: view(mem, layout.nodes, c.nodes),
-            bitsets: view(mem, layout.bitsets, c.bitset_words),
-            dense: view(mem, layout.dense, c.dense),
+            text: view(mem, l.text..l.columns, c.text),
+            columns: view(mem, l.columns..l.levels, c.columns),
+            levels: view(mem, l.levels..l.level_order, c.levels),
+            level_order: view(mem, l.level_order..l.f64s, c.levels),
+            f64s: view(mem, l.f64s..l.trees, c.f64s),
+            trees: view(mem, l.trees..l.nodes, c.trees),
+            nodes: view(mem, l.nodes..l.bitsets, c.nodes),
+            bitsets: view(mem, l.bitsets..l.dense, c.bitset_words),
+            dense: view(mem, l.dense..l.words, c.dense),
         }
     }
 
