@@ -85,7 +85,8 @@ impl<'a> Records<'a> {
         self.any_record()
     }
 
-    /// Reads the next record, which may have quoted fields, a byte at a time.
+    /// Reads the next record (or the rest of one, after fields already read on its first
+    /// line), which may have quoted fields, a byte at a time.
     fn any_record(&mut self) -> Result<bool, CsvError> {
         let start_line = self.line;
         let err = |what| CsvError {
@@ -161,8 +162,8 @@ impl<'a> Records<'a> {
 
     /// Reads the next record, as [`Records::next_record`] would, if it has no `"`: its
     /// delimiters found eight bytes at a time (fields are a few bytes each, and a byte loop
-    /// per field mispredicts its exit once a field). Returns false, having read nothing, at
-    /// a `"`.
+    /// per field mispredicts its exit once a field). At a `"` it returns false, having read
+    /// the fields before the one the `"` is in, for [`Records::any_record`] to go on from.
     fn plain_record(&mut self) -> bool {
         let rest = self.input.get(self.pos..).unwrap_or_default();
         let mut start = 0;
@@ -203,11 +204,11 @@ impl<'a> Records<'a> {
 
     /// Ends [`Records::plain_record`]'s field `start..end` of `rest` at the delimiter at
     /// `end`: `Some(true)` if the record ends there (`\n`), `Some(false)` if not (`,`), and
-    /// `None` at a `"`, with the record's fields dropped.
+    /// `None` at a `"`, with the position moved to the field's start.
     fn end_field(&mut self, rest: &[u8], start: usize, end: usize) -> Option<bool> {
         let delimiter = rest.get(end).copied();
         if delimiter == Some(b'"') {
-            self.fields.clear();
+            self.pos += start;
             return None;
         }
         let newline = delimiter == Some(b'\n');
