@@ -82,13 +82,14 @@ fn requests(state: &State) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
     (csv, json)
 }
 
+/// Where a message's head ends (the index of its blank line), once it has arrived.
+fn head_end(message: &[u8]) -> Option<usize> {
+    message.windows(4).position(|w| w == b"\r\n\r\n")
+}
+
 /// A request's body: what follows its head.
 fn body_of(request: &[u8]) -> &[u8] {
-    let end = request
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a head");
-    &request[end + 4..]
+    &request[head_end(request).expect("a head") + 4..]
 }
 
 /// The client's end of one keep-alive connection.
@@ -123,7 +124,7 @@ impl Client {
             let n = self.pipe.read(&mut self.chunk[..]).await.expect("read");
             assert!(n > 0, "the server closed the connection");
             self.buf.extend_from_slice(&self.chunk[..n]);
-            if let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            if let Some(end) = head_end(&self.buf) {
                 let head = std::str::from_utf8(&self.buf[..end]).expect("UTF-8 head");
                 assert!(head.starts_with("HTTP/1.1 200"), "{head}");
                 let length = head
