@@ -32,8 +32,10 @@ bench:
 soak:
     bash bench/soak
 
-# Fuzz one target (mojo, json, csv, jsonl, stream) for `secs` seconds with cargo-fuzz on nightly; crashes land in fuzz/artifacts/<target>/ (copy them to testdata/regress/)
+# Fuzz one target (mojo, json, csv, jsonl, stream) for `secs` seconds with cargo-fuzz on nightly (both installed if missing); crashes land in fuzz/artifacts/<target>/ (copy them to testdata/regress/)
 fuzz target secs="600":
+    rustup run nightly rustc --version >/dev/null 2>&1 || rustup toolchain install nightly --profile minimal
+    cargo fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked
     fuzz/seed && mkdir -p fuzz/corpus/{{target}}
     cargo +nightly fuzz run -s none {{target}} fuzz/corpus/{{target}} fuzz/seeds/{{target}} -- -max_total_time={{secs}} -print_final_stats=1
 
