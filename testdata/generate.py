@@ -10,7 +10,9 @@ What it does (deterministic apart from H2O model uuids/timestamps):
   3. writes the input CSVs (held-out real rows + awkward rows) to inputs/,
   4. fetches h2o-genmodel.jar from the running H2O into .cache/ (gitignored),
   5. runs the reference PredictCsv (hex output) for every (model, mode) into expected/,
-  6. writes manifest.tsv and README.md, shuts H2O down.
+  6. writes manifest.tsv and README.md, shuts H2O down,
+  7. runs generate_encodings.py (models trained on encoded frames; its own H2O run), which
+     adds its rows to manifest.tsv and its section to README.md.
 """
 import csv
 import hashlib
@@ -630,8 +632,8 @@ def model_specs(bc_x, wine_x, bench_x):
         M("gbm_multinomial_wine", GBM, "wine", wine_x, "target",
           "GBM multinomial on integer levels 0/1/2", seed=99, ntrees=20, max_depth=3),
         M("gbm_onehot_explicit_prostate", GBM, "prostate", PROSTATE_X, "CAPSULE",
-          "GBM with categorical_encoding=one_hot_explicit (_orig_names/_orig_domain_values; NOT "
-          "supported by our scorer at first - expected to be refused)",
+          "GBM with categorical_encoding=one_hot_explicit (_orig_names/_orig_domain_values: genmodel maps "
+          "the original columns onto the one-hot ones; more encodings in generate_encodings.py)",
           categorical_encoding="one_hot_explicit", ntrees=20, max_depth=3),
         M("gbm_bench_100x6", GBM, "bench", bench_x, "y",
           "benchmark: GBM bernoulli 100 trees depth 6, 28 numerics, 2000-row input", ntrees=100,
@@ -1446,6 +1448,9 @@ def main():
         total += sum(os.path.getsize(os.path.join(root, f)) for f in files)
     print("manifest rows:", len(manifest), "refused:", len(refused), "ties:", ties,
           "size: %.2f MB" % (total / 1e6))
+    # ---- the models trained on encoded frames (their own H2O run; appends to manifest and README)
+    import generate_encodings
+    generate_encodings.main()
 
 
 NEW_NOTES = [
@@ -1621,8 +1626,8 @@ def write_readme(specs, datasets, manifest, refused, ties, headers, new_specs, e
              (ties[0], ties[2], ties[1]))
     L.append("* Integer-looking response levels give headers `p0,p1` / `p0,p1,p2` instead of the level "
              "names (see the predict header column); the label column still prints the level itself.")
-    L.append("* `gbm_onehot_explicit_prostate` uses categorical_encoding=one_hot_explicit; our scorer is "
-             "expected to refuse it at first.")
+    L.append("* `gbm_onehot_explicit_prostate` uses categorical_encoding=one_hot_explicit: inputs are the "
+             "original columns, which genmodel maps onto the one-hot ones (see the last section).")
     L.append("* GBM quasibinomial with a numeric response has no response domain: header `predict,pVal0,pVal1`, "
              "labels `0`/`1`.")
     L.append("* Leaf-node mode on Isolation Forest: PredictCsv ignores the flag and prints the normal output "

@@ -72,7 +72,17 @@ where
         ([0.0; MAX_TOGETHER], [0.0; MAX_TOGETHER], [0.0; ROWS]);
     for r in 0..ROWS {
         let mut ok = true;
-        for (c, v) in row.iter_mut().enumerate() {
+        if r == 3 {
+            // Text cells through the inputs (an encoded model's original columns write
+            // several slots each).
+            row.fill(f64::NAN);
+            for k in 0..model.n_inputs() {
+                let at = k % data.len().max(1);
+                let text = data.get(at..data.len().min(at + 4)).unwrap_or_default();
+                ok &= model.encode_input_text(k, text, rules, row).is_ok();
+            }
+        }
+        for (c, v) in row.iter_mut().enumerate().filter(|_| r < 3) {
             let byte = data.get(c.wrapping_mul(7).wrapping_add(r) % data.len().max(1));
             let byte = byte.copied().unwrap_or(0);
             *v = match r {
@@ -82,17 +92,7 @@ where
                     Ok(v) => v,
                     Err(_) => model.encode_number(c, f64::NAN).unwrap_or(f64::NAN),
                 },
-                _ => {
-                    let at = c % data.len().max(1);
-                    let text = data.get(at..data.len().min(at + 4)).unwrap_or_default();
-                    match model.encode_text(c, text, rules) {
-                        Ok(v) => v,
-                        Err(_) => {
-                            ok = false;
-                            f64::NAN
-                        }
-                    }
-                }
+                _ => model.encode_text(c, &[], rules).unwrap_or(f64::NAN),
             };
         }
         let offset = if r == 2 { f64::INFINITY } else { 0.0 };

@@ -272,6 +272,37 @@ pub fn unescape(level: &[u8], mut emit: impl FnMut(u8)) {
     }
 }
 
+/// [`unescape`], then Java's `String.trim` of the result: genmodel reads the files of
+/// string arrays (`_orig_names`, `_orig_domain_values_*`) so.
+pub fn unescape_trimmed(level: &[u8], mut emit: impl FnMut(u8)) {
+    let (mut n, mut first, mut last) = (0usize, None, 0usize);
+    unescape(level, |b| {
+        if b > b' ' {
+            first.get_or_insert(n);
+            last = n;
+        }
+        n += 1;
+    });
+    let Some(first) = first else { return };
+    let mut k = 0usize;
+    unescape(level, |b| {
+        if (first..=last).contains(&k) {
+            emit(b);
+        }
+        k += 1;
+    });
+}
+
+/// Whether [`unescape_trimmed`] of `level` is `text`.
+pub fn unescape_trimmed_eq(level: &[u8], text: &[u8]) -> bool {
+    let (mut i, mut equal) = (0usize, true);
+    unescape_trimmed(level, |b| {
+        equal &= text.get(i) == Some(&b);
+        i += 1;
+    });
+    equal && i == text.len()
+}
+
 #[cfg(test)]
 #[allow(clippy::indexing_slicing)]
 mod tests {
@@ -343,6 +374,22 @@ mod tests {
         let mut out = Vec::new();
         unescape(br"a\nb\\c\rd\qe\", |b| out.push(b));
         assert_eq!(out, b"a\nb\\c\rdqe");
+    }
+
+    #[test]
+    fn unescape_trimmed_trims_after_unescaping() {
+        let run = |s: &[u8]| {
+            let mut out = Vec::new();
+            unescape_trimmed(s, |b| out.push(b));
+            out
+        };
+        assert_eq!(run(br"  a b \n"), b"a b");
+        assert_eq!(run(br"\r\nx\\"), b"x\\");
+        assert_eq!(run(b" \t "), b"");
+        assert_eq!(run("\u{e9}t\u{e9} ".as_bytes()), "\u{e9}t\u{e9}".as_bytes());
+        assert!(unescape_trimmed_eq(br" RACE\n", b"RACE"));
+        assert!(!unescape_trimmed_eq(br"RACE", b"RAC"));
+        assert!(!unescape_trimmed_eq(br"RAC", b"RACE"));
     }
 
     #[test]

@@ -269,3 +269,107 @@ fn algorithms_not_scored_yet_are_refused_by_name() {
         );
     }
 }
+
+/// The testdata GBM trained with one_hot_explicit, with `edit` applied to its entries.
+fn onehot_with(edit: impl Fn(&mut Vec<(String, Vec<u8>)>)) -> Vec<u8> {
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../testdata/models/gbm_onehot_explicit_prostate.zip"
+    ))
+    .unwrap();
+    let mut e = entries(&bytes);
+    edit(&mut e);
+    zip(&e)
+}
+
+fn edit_entry(e: &mut [(String, Vec<u8>)], name: &str, f: impl Fn(&str) -> String) {
+    let (_, data) = e.iter_mut().find(|(n, _)| n == name).unwrap();
+    *data = f(std::str::from_utf8(data).unwrap()).into_bytes();
+}
+
+#[test]
+fn encoded_models_whose_original_columns_do_not_fit_are_refused() {
+    let model = load(&onehot_with(|_| {})).unwrap();
+    assert_eq!(
+        model.n_inputs(),
+        7,
+        "AGE, RACE, DPROS, DCAPS, PSA, VOL, GLEASON"
+    );
+    // Counts that disagree with the files, or levels that push a block past the features.
+    let cases: [(&str, &str, &str); 4] = [
+        ("model.ini", "_n_orig_names = 8", "_n_orig_names = 9"),
+        (
+            "model.ini",
+            "_n_orig_domain_values = 8",
+            "_n_orig_domain_values = 7",
+        ),
+        (
+            "model.ini",
+            "_m_orig_domain_values_3 = 2",
+            "_m_orig_domain_values_3 = 9",
+        ),
+        ("_orig_domain_values_1", "2\n", ""),
+    ];
+    for (entry, from, to) in cases {
+        let bytes = onehot_with(|e| edit_entry(e, entry, |t| t.replacen(from, to, 1)));
+        assert!(
+            matches!(model_error(&bytes), ModelError::Corrupt(_)),
+            "{entry}: {from} -> {to}: {:?}",
+            model_error(&bytes)
+        );
+    }
+    let missing = onehot_with(|e| e.retain(|(n, _)| n != "_orig_names"));
+    assert_eq!(
+        model_error(&missing),
+        ModelError::MissingFile("_orig_names")
+    );
+    let offset = onehot_with(|e| {
+        edit_entry(e, "model.ini", |t| {
+            t.replacen("[columns]", "offset_column = AGE\n\n[columns]", 1)
+        })
+    });
+    assert!(matches!(model_error(&offset), ModelError::Unsupported(_)));
+}
+
+#[test]
+fn a_one_hot_input_writes_one_hot_slot_per_level_and_na_last() {
+    let model = load(&onehot_with(|_| {})).unwrap();
+    let rules = scorer::model::InputRules::default();
+    for k in 0..model.n_inputs() {
+        let input = model.input(k).unwrap();
+        let Some(levels) = input.levels else { continue };
+        let width = levels.len() + 1;
+        let texts: Vec<String> = levels.iter().map(str::to_owned).collect();
+        for (j, text) in texts
+            .iter()
+            .map(|t| Some(t.as_str()))
+            .chain([None])
+            .enumerate()
+        {
+            let mut row = vec![f64::NAN; model.n_features()];
+            match text {
+                Some(t) => model.encode_input_text(k, t.as_bytes(), rules, &mut row),
+                None => model.encode_input_number(k, f64::NAN, &mut row),
+            }
+            .unwrap();
+            let block = &row[input.slot..input.slot + width];
+            for (s, &v) in block.iter().enumerate() {
+                assert_eq!(
+                    v,
+                    if s == j { 1.0 } else { 0.0 },
+                    "{} level {j}",
+                    input.name
+                );
+            }
+            // Nothing outside the block is written.
+            let outside = row[..input.slot].iter().chain(&row[input.slot + width..]);
+            assert!(outside.into_iter().all(|v| v.is_nan()), "{}", input.name);
+        }
+        // An unseen level is NA's pattern when unknown levels are NA.
+        let mut row = vec![f64::NAN; model.n_features()];
+        model
+            .encode_input_text(k, b"never seen", rules, &mut row)
+            .unwrap();
+        assert_eq!(row[input.slot + width - 1], 1.0, "{}", input.name);
+    }
+}

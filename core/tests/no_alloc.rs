@@ -52,11 +52,14 @@ fn load(path: &str) -> scorer::model::Model<Vec<u64>> {
 
 #[test]
 fn scoring_does_not_allocate() {
-    // A binomial GBM with categoricals (level lookups) and a multinomial DRF (tie-breaks).
+    // A binomial GBM with categoricals (level lookups), a multinomial DRF (tie-breaks) and
+    // models trained on encoded frames (one input writes several slots, or a limited level).
     for path in [
         "demo/pipeline.mojo",
         "models/drf_multinomial_ties.zip",
         "models/gbm_multinomial_iris.zip",
+        "models/gbm_onehot_explicit_prostate.zip",
+        "models/gbm_enum_limited_highcard.zip",
     ] {
         let model = load(path);
         let rules = scorer::model::InputRules::default();
@@ -66,9 +69,10 @@ fn scoring_does_not_allocate() {
         let before = allocations();
         let mut checksum = 0.0;
         for r in 0..2_000usize {
-            for (c, slot) in row.iter_mut().enumerate() {
-                let cell = cells[(r + c) % cells.len()];
-                *slot = model.encode_text(c, cell, rules).unwrap_or(f64::NAN);
+            row.fill(f64::NAN);
+            for k in 0..model.n_inputs() {
+                let cell = cells[(r + k) % cells.len()];
+                let _ = model.encode_input_text(k, cell, rules, &mut row);
             }
             model.score(&row, 0.0, &mut preds).unwrap();
             model.for_each_output(&preds, false, |v| {

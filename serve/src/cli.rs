@@ -236,7 +236,7 @@ pub fn describe(model: &LoadedModel) -> Value {
         .is_supervised()
         .then(|| column(model.n_columns() - 1))
         .flatten();
-    json!({
+    let mut json = json!({
         "algo": model.algorithm().name(),
         "category": model.category().name(),
         "uuid": model.uuid(),
@@ -256,5 +256,19 @@ pub fn describe(model: &LoadedModel) -> Value {
             Ok(()) => json!({"supported": true, "columns": model.contribution_len()}),
             Err(e) => json!({"supported": false, "reason": e.to_string()}),
         },
-    })
+    });
+    // A model trained on an encoded frame: the columns users send, which genmodel maps onto
+    // the features (the encoded columns).
+    if let Some(encoding) = model.encoding() {
+        let inputs: Vec<Value> = (0..model.n_inputs())
+            .filter_map(|k| model.input(k))
+            .map(|i| match i.levels {
+                Some(levels) => json!({"name": i.name, "type": "categorical", "levels": levels.iter().collect::<Vec<_>>()}),
+                None => json!({"name": i.name, "type": "numeric"}),
+            })
+            .collect();
+        json["categorical_encoding"] = json!(encoding.name());
+        json["inputs"] = json!(inputs);
+    }
+    json
 }

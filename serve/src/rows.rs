@@ -180,28 +180,32 @@ impl std::fmt::Display for RowError {
 
 impl std::error::Error for RowError {}
 
-/// Where each input field goes: a model feature, the offset, or nowhere.
+/// Where each input field goes: a model input (a feature, or an encoded model's original
+/// column), the offset, or nowhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
-    Feature(usize),
+    Input(usize),
     Offset,
     Ignored,
 }
 
-/// A model's input columns, read once at load: names by hash, kinds by position. Request
-/// paths map field names through this instead of scanning the model's column table (which
-/// decodes every column's name on each lookup).
+/// A model's input columns, read once at load: names by hash, kinds and row slots by
+/// position. Request paths map field names through this instead of scanning the model's
+/// column table (which decodes every column's name on each lookup).
+///
+/// The inputs are the model's features, or, for a model trained on an encoded frame
+/// (`Model::encoding`), the frame's original columns, each writing its own slots of the row.
 #[derive(Debug, Clone)]
 pub struct Columns {
-    n_features: usize,
-    offset: Option<usize>,
-    /// Every column's name, in the model's order.
-    names: Vec<String>,
-    /// Name → first column with that name (genmodel's frames never repeat a name).
+    n_inputs: usize,
+    /// The offset column's name, if the model has one.
+    offset: Option<Box<str>>,
+    /// Input name → first input with that name (genmodel's frames never repeat a name).
     index: HashMap<String, usize>,
-    /// Per feature: whether it is categorical.
-    categorical: Vec<bool>,
-    /// The features in order, then the offset column: the layout of a header-less row.
+    /// Per input: whether it is categorical, and the row slot a numeric one writes.
+    categorical: Box<[bool]>,
+    slots: Box<[usize]>,
+    /// The inputs in order, then the offset column: the layout of a header-less row.
     pub positional: Vec<String>,
     /// Rules out most cells that cannot be an input column's name without hashing them.
     input_names: NameFilter,
@@ -234,61 +238,56 @@ impl NameFilter {
 
 impl Columns {
     pub fn new<M: AsRef<[u64]>>(model: &Model<M>) -> Self {
-        let names: Vec<String> = (0..model.n_columns())
-            .map(|i| {
-                model
-                    .column(i)
-                    .map(|c| c.name.to_owned())
-                    .unwrap_or_default()
-            })
-            .collect();
-        let mut index = HashMap::with_capacity(names.len());
-        for (i, name) in names.iter().enumerate() {
-            index.entry(name.clone()).or_insert(i);
+        let n_inputs = model.n_inputs();
+        let inputs: Vec<_> = (0..n_inputs).filter_map(|k| model.input(k)).collect();
+        let mut index = HashMap::with_capacity(n_inputs);
+        for (k, input) in inputs.iter().enumerate() {
+            index.entry(input.name.to_owned()).or_insert(k);
         }
-        let n_features = model.n_features();
-        let offset = model.offset_column();
-        let categorical = (0..n_features)
-            .map(|i| model.column(i).is_some_and(|c| c.levels.is_some()))
+        let offset = offset_name(model);
+        let positional: Vec<String> = inputs
+            .iter()
+            .map(|i| i.name.to_owned())
+            .chain(offset.clone())
             .collect();
-        let positional: Vec<String> = (0..n_features)
-            .chain(offset)
-            .filter_map(|i| names.get(i).cloned())
-            .collect();
+        let offset = offset.map(String::into_boxed_str);
         let mut input_names = NameFilter::default();
         for name in &positional {
             input_names.add(name.as_bytes());
         }
         Columns {
-            n_features,
+            n_inputs,
             offset,
-            names,
             index,
-            categorical,
+            categorical: inputs.iter().map(|i| i.levels.is_some()).collect(),
+            slots: inputs.iter().map(|i| i.slot).collect(),
             positional,
             input_names,
         }
     }
 
-    /// The column named `name` (exact match), as `Model::column_index`.
+    /// The input named `name` (exact match).
     pub fn index(&self, name: &str) -> Option<usize> {
         self.index.get(name).copied()
     }
 
-    /// Where the field `name` goes in a header-less row ([`Columns::positional`]): a
-    /// feature's index, or `n_features` for the offset column; `None` for anything else.
+    fn is_offset(&self, name: &str) -> bool {
+        self.offset.as_deref() == Some(name)
+    }
+
+    /// Where the field `name` goes in a header-less row ([`Columns::positional`]): an
+    /// input's index, or `n_inputs` for the offset column; `None` for anything else.
     pub fn slot(&self, name: &str) -> Option<usize> {
-        match self.index(name)? {
-            i if i < self.n_features => Some(i),
-            i if Some(i) == self.offset => Some(self.n_features),
-            _ => None,
+        match self.index(name) {
+            Some(k) => Some(k),
+            None if self.is_offset(name) => Some(self.n_inputs),
+            None => None,
         }
     }
 
-    /// Whether `name` is a feature or the offset column: a field a row can carry.
+    /// Whether `name` is an input or the offset column: a field a row can carry.
     pub fn is_input(&self, name: &str) -> bool {
-        self.index(name)
-            .is_some_and(|i| i < self.n_features || Some(i) == self.offset)
+        self.index(name).is_some() || self.is_offset(name)
     }
 
     /// [`Columns::is_input`] for raw bytes (a CSV cell that may not be UTF-8).
@@ -301,51 +300,54 @@ impl Columns {
 #[derive(Debug, Clone)]
 pub struct RowMapper {
     targets: Vec<Target>,
-    /// Model features no input field maps to.
+    /// Model inputs no input field maps to.
     pub missing: Vec<String>,
     /// Input fields that map to nothing the model uses.
     pub unused: Vec<String>,
     has_offset_field: bool,
-    /// Per model feature: whether it is categorical. Numeric cells are then read here with
-    /// `java::parse_double`, exactly as `Model::encode_text` reads them, without looking the
-    /// column up in the model for every cell.
+    /// Per model input: whether it is categorical, and the row slot a numeric one writes.
+    /// Numeric cells are then read here with `java::parse_double`, exactly as
+    /// `Model::encode_input_text` reads them, without looking the input up in the model for
+    /// every cell.
     categorical: Vec<bool>,
+    slots: Vec<usize>,
     pub rules: InputRules,
 }
 
 impl RowMapper {
-    /// Maps field names (e.g. a CSV header) onto the model's columns.
+    /// Maps field names (e.g. a CSV header) onto the model's inputs.
     pub fn new(columns: &Columns, names: &[&str], rules: InputRules) -> Self {
-        let mut seen = vec![false; columns.n_features];
+        let mut seen = vec![false; columns.n_inputs];
         let mut unused = Vec::new();
         let mut has_offset_field = false;
         let targets = names
             .iter()
             .map(|name| match columns.index(name) {
-                Some(i) if i < columns.n_features => {
-                    seen[i] = true;
-                    Target::Feature(i)
+                Some(k) => {
+                    seen[k] = true;
+                    Target::Input(k)
                 }
-                Some(i) if Some(i) == columns.offset => {
+                None if columns.is_offset(name) => {
                     has_offset_field = true;
                     Target::Offset
                 }
-                _ => {
+                None => {
                     unused.push((*name).to_owned());
                     Target::Ignored
                 }
             })
             .collect();
-        let missing = (0..columns.n_features)
-            .filter(|&i| !seen[i])
-            .filter_map(|i| columns.names.get(i).cloned())
+        let missing = (0..columns.n_inputs)
+            .filter(|&k| !seen[k])
+            .filter_map(|k| columns.positional.get(k).cloned())
             .collect();
         RowMapper {
             targets,
             missing,
             unused,
             has_offset_field,
-            categorical: columns.categorical.clone(),
+            categorical: columns.categorical.to_vec(),
+            slots: columns.slots.to_vec(),
             rules,
         }
     }
@@ -378,81 +380,81 @@ impl RowMapper {
         row.fill(f64::NAN);
         let mut offset = None;
         for (target, cell) in self.targets.iter().zip(cells) {
-            // The common cell, a short decimal for a numeric feature, read here in line
+            // The common cell, a short decimal for a numeric input, read here in line
             // (`encode` is a call, and this as a match arm ran 2 % slower); `encode` reads
             // the numeric text `fast_decimal` does not take.
-            if let (Target::Feature(i), Cell::Text(t)) = (*target, cell) {
-                if !self.categorical.get(i).copied().unwrap_or(true) {
+            if let (Target::Input(k), Cell::Text(t)) = (*target, cell) {
+                if !self.categorical.get(k).copied().unwrap_or(true) {
                     if let Some(v) = fast_decimal(t) {
-                        if let Some(slot) = row.get_mut(i) {
+                        if let Some(slot) = self.slots.get(k).and_then(|&i| row.get_mut(i)) {
                             *slot = v;
                         }
                         continue;
                     }
                 }
             }
-            let value = match (*target, cell) {
-                (Target::Ignored, _) | (_, Cell::Null) => continue,
-                (_, Cell::Text(t)) if is_na_token(t) => continue,
-                (Target::Offset, Cell::Text(t)) => {
-                    offset = scorer::java::parse_double(t);
-                    continue;
-                }
-                (Target::Offset, Cell::Number(v)) => {
-                    offset = Some(v);
-                    continue;
-                }
-                (Target::Offset, Cell::Bool(b)) => {
-                    offset = Some(f64::from(u8::from(b)));
-                    continue;
-                }
-                (Target::Feature(i), cell) => (i, self.encode(model, i, cell)?),
-            };
-            if let Some(slot) = row.get_mut(value.0) {
-                *slot = value.1;
+            match (*target, cell) {
+                (Target::Ignored, _) | (_, Cell::Null) => {}
+                (_, Cell::Text(t)) if is_na_token(t) => {}
+                (Target::Offset, Cell::Text(t)) => offset = scorer::java::parse_double(t),
+                (Target::Offset, Cell::Number(v)) => offset = Some(v),
+                (Target::Offset, Cell::Bool(b)) => offset = Some(f64::from(u8::from(b))),
+                (Target::Input(k), cell) => self.encode(model, k, cell, row)?,
             }
         }
         self.offset(model, offset)
     }
 
+    /// Writes input `k`'s slots of `row` from one cell.
     fn encode<M: AsRef<[u64]>>(
         &self,
         model: &Model<M>,
-        i: usize,
+        k: usize,
         cell: Cell<'_>,
-    ) -> Result<f64, RowError> {
-        let categorical = self.categorical.get(i).copied().unwrap_or(false);
-        let text = |t: &[u8]| {
+        row: &mut [f64],
+    ) -> Result<(), RowError> {
+        let categorical = self.categorical.get(k).copied().unwrap_or(false);
+        let numeric_slot = self.slots.get(k).copied().filter(|_| !categorical);
+        let text = |t: &[u8], row: &mut [f64]| {
             model
-                .encode_text(i, t, self.rules)
+                .encode_input_text(k, t, self.rules, row)
                 .map_err(|e| self.cell_error(model, e, t))
         };
-        match cell {
-            Cell::Null => Ok(f64::NAN),
-            // `Model::encode_text`'s numeric branch, inlined: the same parser and rules
-            // (`cell_row` has tried `fast_decimal`, which agrees with it, already).
-            Cell::Text(t) if !categorical && i < self.categorical.len() => {
-                match scorer::java::parse_double(t) {
-                    Some(v) => Ok(v),
-                    None if self.rules.invalid_number_as_na => Ok(f64::NAN),
-                    None => Err(self.cell_error(
-                        model,
-                        CoreInputError::NotANumber { column: i as u32 },
-                        t,
-                    )),
-                }
+        let mut put = |slot: usize, v: f64| {
+            if let Some(out) = row.get_mut(slot) {
+                *out = v;
             }
-            Cell::Text(t) => text(t),
-            Cell::Number(v) if categorical => text(number_text(v).as_bytes()),
-            // `Model::encode_number` for a numeric feature is the number itself; calling it
-            // looks the column up again (~15 ns a cell, 0.4 µs of a 28-field JSON row).
-            Cell::Number(v) if i < self.categorical.len() => Ok(v),
-            Cell::Number(v) => model
-                .encode_number(i, v)
-                .map_err(|e| self.cell_error(model, e, number_text(v).as_bytes())),
-            Cell::Bool(b) if categorical => text(if b { b"true" } else { b"false" }),
-            Cell::Bool(b) => Ok(f64::from(u8::from(b))),
+        };
+        match (cell, numeric_slot) {
+            (Cell::Null, _) => {}
+            // `Model::encode_input_text`'s numeric branch, inlined: the same parser and
+            // rules (`cell_row` has tried `fast_decimal`, which agrees with it, already).
+            (Cell::Text(t), Some(slot)) => match scorer::java::parse_double(t) {
+                Some(v) => put(slot, v),
+                None if self.rules.invalid_number_as_na => put(slot, f64::NAN),
+                None => {
+                    return Err(self.cell_error(
+                        model,
+                        CoreInputError::NotANumber { column: k as u32 },
+                        t,
+                    ))
+                }
+            },
+            (Cell::Text(t), None) => text(t, row)?,
+            (Cell::Number(v), None) if categorical => text(number_text(v).as_bytes(), row)?,
+            // A number for a numeric input is the number itself; asking the model looks the
+            // input up again (~15 ns a cell, 0.4 µs of a 28-field JSON row).
+            (Cell::Number(v), Some(slot)) => put(slot, v),
+            (Cell::Number(v), None) => model
+                .encode_input_number(k, v, row)
+                .map_err(|e| self.cell_error(model, e, number_text(v).as_bytes()))?,
+            (Cell::Bool(b), None) if categorical => text(if b { b"true" } else { b"false" }, row)?,
+            (Cell::Bool(b), Some(slot)) => put(slot, f64::from(u8::from(b))),
+            (Cell::Bool(b), None) => model
+                .encode_input_number(k, f64::from(u8::from(b)), row)
+                .map_err(|e| self.cell_error(model, e, if b { b"true" } else { b"false" }))?,
         }
+        Ok(())
     }
 
     /// The offset to score with: 0 when the model has none or the category ignores it.
@@ -467,7 +469,7 @@ impl RowMapper {
         match found {
             Some(v) if self.has_offset_field => Ok(v),
             _ => Err(RowError::BadOffset {
-                column: offset_name(model),
+                column: offset_name(model).unwrap_or_default(),
             }),
         }
     }
@@ -478,10 +480,10 @@ impl RowMapper {
         e: CoreInputError,
         cell: &[u8],
     ) -> RowError {
-        let name = |c: u32| {
+        let name = |k: u32| {
             model
-                .column(c as usize)
-                .map(|c| c.name.to_owned())
+                .input(k as usize)
+                .map(|i| i.name.to_owned())
                 .unwrap_or_default()
         };
         let value = String::from_utf8_lossy(cell).into_owned();
@@ -502,12 +504,11 @@ impl RowMapper {
     }
 }
 
-fn offset_name<M: AsRef<[u64]>>(model: &Model<M>) -> String {
+fn offset_name<M: AsRef<[u64]>>(model: &Model<M>) -> Option<String> {
     model
         .offset_column()
         .and_then(|i| model.column(i))
         .map(|c| c.name.to_owned())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -199,13 +199,15 @@ fn contributions_equal_genmodel_through_both_request_forms() {
     let cases = contribution_cases();
     assert!(cases.len() >= 25, "{} contribution goldens", cases.len());
     let mut onehot_cases = 0;
+    let mut encoded_cases = 0;
     let mut drf_cases = 0;
     let mut tested = 0;
     for case in &cases {
         // Models the core refuses to load (tests/golden.rs checks those refusals).
-        if serve::load::from_path(&testdata().join(&case.model)).is_err() {
+        let Ok(model) = serve::load::from_path(&testdata().join(&case.model)) else {
             continue;
-        }
+        };
+        let encoded = model.encoding().is_some();
         tested += 1;
         drf_cases += usize::from(case.name.starts_with("drf_") || case.name.contains("_DRF_"));
         let s = Server::start(&case.model);
@@ -222,12 +224,38 @@ fn contributions_equal_genmodel_through_both_request_forms() {
         let want_names = |names: &[String]| names.join(",") == header;
         let label = |what: &str| format!("{} {what}", case.name);
 
+        let capabilities = if encoded {
+            json!(["SCORE", "CONTRIBUTION_TRANSFORMED"])
+        } else {
+            json!(["SCORE", "CONTRIBUTION_ORIGINAL", "CONTRIBUTION_TRANSFORMED"])
+        };
         assert_eq!(
             s.get("/model/capabilities").json(),
-            json!(["SCORE", "CONTRIBUTION_ORIGINAL", "CONTRIBUTION_TRANSFORMED"]),
+            capabilities,
             "{}",
             case.name
         );
+        if encoded {
+            // The inputs are the original columns, and the sample request scores.
+            let schema = s.get("/model/schema").json();
+            let inputs: Vec<&str> = schema["schema"]["inputFields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["name"].as_str().unwrap())
+                .collect();
+            assert_eq!(inputs.len(), model.n_inputs(), "{}", case.name);
+            assert!(
+                inputs
+                    .iter()
+                    .all(|n| fields.iter().any(|f| f.as_str() == *n)),
+                "{}: {inputs:?} are not all input columns {fields:?}",
+                case.name
+            );
+            let sample = s.get("/model/sample_request").json();
+            let r = s.post("/invocations", &[], &sample);
+            assert_eq!(r.status, 200, "{}: {}", case.name, r.text());
+        }
 
         // ScoreRequest, TRANSFORMED: genmodel's space.
         let request = json!({
@@ -263,6 +291,13 @@ fn contributions_equal_genmodel_through_both_request_forms() {
         // ORIGINAL: one value per input column; the one-hot values folded for XGBoost.
         request["requestShapleyValueType"] = json!("ORIGINAL");
         let r = s.post("/model/contribution", &[], &request);
+        if encoded {
+            // Trained on an encoded frame: contributions are per encoded column only.
+            encoded_cases += 1;
+            assert_eq!(r.status, 400, "{}: {}", case.name, r.text());
+            assert!(r.error().contains("categorical_encoding"), "{}", r.text());
+            continue;
+        }
         assert_eq!(r.status, 200, "{}: {}", case.name, r.text());
         let (original, got) = contributions(&r.json());
         assert_eq!(original.last().map(String::as_str), Some("BiasTerm"));
@@ -288,6 +323,10 @@ fn contributions_equal_genmodel_through_both_request_forms() {
     }
     assert!(tested >= 25, "{tested} contribution goldens served");
     assert!(onehot_cases >= 3, "{onehot_cases} XGBoost one-hot cases");
+    assert!(
+        encoded_cases >= 9,
+        "{encoded_cases} models trained on encoded frames"
+    );
     assert!(drf_cases >= 9, "{drf_cases} DRF cases");
 }
 

@@ -22,10 +22,7 @@ use serve::rows::{Columns, RowMapper};
 const REFUSED_ALGOS: &[&str] = &["glrm", "rulefit", "gam", "coxph"];
 
 /// Models the scorer refuses on purpose, with the reason it must give.
-const EXPECTED_REFUSALS: &[(&str, &str)] = &[(
-    "gbm_onehot_explicit_prostate",
-    "categorical encodings other than AUTO",
-)];
+const EXPECTED_REFUSALS: &[(&str, &str)] = &[];
 
 /// Modes scored here. Leaf assignment is checked for tree models with leaves (genmodel
 /// ignores the flag for Isolation Forest). Contributions (TreeSHAP, pure f32 arithmetic

@@ -191,19 +191,6 @@ impl DeepLearning {
         n_classes: usize,
         sink: &mut dyn Sink,
     ) -> Result<DeepLearning, ModelError> {
-        // genmodel reads `_genmodel_encoding` from MOJO 1.10 on and treats these three as
-        // AUTO; every other encoding changes the columns the network sees.
-        let version = ini.get("mojo_version").and_then(ini::double).unwrap_or(0.0);
-        if version >= 1.1
-            && !matches!(
-                ini.get("_genmodel_encoding"),
-                None | Some("AUTO" | "OneHotInternal")
-            )
-        {
-            return Err(ModelError::Unsupported(
-                "Deep Learning with a categorical encoding other than AUTO",
-            ));
-        }
         let output = match ini.require("category")? {
             "AutoEncoder" => Output::AutoEncoder,
             "Binomial" | "Multinomial" | "Ordinal" => Output::Classifier,
@@ -1011,13 +998,6 @@ mod tests {
             ),
             Err(ModelError::BadValue("distribution"))
         ));
-        let text = ini_text(
-            "Regression",
-            1,
-            &format!("{base}\ndistribution = gaussian\nweight_layer0 = [1.0]"),
-        )
-        .replace("_genmodel_encoding = AUTO", "_genmodel_encoding = Binary");
-        assert!(matches!(load(&text, 1), Err(ModelError::Unsupported(_))));
         // A classifier whose output layer does not have one unit per class.
         let text = ini_text(
             "Binomial",

@@ -87,7 +87,8 @@ impl Ensemble {
         let mut build_sub =
             |dir: &str, sink: &mut dyn Sink, subs: &mut Subs| -> Result<u32, Error> {
                 let mut nested = Subs::new();
-                let header = mojo.build(dir, buf, sink, &mut nested)?;
+                // An encoded base model is refused inside (its inputs are never `Some`).
+                let (header, _) = mojo.build(dir, buf, sink, &mut nested)?;
                 let index = subs.len() as u32;
                 subs.push(header)
                     .map_err(|_| ModelError::TooLarge("sub-models"))?;

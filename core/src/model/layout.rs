@@ -200,8 +200,9 @@ impl<'m> Regions<'m> {
 pub trait Sink {
     /// Appends bytes to the text region.
     fn text(&mut self, bytes: &[u8]) -> Result<StrRef, ModelError>;
-    /// Appends the domain-unescaped form of `bytes` to the text region.
-    fn text_unescaped(&mut self, bytes: &[u8]) -> Result<StrRef, ModelError>;
+    /// Appends the domain-unescaped form of `bytes` to the text region, with Java's
+    /// `String.trim` applied after unescaping when `trim` is set.
+    fn text_unescaped(&mut self, bytes: &[u8], trim: bool) -> Result<StrRef, ModelError>;
     fn column(&mut self, column: ColumnRec) -> Result<(), ModelError>;
     /// Appends a level; returns its index.
     fn level(&mut self, level: StrRef) -> Result<u32, ModelError>;
@@ -239,9 +240,18 @@ fn bitset_words(nbytes: usize) -> usize {
     2 + nbytes.div_ceil(4)
 }
 
-fn unescaped_len(bytes: &[u8]) -> usize {
+/// [`crate::ini::unescape`], or [`crate::ini::unescape_trimmed`] with `trim`.
+fn unescape(bytes: &[u8], trim: bool, emit: impl FnMut(u8)) {
+    if trim {
+        crate::ini::unescape_trimmed(bytes, emit)
+    } else {
+        crate::ini::unescape(bytes, emit)
+    }
+}
+
+fn unescaped_len(bytes: &[u8], trim: bool) -> usize {
     let mut n = 0;
-    crate::ini::unescape(bytes, |_| n += 1);
+    unescape(bytes, trim, |_| n += 1);
     n
 }
 
@@ -254,9 +264,9 @@ impl Sink for Counter {
             len: index(bytes.len(), "text")?,
         })
     }
-    fn text_unescaped(&mut self, bytes: &[u8]) -> Result<StrRef, ModelError> {
+    fn text_unescaped(&mut self, bytes: &[u8], trim: bool) -> Result<StrRef, ModelError> {
         let off = index(self.counts.text, "text")?;
-        let len = unescaped_len(bytes);
+        let len = unescaped_len(bytes, trim);
         self.counts.text += len;
         Ok(StrRef {
             off,
@@ -438,12 +448,12 @@ impl Sink for Writer<'_> {
             len: index(bytes.len(), "text")?,
         })
     }
-    fn text_unescaped(&mut self, bytes: &[u8]) -> Result<StrRef, ModelError> {
+    fn text_unescaped(&mut self, bytes: &[u8], trim: bool) -> Result<StrRef, ModelError> {
         let off = self.at.text;
         let out = self.text.get_mut(off..).ok_or(MISMATCH)?;
         let mut n = 0;
         let mut overflow = false;
-        crate::ini::unescape(bytes, |b| match out.get_mut(n) {
+        unescape(bytes, trim, |b| match out.get_mut(n) {
             Some(slot) => {
                 *slot = b;
                 n += 1;
@@ -536,7 +546,7 @@ mod tests {
         let mut counter = Counter::default();
         let run = |s: &mut dyn Sink| {
             let a = s.text(b"abc")?;
-            let b = s.text_unescaped(br"x\ny")?;
+            let b = s.text_unescaped(br"x\ny", false)?;
             s.column(ColumnRec {
                 name: a,
                 first_level: 0,

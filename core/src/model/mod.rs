@@ -9,14 +9,17 @@
 //! first, and both steps then read entries inflated once (loading is then about twice as
 //! fast: inflating is most of it).
 //!
-//! Supported: GBM (every distribution), DRF and Isolation Forest MOJOs of version 1.20 to
-//! 1.40 with H2O's native categorical handling. Every other algorithm genmodel knows is
-//! refused with [`ModelError::UnsupportedAlgorithm`], and Driverless AI pipelines with
+//! Supported: GBM, DRF and Isolation Forest (MOJO 1.20 to 1.40), Extended Isolation Forest,
+//! GLM, XGBoost, Deep Learning, stacked ensembles, K-Means, PCA and Isotonic Regression; a
+//! model trained on an encoded frame takes the frame's original columns as its inputs
+//! (`encoding`, [`Model::input`]). Every other algorithm genmodel knows is refused with
+//! [`ModelError::UnsupportedAlgorithm`], and Driverless AI pipelines with
 //! [`ModelError::DriverlessPipeline`].
 #![warn(clippy::indexing_slicing)]
 
 mod deeplearning;
 mod eif;
+mod encoding;
 mod ensemble;
 mod glm;
 mod kmeans;
@@ -39,6 +42,7 @@ use crate::limits;
 use crate::zip::{Archive, Entry};
 pub use deeplearning::DeepLearning;
 pub use eif::Eif;
+pub use encoding::{Encoding, Input};
 pub use glm::{Glm, GlmFamily, GlmLink};
 pub use kmeans::KMeans;
 use layout::{ColumnRec, Counter, Layout, Node, Regions, Sink, StrRef, TreeRec, Writer, NONE};
@@ -411,6 +415,7 @@ pub struct Plan {
     layout: Layout,
     header: Header,
     subs: Subs,
+    inputs: Option<encoding::Inputs>,
 }
 
 impl Plan {
@@ -546,11 +551,12 @@ impl<'a> Mojo<'a> {
     pub fn plan(&self, scratch: &mut [u8]) -> Result<Plan, Error> {
         let mut counter = Counter::default();
         let mut subs = Subs::new();
-        let header = self.build("", scratch, &mut counter, &mut subs)?;
+        let (header, inputs) = self.build("", scratch, &mut counter, &mut subs)?;
         Ok(Plan {
             layout: Layout::new(counter.counts)?,
             header,
             subs,
+            inputs,
         })
     }
 
@@ -563,9 +569,9 @@ impl<'a> Mojo<'a> {
     ) -> Result<Model<M>, Error> {
         let mut writer = Writer::new(&plan.layout, mem.as_mut())?;
         let mut subs = Subs::new();
-        let header = self.build("", scratch, &mut writer, &mut subs)?;
+        let (header, inputs) = self.build("", scratch, &mut writer, &mut subs)?;
         writer.finish(&plan.layout)?;
-        if header != plan.header || subs != plan.subs {
+        if header != plan.header || subs != plan.subs || inputs != plan.inputs {
             return Err(ModelError::Corrupt("the archive changed between plan and load").into());
         }
         writer.sort_level_runs();
@@ -585,6 +591,7 @@ impl<'a> Mojo<'a> {
             layout: plan.layout,
             header,
             subs,
+            inputs,
         };
         model.validate()?;
         model.header.shap_depth = model.part().shap_depth()?;
@@ -607,7 +614,7 @@ impl<'a> Mojo<'a> {
         scratch: &mut [u8],
         sink: &mut dyn Sink,
         subs: &mut Subs,
-    ) -> Result<Header, Error> {
+    ) -> Result<(Header, Option<encoding::Inputs>), Error> {
         let ini_entry = if dir.is_empty() {
             self.ini
         } else {
@@ -649,14 +656,8 @@ impl<'a> Mojo<'a> {
         if mojo_version < oldest {
             return Err(ModelError::Unsupported("tree MOJOs older than version 1.20").into());
         }
-        if let Some(enc) = ini.get("_genmodel_encoding") {
-            if !matches!(enc, "AUTO" | "Enum" | "SortByResponse") {
-                return Err(ModelError::Unsupported(
-                    "categorical encodings other than AUTO (e.g. one_hot_explicit)",
-                )
-                .into());
-            }
-        }
+        let encoding =
+            encoding::Encoding::of(algorithm, mojo_version, ini.get("_genmodel_encoding"))?;
         let category =
             Category::from_key(ini.require("category")?).ok_or(ModelError::BadValue("category"))?;
         let n_columns = ini.n_columns();
@@ -694,6 +695,13 @@ impl<'a> Mojo<'a> {
 
         let first_column = sink.position().columns as u32;
         self.columns(dir, &ini, buf, sink)?;
+        let inputs = match encoding {
+            None => None,
+            Some(e) => {
+                let response = ini.columns().last().filter(|_| supervised);
+                Some(self.inputs(dir, &ini, e, n_features, response, buf, sink)?)
+            }
+        };
         if supervised
             && matches!(
                 category,
@@ -849,7 +857,7 @@ impl<'a> Mojo<'a> {
             algo,
             Algo::Gbm { .. } | Algo::Drf { .. } | Algo::IsolationForest { .. }
         ) {
-            return Ok(header);
+            return Ok((header, inputs));
         }
         let double_trees = matches!(
             algo,
@@ -888,7 +896,7 @@ impl<'a> Mojo<'a> {
         )?;
         header.n_groups = n_groups as u32;
         header.trees_per_class = trees_per_class as u32;
-        Ok(header)
+        Ok((header, inputs))
     }
 
     /// Column names and, for categoricals, their levels from `domains/`.
@@ -943,7 +951,7 @@ impl<'a> Mojo<'a> {
                     break;
                 }
                 let level = if escaped {
-                    sink.text_unescaped(line.as_bytes())?
+                    sink.text_unescaped(line.as_bytes(), false)?
                 } else {
                     sink.text(line.as_bytes())?
                 };
@@ -1260,6 +1268,9 @@ pub struct Model<M> {
     layout: Layout,
     header: Header,
     subs: Subs,
+    /// The columns users send, when they are not the features (a frame encoded before
+    /// training; only a top-level model can be).
+    inputs: Option<encoding::Inputs>,
 }
 
 /// One column of a model, as [`Model::column`] gives it.
@@ -1447,6 +1458,8 @@ struct Part<'m> {
     /// The ensemble's sub-models, shared by every part of one model.
     subs: &'m [Header],
     memory_bytes: usize,
+    /// The model's inputs, if they are not its features.
+    inputs: Option<encoding::Inputs>,
 }
 
 impl<'m> Part<'m> {
@@ -2267,6 +2280,7 @@ impl<M: AsRef<[u64]>> Model<M> {
             header: &self.header,
             subs: &self.subs,
             memory_bytes: self.layout.words() * 8,
+            inputs: self.inputs,
         }
     }
 
@@ -2385,6 +2399,49 @@ impl<M: AsRef<[u64]>> Model<M> {
     /// numbers only for numeric columns (and NaN anywhere).
     pub fn encode_number(&self, column: usize, value: f64) -> Result<f64, InputError> {
         self.part().encode_number(column, value)
+    }
+
+    /// How the model's frame was encoded before training (`categorical_encoding`), if it
+    /// was in a way that changes its columns; see [`Model::input`].
+    pub fn encoding(&self) -> Option<Encoding> {
+        self.part().encoding()
+    }
+
+    /// The number of columns users send: the features, or, for an encoded model, the
+    /// frame's original columns that genmodel maps onto them.
+    pub fn n_inputs(&self) -> usize {
+        self.part().n_inputs()
+    }
+
+    /// Input column `k` (`k < n_inputs`): its name, its levels and the first row slot it
+    /// writes. For a model without an encoding, input `k` is feature `k`.
+    pub fn input(&self, k: usize) -> Option<Input<'_>> {
+        self.part().input(k)
+    }
+
+    /// Writes the row slots of input `k` from a text cell, as genmodel's
+    /// `EasyPredictModelWrapper` does: [`Model::encode_text`] for a model without an
+    /// encoding, else the model's categorical encoder (a level's one-hot block, bits,
+    /// projection, label or limited index; the NA pattern for an unknown level when
+    /// unknown levels are NA).
+    pub fn encode_input_text(
+        &self,
+        k: usize,
+        text: &[u8],
+        rules: InputRules,
+        row: &mut [f64],
+    ) -> Result<(), InputError> {
+        self.part().encode_input_text(k, text, rules, row)
+    }
+
+    /// Writes the row slots of input `k` from a number (NaN: NA).
+    pub fn encode_input_number(
+        &self,
+        k: usize,
+        value: f64,
+        row: &mut [f64],
+    ) -> Result<(), InputError> {
+        self.part().encode_input_number(k, value, row)
     }
 
     /// Scores one row of [`Model::n_features`] values (NaN for NA) into `preds` of

@@ -1439,7 +1439,7 @@ mod tests {
         fn text(&mut self, _: &[u8]) -> Result<StrRef, ModelError> {
             Ok(StrRef::default())
         }
-        fn text_unescaped(&mut self, _: &[u8]) -> Result<StrRef, ModelError> {
+        fn text_unescaped(&mut self, _: &[u8], _: bool) -> Result<StrRef, ModelError> {
             Ok(StrRef::default())
         }
         fn column(&mut self, _: ColumnRec) -> Result<(), ModelError> {

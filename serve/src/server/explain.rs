@@ -71,6 +71,10 @@ pub struct Explain {
     /// For each transformed value, the original column it belongs to; `None` when the two
     /// spaces are the same.
     to_original: Option<Vec<usize>>,
+    /// Whether ORIGINAL is refused while TRANSFORMED is not: a model trained on an encoded
+    /// frame (its features are the encoded columns, and genmodel does not map contributions
+    /// back). A flag, not the message: `Loaded` sits just under an allocator size class.
+    original_refused: bool,
 }
 
 impl Explain {
@@ -81,10 +85,20 @@ impl Explain {
                 transformed: Vec::new(),
                 original: Vec::new(),
                 to_original: None,
+                original_refused: false,
             };
         }
         let mut transformed = Vec::with_capacity(model.contribution_len());
         model.for_each_contribution_name(|n| transformed.push(n.to_string()));
+        if model.encoding().is_some() {
+            return Explain {
+                support: Ok(()),
+                original: Vec::new(),
+                transformed,
+                to_original: None,
+                original_refused: true,
+            };
+        }
         let n = model.n_features();
         if transformed.len() == n + 1 {
             return Explain {
@@ -92,6 +106,7 @@ impl Explain {
                 original: transformed.clone(),
                 transformed,
                 to_original: None,
+                original_refused: false,
             };
         }
         // XGBoost's one-hot space: per feature, its levels and NA slot, or one number.
@@ -121,6 +136,7 @@ impl Explain {
             transformed,
             original,
             to_original: Some(to_original),
+            original_refused: false,
         }
     }
 
@@ -143,7 +159,10 @@ impl Explain {
     pub fn capabilities(&self) -> Vec<&'static str> {
         let mut v = vec!["SCORE"];
         if self.support.is_ok() {
-            v.extend(["CONTRIBUTION_ORIGINAL", "CONTRIBUTION_TRANSFORMED"]);
+            if !self.original_refused {
+                v.push("CONTRIBUTION_ORIGINAL");
+            }
+            v.push("CONTRIBUTION_TRANSFORMED");
         }
         v
     }
@@ -171,6 +190,17 @@ impl<'m> Contributions<'m> {
     /// Refuses a model without contributions (400, the core's reason).
     pub fn new(loaded: &'m Loaded, kind: ShapleyType) -> Result<Self, ApiError> {
         loaded.explain.supported()?;
+        if let (ShapleyType::Original, true, Some(encoding)) = (
+            kind,
+            loaded.explain.original_refused,
+            loaded.model.encoding(),
+        ) {
+            return Err(ApiError::bad_request(format!(
+                "the model was trained with categorical_encoding {encoding}: its contributions \
+                 are per encoded column, so only {FIELD} TRANSFORMED is available"
+            ))
+            .with("field", FIELD));
+        }
         let model = &loaded.model;
         Ok(Contributions {
             loaded,

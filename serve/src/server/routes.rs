@@ -601,21 +601,29 @@ async fn load(state: &Arc<State>, body: Incoming) -> Result<Reply, ApiError> {
     }
 }
 
-fn data_type(loaded: &Loaded, i: usize) -> &'static str {
-    match loaded.model.column(i).and_then(|c| c.levels) {
-        Some(_) => "Str",
-        None => "Float64",
-    }
+/// The inputs a request carries: each input column (an encoded model's original columns),
+/// with its levels, then the offset column.
+fn input_fields(loaded: &Loaded) -> Vec<(&str, Option<scorer::model::Levels<'_>>)> {
+    let model = &loaded.model;
+    (0..model.n_inputs())
+        .filter_map(|k| model.input(k).map(|i| (i.name, i.levels)))
+        .chain(
+            model
+                .offset_column()
+                .and_then(|i| model.column(i))
+                .map(|c| (c.name, None)),
+        )
+        .collect()
 }
 
 /// H2O's `Model` document: input and output fields with their types.
 fn schema(loaded: &Loaded) -> Value {
     let model = &loaded.model;
-    let inputs: Vec<Value> = (0..model.n_features())
-        .chain(model.offset_column())
-        .filter_map(|i| {
-            let c = model.column(i)?;
-            Some(json!({"name": c.name, "dataType": data_type(loaded, i)}))
+    let inputs: Vec<Value> = input_fields(loaded)
+        .into_iter()
+        .map(|(name, levels)| {
+            let data_type = if levels.is_some() { "Str" } else { "Float64" };
+            json!({"name": name, "dataType": data_type})
         })
         .collect();
     let outputs: Vec<Value> = loaded
@@ -632,14 +640,9 @@ fn schema(loaded: &Loaded) -> Value {
 /// A ScoreRequest with every input field and one row that scores: the first level of each
 /// categorical column, 0 for numbers.
 fn sample_request(loaded: &Loaded) -> Value {
-    let model = &loaded.model;
-    let (fields, row): (Vec<&str>, Vec<&str>) = (0..model.n_features())
-        .chain(model.offset_column())
-        .filter_map(|i| {
-            let c = model.column(i)?;
-            let sample = c.levels.and_then(|l| l.get(0)).unwrap_or("0");
-            Some((c.name, sample))
-        })
+    let (fields, row): (Vec<&str>, Vec<&str>) = input_fields(loaded)
+        .into_iter()
+        .map(|(name, levels)| (name, levels.and_then(|l| l.get(0)).unwrap_or("0")))
         .unzip();
     json!({"fields": fields, "rows": [row]})
 }

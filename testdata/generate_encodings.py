@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""Golden fixtures for models trained with a non-AUTO categorical_encoding.
+
+Run from anywhere, after (or without) generate.py:   python3 testdata/generate_encodings.py
+
+generate.py writes the main fixtures; this script adds models whose categorical columns H2O
+encodes before training (one_hot_explicit, binary, eigen, label_encoder, enum_limited), for
+GBM, DRF and Deep Learning (H2O refuses to export an Isolation Forest with one, and to
+train Deep Learning with one_hot_explicit or enum_limited). genmodel's EasyPredictModelWrapper turns the
+user's columns into the encoded ones itself (hex/genmodel/easy/*Encoder*.java), so these
+check that mapping end to end. It reuses generate.py's datasets (same seeds, same training
+rows) and the committed input CSVs, and:
+  1. trains and exports the models below into models/,
+  2. fetches h2o-genmodel.jar into .cache/ if it is missing,
+  3. runs PredictCsv (hex output) for every (model, mode) into expected/,
+  4. replaces its own rows in manifest.tsv and its section of README.md.
+generate.py calls it at the end of a full regeneration.
+"""
+import os
+import shutil
+import sys
+
+import h2o
+from h2o.estimators import H2ODeepLearningEstimator, H2OGradientBoostingEstimator, H2ORandomForestEstimator
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import generate as G  # noqa: E402
+
+H2O_PORT = 54389
+GBM, DRF, DL = H2OGradientBoostingEstimator, H2ORandomForestEstimator, H2ODeepLearningEstimator
+SECTION = "## Categorical encodings (generate_encodings.py)"
+
+
+def S(name, cls, ds, x, y, desc, **params):
+    return dict(name=name, cls=cls, ds=ds, x=x, y=y, desc=desc, params=params)
+
+
+SPECS = [
+    S("drf_onehot_explicit_prostate", DRF, "prostate", G.PROSTATE_X, "CAPSULE",
+      "DRF binomial, categorical_encoding=one_hot_explicit", categorical_encoding="one_hot_explicit",
+      ntrees=10, max_depth=5, seed=5),
+    S("gbm_onehot_explicit_highcard", GBM, "highcard", G.HC_X, "y",
+      "GBM binomial, one_hot_explicit on a 150-level column with NAs", categorical_encoding="one_hot_explicit",
+      ntrees=15, max_depth=4, seed=6),
+    S("gbm_binary_highcard", GBM, "highcard", G.HC_X, "y",
+      "GBM binomial, categorical_encoding=binary (150 levels -> 8 bit columns)", categorical_encoding="binary",
+      ntrees=20, max_depth=4, seed=7),
+    S("drf_binary_regression_prostate", DRF, "prostate", G.PROSTATE_X, "VOL",
+      "DRF regression on VOL, categorical_encoding=binary", categorical_encoding="binary", ntrees=10,
+      max_depth=5, seed=8),
+    S("gbm_eigen_highcard", GBM, "highcard", G.HC_X, "y",
+      "GBM binomial, categorical_encoding=eigen (one projection column per categorical)",
+      categorical_encoding="eigen", ntrees=20, max_depth=4, seed=9),
+    S("gbm_label_encoder_prostate", GBM, "prostate", G.PROSTATE_X, "CAPSULE",
+      "GBM binomial, categorical_encoding=label_encoder (integer-looking levels: genmodel uses their value)",
+      categorical_encoding="label_encoder", ntrees=20, max_depth=3, seed=10),
+    S("gbm_label_encoder_highcard", GBM, "highcard", G.HC_X, "y",
+      "GBM binomial, categorical_encoding=label_encoder (text levels: genmodel uses their index)",
+      categorical_encoding="label_encoder", ntrees=20, max_depth=4, seed=11),
+    S("gbm_enum_limited_highcard", GBM, "highcard", G.HC_X, "y",
+      "GBM binomial, categorical_encoding=enum_limited (H2O's default max_categorical_levels, 10; the "
+      "other levels share one)", categorical_encoding="enum_limited", ntrees=20, max_depth=4, seed=12),
+    S("gbm_sort_by_response_highcard", GBM, "highcard", G.HC_X, "y",
+      "GBM binomial, categorical_encoding=sort_by_response (genmodel scores it as AUTO)",
+      categorical_encoding="sort_by_response", ntrees=20, max_depth=4, seed=13),
+    S("dl_binary_highcard", DL, "highcard", G.HC_X, "y",
+      "Deep Learning binomial, categorical_encoding=binary", categorical_encoding="binary", hidden=[8, 8],
+      epochs=5, seed=15, reproducible=True),
+    S("dl_eigen_prostate", DL, "prostate", G.PROSTATE_X, "CAPSULE",
+      "Deep Learning binomial, categorical_encoding=eigen", categorical_encoding="eigen", hidden=[6],
+      epochs=20, seed=16, reproducible=True),
+    S("dl_label_encoder_regression_prostate", DL, "prostate", G.PROSTATE_X, "VOL",
+      "Deep Learning regression on VOL, categorical_encoding=label_encoder", categorical_encoding="label_encoder",
+      hidden=[6], epochs=20, seed=17, reproducible=True),
+]
+
+
+def modes_for(spec, info):
+    algo, category = info["algo"], info["category"]
+    modes = ["predict"]
+    if algo in ("gbm", "drf"):
+        modes.append("leaf")
+        if category in ("Binomial", "Regression"):
+            modes.append("contributions")
+    modes.append("invalid_na")
+    return modes
+
+
+def main():
+    datasets = {d["name"]: d for d in [G.make_prostate(), G.make_highcard()]}
+    for s in SPECS:
+        path = G.p("models", s["name"] + ".zip")
+        if os.path.exists(path):
+            os.remove(path)
+    h2o.init(max_mem_size="2G", nthreads=2, port=H2O_PORT, verbose=False)
+    h2o.no_progress()
+    refused = []
+    trained = []
+    try:
+        tdir = os.path.join(G.CACHE, "train")
+        os.makedirs(tdir, exist_ok=True)
+        frames = {name: G.upload(ds["train"], ds["types"], os.path.join(tdir, "enc_" + name + ".csv"))
+                  for name, ds in datasets.items()}
+        for s in SPECS:
+            try:
+                est = s["cls"](**s["params"])
+                kw = dict(x=s["x"], training_frame=frames[s["ds"]])
+                if s["y"] is not None:
+                    kw["y"] = s["y"]
+                est.train(**kw)
+                s["mojo"] = "models/%s.zip" % s["name"]
+                est.download_mojo(path=G.p(s["mojo"]))
+                s["est"] = est
+                trained.append(s)
+                print("trained", s["name"], flush=True)
+            except Exception as e:  # noqa: BLE001
+                refused.append((s["name"], "train/export", G.short_error(e)))
+                print("FAILED", s["name"], G.short_error(e), flush=True)
+        if not os.path.exists(G.JAR):
+            jdir = os.path.join(G.CACHE, "jar_tmp_enc")
+            shutil.rmtree(jdir, ignore_errors=True)
+            os.makedirs(jdir)
+            trained[0]["est"].download_mojo(path=jdir, get_genmodel_jar=True, genmodel_name="h2o-genmodel.jar")
+            shutil.move(os.path.join(jdir, "h2o-genmodel.jar"), G.JAR)
+            shutil.rmtree(jdir)
+    finally:
+        h2o.cluster().shutdown()
+
+    rows = []
+    for s in trained:
+        info = G.mojo_info(G.p(s["mojo"]))
+        s["encoding"] = info.get("_genmodel_encoding", "(none)")
+        inputs = ["inputs/%s.csv" % s["ds"], "inputs/%s_tame.csv" % s["ds"], "inputs/%s_holdout.csv" % s["ds"]]
+        for mode in modes_for(s, info):
+            out = "expected/%s.%s.csv" % (s["name"], mode)
+            candidates = ["inputs/%s_invalid.csv" % s["ds"]] if mode == "invalid_na" else inputs
+            last, done = "", False
+            for inp in candidates:
+                if not os.path.exists(G.p(inp)):
+                    continue
+                ok, msg = G.predict_csv((G.p(s["mojo"]), G.p(inp), G.p(out), mode, info["algo"]))
+                if ok:
+                    rows.append([s["name"], info["algo"], info["category"], s["mojo"], inp, mode, out])
+                    done = True
+                    break
+                last = msg
+                if "Prediction failed" not in msg:
+                    break
+            if not done:
+                refused.append((s["name"], mode, last))
+                print("REFUSED", s["name"], mode, last, flush=True)
+
+    names = {s["name"] for s in SPECS}
+    with open(G.p("manifest.tsv")) as f:
+        lines = f.read().splitlines()
+    kept = [lines[0]] + [l for l in lines[1:] if l.split("\t")[0] not in names]
+    with open(G.p("manifest.tsv"), "w") as f:
+        f.write("\n".join(kept + ["\t".join(r) for r in rows]) + "\n")
+
+    L = [SECTION, "",
+         "Made by `generate_encodings.py` (same H2O, datasets and inputs as above): models whose "
+         "categorical columns H2O encodes before training. genmodel's EasyPredictModelWrapper maps the "
+         "user's columns (`_orig_names`, `_orig_domain_values_*`) onto the encoded ones "
+         "(`_genmodel_encoding`), so the inputs are the same CSVs as for every other model. H2O 3.46.0.9 "
+         "itself refuses to export an Isolation Forest trained with an encoding (\"Only default categorical "
+         "encoding scheme is supported for MOJO\") and to train Deep Learning with one_hot_explicit; Deep "
+         "Learning MOJOs with enum_limited or one_hot_explicit would have no mapping in genmodel "
+         "(`DeeplearningMojoModel.getCategoricalEncoding` knows only Binary, Eigen and LabelEncoder besides "
+         "AUTO).", "",
+         "| model | encoding | input | modes | description |", "|---|---|---|---|---|"]
+    for s in trained:
+        ms = [r for r in rows if r[0] == s["name"]]
+        inp = ms[0][4] if ms else "-"
+        L.append("| `%s` | %s | %s | %s | %s |" % (s["name"], s["encoding"], inp,
+                                                   ", ".join(r[5] for r in ms) or "-", s["desc"]))
+    if refused:
+        L += ["", "Refused by H2O or by PredictCsv (left out of the manifest):", ""]
+        L += ["* `%s` %s: %s" % r for r in refused]
+    readme = G.p("README.md")
+    text = open(readme).read() if os.path.exists(readme) else ""
+    if SECTION in text:
+        head, _, rest = text.partition(SECTION)
+        tail = rest.split("\n## ", 1)
+        text = head + "\n".join(L) + "\n" + ("\n## " + tail[1] if len(tail) > 1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(L) + "\n"
+    with open(readme, "w") as f:
+        f.write(text)
+    print("encoding fixtures:", len(trained), "models,", len(rows), "manifest rows,", len(refused), "refused")
+
+
+if __name__ == "__main__":
+    main()
