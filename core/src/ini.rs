@@ -135,6 +135,64 @@ impl<'a> Ini<'a> {
     }
 }
 
+/// [`Ini::get`] in `O(log n)`: the `[info]` lines' offsets sorted by key, in a caller's
+/// scratch buffer. For models with thousands of keys read one by one (RuleFit's rules),
+/// where scanning every line per key would make loading quadratic.
+pub struct IniIndex<'t, 'b> {
+    text: &'t str,
+    /// Offsets of the `[info]` key lines in `text`, by key, then by position.
+    offsets: &'b [u32],
+}
+
+impl<'t, 'b> IniIndex<'t, 'b> {
+    /// The index of `ini`'s keys, or `None` if `scratch` cannot hold it (4 bytes a line).
+    pub fn new(ini: &Ini<'t>, scratch: &'b mut [u8]) -> Option<Self> {
+        let text = ini.text;
+        let base = text.as_ptr() as usize;
+        let skip = scratch.as_ptr().align_offset(4).min(scratch.len());
+        let room = scratch.get_mut(skip..)?;
+        let n_room = room.len() / 4;
+        let words: &mut [u32] = bytemuck::try_cast_slice_mut(room.get_mut(..n_room * 4)?).ok()?;
+        let mut n = 0usize;
+        for (_, section, line) in lines(text) {
+            if section == Section::Info && split_key_value(line).is_some() {
+                *words.get_mut(n)? = u32::try_from(line.as_ptr() as usize - base).ok()?;
+                n += 1;
+            }
+        }
+        let offsets = words.get_mut(..n)?;
+        offsets.sort_unstable_by(|&a, &b| key_at(text, a).cmp(key_at(text, b)).then(a.cmp(&b)));
+        Some(IniIndex { text, offsets })
+    }
+
+    /// [`Ini::get`]: the value of the last line with `key`.
+    pub fn get(&self, key: &str) -> Option<&'t str> {
+        let past = self
+            .offsets
+            .partition_point(|&o| key_at(self.text, o) <= key);
+        let last = *self.offsets.get(past.checked_sub(1)?)?;
+        (key_at(self.text, last) == key)
+            .then(|| value_at(self.text, last))
+            .flatten()
+            .filter(|v| *v != "null")
+    }
+}
+
+/// The key and value of the (trimmed) line starting at `offset`.
+fn line_at(text: &str, offset: u32) -> Option<(&str, &str)> {
+    let rest = text.get(offset as usize..)?;
+    let line = rest.split(['\n', '\r']).next()?;
+    split_key_value(java_trim(line))
+}
+
+fn key_at(text: &str, offset: u32) -> &str {
+    line_at(text, offset).map_or("", |(k, _)| k)
+}
+
+fn value_at(text: &str, offset: u32) -> Option<&str> {
+    line_at(text, offset).map(|(_, v)| v)
+}
+
 /// Lines with their 1-based number and section, trimmed, without blanks and comments.
 fn lines(text: &str) -> impl Iterator<Item = (u32, Section, &str)> {
     let mut section = Section::Preamble;
@@ -374,6 +432,21 @@ mod tests {
         let mut out = Vec::new();
         unescape(br"a\nb\\c\rd\qe\", |b| out.push(b));
         assert_eq!(out, b"a\nb\\c\rdqe");
+    }
+
+    #[test]
+    fn the_index_answers_as_get_does() {
+        let text = "[info]\nn_columns = 1\nb = 1\na = 2\n  c=3  \nb = 4\nn = null\nx = [1, 2]\n\
+                    [columns]\nb\n[domains]\n";
+        let ini = Ini::new(text).unwrap();
+        for skip in 0..4 {
+            let mut scratch = [0u8; 64];
+            let index = IniIndex::new(&ini, &mut scratch[skip..]).unwrap();
+            for key in ["a", "b", "c", "n", "x", "z", "", "b "] {
+                assert_eq!(index.get(key), ini.get(key), "{key}");
+            }
+        }
+        assert!(IniIndex::new(&ini, &mut [0u8; 8]).is_none(), "too small");
     }
 
     #[test]

@@ -165,12 +165,12 @@ fn algorithms_versions_and_encodings() {
     let glm = with_ini(|s| {
         s.replace(
             "algorithm = Gradient Boosting Machine",
-            "algorithm = Cox Proportional Hazards",
+            "algorithm = Generalized Additive Model",
         )
     });
     assert_eq!(
         model_error(&glm),
-        ModelError::UnsupportedAlgorithm(Algorithm::CoxPh)
+        ModelError::UnsupportedAlgorithm(Algorithm::Gam)
     );
     let unknown = with_ini(|s| {
         s.replace(
@@ -246,9 +246,7 @@ fn algorithms_not_scored_yet_are_refused_by_name() {
         ("te_highcard", Algorithm::TargetEncoder, "targetencoder"),
         ("word2vec_words", Algorithm::Word2Vec, "word2vec"),
         ("upliftdrf_uplift", Algorithm::UpliftDrf, "upliftdrf"),
-        ("coxph_surv", Algorithm::CoxPh, "coxph"),
         ("gam_binomial_prostate", Algorithm::Gam, "gam"),
-        ("rulefit_binomial_prostate", Algorithm::RuleFit, "rulefit"),
         ("glrm_prostate", Algorithm::Glrm, "glrm"),
     ];
     for (name, algorithm, says) in cases {
@@ -270,16 +268,20 @@ fn algorithms_not_scored_yet_are_refused_by_name() {
     }
 }
 
-/// The testdata GBM trained with one_hot_explicit, with `edit` applied to its entries.
-fn onehot_with(edit: impl Fn(&mut Vec<(String, Vec<u8>)>)) -> Vec<u8> {
-    let bytes = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../testdata/models/gbm_onehot_explicit_prostate.zip"
-    ))
-    .unwrap();
-    let mut e = entries(&bytes);
+/// The testdata model `models/<name>.zip`, with `edit` applied to its entries.
+fn model_with(name: &str, edit: impl Fn(&mut Vec<(String, Vec<u8>)>)) -> Vec<u8> {
+    let path = format!(
+        "{}/../testdata/models/{name}.zip",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut e = entries(&std::fs::read(path).unwrap());
     edit(&mut e);
     zip(&e)
+}
+
+/// The testdata GBM trained with one_hot_explicit, with `edit` applied to its entries.
+fn onehot_with(edit: impl Fn(&mut Vec<(String, Vec<u8>)>)) -> Vec<u8> {
+    model_with("gbm_onehot_explicit_prostate", edit)
 }
 
 fn edit_entry(e: &mut [(String, Vec<u8>)], name: &str, f: impl Fn(&str) -> String) {
@@ -372,4 +374,81 @@ fn a_one_hot_input_writes_one_hot_slot_per_level_and_na_last() {
             .unwrap();
         assert_eq!(row[input.slot + width - 1], 1.0, "{}", input.name);
     }
+}
+
+#[test]
+fn coxph_models_genmodel_cannot_score_are_refused() {
+    let strata = |edit: fn(&str) -> String| {
+        model_with("coxph_strata_surv", move |e| {
+            edit_entry(e, "model.ini", edit)
+        })
+    };
+    assert!(load(&strata(str::to_owned)).is_ok());
+    let interactions = strata(|t| t.replacen("cats = 1", "cats = 1\ninteraction_targets = [3]", 1));
+    assert!(matches!(
+        model_error(&interactions),
+        ModelError::Unsupported(_)
+    ));
+    // Means for fewer strata than the model has, and a short mean matrix.
+    let strata_rows =
+        strata(|t| t.replacen("strata_count = 2", "strata_count = 3\nstrata_2 = [2.0]", 1));
+    assert!(matches!(model_error(&strata_rows), ModelError::Corrupt(_)));
+    let short = model_with("coxph_strata_surv", |e| {
+        e.iter_mut()
+            .find(|(n, _)| n == "x_mean_num")
+            .unwrap()
+            .1
+            .truncate(24)
+    });
+    assert!(matches!(model_error(&short), ModelError::Corrupt(_)));
+    // Offsets past the coefficients.
+    let offsets = strata(|t| t.replacen("cat_offsets = [0, 2]", "cat_offsets = [0, 9]", 1));
+    assert!(matches!(model_error(&offsets), ModelError::Corrupt(_)));
+}
+
+#[test]
+fn a_coxph_row_in_an_unseen_stratum_is_rejected() {
+    let model = load(&model_with("coxph_strata_surv", |_| {})).unwrap();
+    let mut preds = vec![0.0; model.preds_len()];
+    let mut row = vec![0.0; model.n_features()];
+    model.score(&row, 0.0, &mut preds).unwrap();
+    assert!(preds[0].is_finite());
+    row[0] = 5.0; // `site` has two strata, 0 and 1
+    assert!(matches!(
+        model.score(&row, 0.0, &mut preds),
+        Err(scorer::ScoreError::Rejected { .. })
+    ));
+    // A NaN stratum is Java's `(int) NaN`, stratum 0; a fractional level is refused.
+    row[0] = f64::NAN;
+    model.score(&row, 0.0, &mut preds).unwrap();
+    row[0] = 0.0;
+    row[1] = 1.5;
+    assert!(model.score(&row, 0.0, &mut preds).is_err());
+}
+
+#[test]
+fn rulefit_models_whose_names_do_not_resolve_are_refused() {
+    let edited = |from: &'static str, to: &'static str| {
+        model_with("rulefit_binomial_prostate", move |e| {
+            edit_entry(e, "model.ini", |t| t.replacen(from, to, 1))
+        })
+    };
+    assert!(load(&edited("", "")).is_ok());
+    for (from, to) in [
+        (
+            "var_name_rule_id_0_0_0 = M0T0N4",
+            "var_name_rule_id_0_0_0 = X",
+        ),
+        ("linear_names_0 = M0T0", "linear_names_0 = nothing"),
+        ("num_rules_M0T0 = 2", "num_rules_M0T0 = 3"),
+        ("linear_model = GLM", "linear_model = XGB"),
+    ] {
+        assert!(load(&edited(from, to)).is_err(), "{from} -> {to}");
+    }
+    // A rule name that is not a level of its column gives NA (genmodel's -1), not an error.
+    let unknown_level = edited(
+        "var_name_rule_id_0_0_0 = M0T0N4",
+        "var_name_rule_id_0_0_0 = M0T0N99",
+    );
+    assert!(load(&unknown_level).is_ok());
 }

@@ -222,7 +222,11 @@ pub fn describe(model: &LoadedModel) -> Value {
         | Algo::XgBoost(_)
         | Algo::KMeans(_)
         | Algo::ExtendedIsolationForest(_)
-        | Algo::IsotonicRegression { .. } => {}
+        | Algo::IsotonicRegression { .. }
+        | Algo::CoxPh(_) => {}
+        Algo::RuleFit(_) => {
+            details["linear_model"] = json!("GLM");
+        }
         Algo::Pca(pca) => details["k"] = json!(pca.k()),
         Algo::Ensemble(_) => {
             details["sub_models"] = json!(model.n_sub_models());

@@ -356,7 +356,7 @@ impl RowMapper {
     fn wants_offset<M: AsRef<[u64]>>(model: &Model<M>) -> bool {
         use scorer::model::Category::*;
         model.offset_column().is_some()
-            && matches!(model.category(), Binomial | Regression | Ordinal)
+            && matches!(model.category(), Binomial | Regression | Ordinal | CoxPH)
     }
 
     /// Fills `row` (one value per model feature) from text fields; returns the offset.

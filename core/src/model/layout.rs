@@ -412,6 +412,22 @@ impl<'m> Writer<'m> {
         self.text.get(start..start + c.name.len as usize)
     }
 
+    /// Column record `col` (global index), once written.
+    pub fn column_at(&self, col: usize) -> Option<ColumnRec> {
+        self.columns.get(col).copied()
+    }
+
+    /// Level `i` (global index) of a written column, as text.
+    pub fn level_text(&self, i: usize) -> Option<&[u8]> {
+        self.str(*self.levels.get(i)?)
+    }
+
+    /// Text written to the text region.
+    pub fn str(&self, s: StrRef) -> Option<&[u8]> {
+        let start = s.off as usize;
+        self.text.get(start..start + s.len as usize)
+    }
+
     /// Double `i` (global index), once written.
     pub fn f64_at(&self, i: usize) -> Option<f64> {
         self.f64s.get(i).copied()

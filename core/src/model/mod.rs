@@ -10,13 +10,14 @@
 //! fast: inflating is most of it).
 //!
 //! Supported: GBM, DRF and Isolation Forest (MOJO 1.20 to 1.40), Extended Isolation Forest,
-//! GLM, XGBoost, Deep Learning, stacked ensembles, K-Means, PCA and Isotonic Regression; a
-//! model trained on an encoded frame takes the frame's original columns as its inputs
-//! (`encoding`, [`Model::input`]). Every other algorithm genmodel knows is refused with
+//! GLM, XGBoost, Deep Learning, stacked ensembles, K-Means, PCA, Isotonic Regression, CoxPH
+//! and RuleFit; a model trained on an encoded frame takes the frame's original columns as
+//! its inputs (`encoding`, [`Model::input`]). Every other algorithm genmodel knows is refused with
 //! [`ModelError::UnsupportedAlgorithm`], and Driverless AI pipelines with
 //! [`ModelError::DriverlessPipeline`].
 #![warn(clippy::indexing_slicing)]
 
+mod coxph;
 mod deeplearning;
 mod eif;
 mod encoding;
@@ -27,6 +28,7 @@ pub mod layout;
 mod math;
 mod pca;
 mod predict;
+mod rulefit;
 mod shap;
 mod tree;
 mod varimp;
@@ -40,6 +42,7 @@ use crate::ini::{self, Ini};
 use crate::java;
 use crate::limits;
 use crate::zip::{Archive, Entry};
+pub use coxph::CoxPh;
 pub use deeplearning::DeepLearning;
 pub use eif::Eif;
 pub use encoding::{Encoding, Input};
@@ -51,6 +54,7 @@ pub use math::exp;
 pub use math::{exp_exact, log, log_exact};
 pub use pca::Pca;
 pub use predict::{Exp, Link};
+pub use rulefit::{RuleFit, RuleFitType};
 pub use shap::ELEMENT_F32S as SHAP_ELEMENT_F32S;
 pub use xgboost::XgBoost;
 
@@ -217,6 +221,10 @@ pub enum Algo {
     XgBoost(XgBoost),
     KMeans(KMeans),
     Pca(Pca),
+    /// Cox proportional hazards: the linear predictor `lp`.
+    CoxPh(CoxPh),
+    /// RuleFit: rules as the categorical inputs of a linear model (a sub-model).
+    RuleFit(RuleFit),
     ExtendedIsolationForest(Eif),
     /// Isotonic regression of the single feature: genmodel's `IsotonicCalibrator`.
     IsotonicRegression {
@@ -586,6 +594,9 @@ impl<'a> Mojo<'a> {
         if let Algo::Ensemble(e) = header.algo {
             e.fill_column_maps(&mut writer, &header, &subs)?;
         }
+        if let Algo::RuleFit(r) = header.algo {
+            r.fill(&mut writer, &header, &subs)?;
+        }
         let mut model = Model {
             mem,
             layout: plan.layout,
@@ -639,7 +650,9 @@ impl<'a> Mojo<'a> {
             Algorithm::KMeans
             | Algorithm::Pca
             | Algorithm::ExtendedIsolationForest
-            | Algorithm::IsotonicRegression => (100, 100),
+            | Algorithm::IsotonicRegression
+            | Algorithm::CoxPh => (100, 100),
+            Algorithm::RuleFit if dir.is_empty() => (100, 100),
             Algorithm::XGBoost => (100, 110),
             Algorithm::StackedEnsemble if dir.is_empty() => (100, 101),
             other => return Err(ModelError::UnsupportedAlgorithm(other).into()),
@@ -750,6 +763,17 @@ impl<'a> Mojo<'a> {
                 Algo::XgBoost(xgb)
             }
             Algorithm::KMeans => Algo::KMeans(KMeans::build(&ini, n_features, sink)?),
+            Algorithm::CoxPh => {
+                let mut blob = |name: &str,
+                                f: &mut dyn FnMut(&[u8]) -> Result<u32, Error>|
+                 -> Result<u32, Error> {
+                    let entry = self
+                        .find(dir, name)
+                        .ok_or(ModelError::MissingFile("x_mean_cat / x_mean_num"))?;
+                    f(self.read(&entry, buf)?)
+                };
+                Algo::CoxPh(CoxPh::build(&ini, n_features, &mut blob, sink)?)
+            }
             Algorithm::IsotonicRegression => {
                 if n_features != 1 {
                     return Err(ModelError::BadValue("n_features").into());
@@ -808,6 +832,9 @@ impl<'a> Mojo<'a> {
             Algorithm::StackedEnsemble => Algo::Ensemble(ensemble::Ensemble::build(
                 self, &ini, n_classes, buf, sink, subs,
             )?),
+            Algorithm::RuleFit => {
+                Algo::RuleFit(RuleFit::build(self, &ini, n_classes, buf, sink, subs)?)
+            }
             _ => Algo::IsolationForest {
                 min_path_length: int_or(&ini, "min_path_length", 0)?,
                 max_path_length: int_or(&ini, "max_path_length", 0)?,
@@ -1470,6 +1497,8 @@ impl<'m> Part<'m> {
             Algo::DeepLearning(dl) => dl.validate(f64s)?,
             Algo::XgBoost(xgb) => xgb.validate(f64s)?,
             Algo::KMeans(km) => km.validate(f64s)?,
+            Algo::CoxPh(cox) => cox.validate(f64s)?,
+            Algo::RuleFit(r) => r.validate(f64s)?,
             Algo::Pca(pca) => pca.validate(f64s)?,
             Algo::ExtendedIsolationForest(eif) => eif.validate(f64s)?,
             _ => {}
@@ -1678,6 +1707,7 @@ impl<'m> Part<'m> {
     pub fn work_len(&self) -> usize {
         match self.header.algo {
             Algo::Ensemble(e) => e.work_len(self),
+            Algo::RuleFit(r) => r.work_len(self),
             Algo::DeepLearning(dl) => dl.work_len(),
             _ => 0,
         }
@@ -1706,6 +1736,9 @@ impl<'m> Part<'m> {
         }
         if let Algo::Ensemble(e) = self.header.algo {
             return e.score(self, row, preds, exp, work);
+        }
+        if let Algo::RuleFit(r) = self.header.algo {
+            return r.score(self, row, preds, exp, work);
         }
         preds.fill(0.0);
         self.sum_trees(row, preds);
@@ -1927,6 +1960,7 @@ impl<'m> Part<'m> {
                 pca.score(regions.f64s, row, preds);
                 return Ok(());
             }
+            Algo::CoxPh(cox) => return cox.score(regions.f64s, row, offset, preds),
             Algo::ExtendedIsolationForest(eif) => return eif.score(regions.f64s, row, preds),
             Algo::IsotonicRegression {
                 min_x,
@@ -1948,7 +1982,7 @@ impl<'m> Part<'m> {
                 return Ok(());
             }
             // Ensembles returned above, before the trees.
-            Algo::Ensemble(_) => {}
+            Algo::Ensemble(_) | Algo::RuleFit(_) => {}
             Algo::IsolationForest {
                 min_path_length,
                 max_path_length,
@@ -2202,6 +2236,7 @@ impl<'m> Part<'m> {
                 }
             }
             Category::Clustering => f(plain("cluster")),
+            Category::CoxPH => f(plain("lp")),
             Category::DimReduction => {
                 for i in 1..=self.preds_len() {
                     f(OutputName {

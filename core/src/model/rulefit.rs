@@ -1,0 +1,452 @@
+//! RuleFit (`RuleFitMojoModel`): rules from trees, as categorical columns of a linear model.
+//!
+//! The rules of tree `j` at depth `i` become one value of the linear model's row: the level,
+//! in the linear model's column `M<i>T<j>`, of the last rule whose conditions all hold (NaN
+//! when none does). With `rules_and_linear` the row's own values follow the rules; the
+//! linear model (a GLM, a sub-model in `models/`) scores the result, its columns put in its
+//! own order by name (`linear_names`). Rules and the name maps are resolved at load, so a
+//! row costs its conditions and the GLM.
+//!
+//! Not handled (refused at load): multinomial RuleFit (its rules are split per class by the
+//! suffix of their names).
+#![warn(clippy::indexing_slicing)]
+
+use core::fmt::Write as _;
+
+use super::layout::{Sink, StrRef, Writer, NONE};
+use super::predict::Exp;
+use super::{Header, Mojo, Part, Span, Subs};
+use crate::error::{Error, ModelError, ScoreError};
+use crate::ini::{self, Ini};
+use crate::limits;
+
+/// Which rows the linear model sees (`model_type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleFitType {
+    Linear,
+    RulesAndLinear,
+    Rules,
+}
+
+/// The rules and how their values reach the linear model.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RuleFit {
+    /// The linear model's index in the subs.
+    linear: u32,
+    kind: RuleFitType,
+    /// `depth * ntrees` groups of rules, one value of the row each.
+    groups: u32,
+    /// Per group: its first rule and how many (two doubles).
+    group_rules: Span,
+    /// Per rule: first condition, conditions, the level it gives (filled at load; -1 when
+    /// its name is not a level), and its name's text (offset, length).
+    rules: Span,
+    /// Per condition: feature, kind (0 categorical, 1 numeric), operator (0 `<`, 1 `>=`,
+    /// 2 in), NAs included, then the threshold or the first and count of its levels.
+    conditions: Span,
+    levels: Span,
+    /// Per linear feature: its name's text (offset, length), then (filled at load) the
+    /// linear model's column it goes to.
+    names: Span,
+    map: Span,
+}
+
+const RULE: usize = 5;
+const CONDITION: usize = 6;
+
+fn key(parts: core::fmt::Arguments<'_>) -> Result<heapless::String<80>, ModelError> {
+    let mut k = heapless::String::new();
+    k.write_fmt(parts)
+        .map_err(|_| ModelError::TooLarge("RuleFit keys"))?;
+    Ok(k)
+}
+
+/// Looks a `model.ini` key up ([`Ini::get`], or its index).
+type Get<'g, 't> = dyn Fn(&str) -> Option<&'t str> + 'g;
+
+fn int(get: &Get<'_, '_>, k: &str) -> Result<i32, ModelError> {
+    get(k)
+        .and_then(ini::int)
+        .ok_or(ModelError::BadValue("RuleFit rules"))
+}
+
+fn count(get: &Get<'_, '_>, k: &str) -> Result<u32, ModelError> {
+    u32::try_from(int(get, k)?).map_err(|_| ModelError::BadValue("RuleFit rules"))
+}
+
+fn text_ref(s: StrRef) -> [f64; 2] {
+    [f64::from(s.off), f64::from(s.len)]
+}
+
+impl RuleFit {
+    pub(super) fn build(
+        mojo: &Mojo<'_>,
+        ini: &Ini<'_>,
+        n_classes: usize,
+        buf: &mut [u8],
+        sink: &mut dyn Sink,
+        subs: &mut Subs,
+    ) -> Result<RuleFit, Error> {
+        if n_classes > 2 {
+            return Err(ModelError::Unsupported("multinomial RuleFit").into());
+        }
+        let wanted = ini.require("linear_model")?;
+        let n_subs = ini
+            .get("submodel_count")
+            .and_then(ini::int)
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(0);
+        let mut dir = None;
+        for i in 0..n_subs.min(limits::MAX_SUBMODELS) {
+            if ini.get(&key(format_args!("submodel_key_{i}"))?) == Some(wanted) {
+                dir = ini.get(&key(format_args!("submodel_dir_{i}"))?);
+            }
+        }
+        let dir = dir.ok_or(ModelError::Corrupt("RuleFit names a linear model it lacks"))?;
+        let mut nested = Subs::new();
+        let (header, _) = mojo.build(dir, buf, sink, &mut nested)?;
+        if header.algorithm != crate::error::Algorithm::Glm || !nested.is_empty() {
+            return Err(ModelError::Unsupported("a RuleFit linear model other than a GLM").into());
+        }
+        let linear = subs.len() as u32;
+        subs.push(header)
+            .map_err(|_| ModelError::TooLarge("sub-models"))?;
+        // Thousands of keys are read below: look them up in an index of the keys, kept in
+        // the scratch buffer (free again once the linear model is read).
+        let index = ini::IniIndex::new(ini, buf);
+        let lookup = |k: &str| match &index {
+            Some(index) => index.get(k),
+            None => ini.get(k),
+        };
+        let get: &Get<'_, '_> = &lookup;
+
+        let kind = match int(get, "model_type")? {
+            0 => RuleFitType::Linear,
+            1 => RuleFitType::RulesAndLinear,
+            _ => RuleFitType::Rules,
+        };
+        let (depth, ntrees) = (count(get, "depth")?, count(get, "ntrees")?);
+        let groups = match kind {
+            RuleFitType::Linear => 0,
+            _ => depth
+                .checked_mul(ntrees)
+                .filter(|&g| g as usize <= limits::MAX_TREES)
+                .ok_or(ModelError::TooLarge("RuleFit rules"))?,
+        };
+        // Four passes over the rules, one run of doubles each: the groups (with the rule
+        // and condition counts), the rules, the conditions, the conditions' levels. Each
+        // record names where its children start in the next run.
+        let mut first_group = None;
+        let mut n_rules_total = 0u32;
+        let mut n_conditions_total = 0u32;
+        // First the counts, so that every record can name where its children are.
+        for g in 0..groups {
+            let (i, j) = (g / ntrees, g % ntrees);
+            let n = count(get, &key(format_args!("num_rules_M{i}T{j}"))?)?;
+            let at = sink.f64s(&mut [f64::from(n_rules_total), f64::from(n)].into_iter())?;
+            first_group.get_or_insert(at);
+            n_rules_total = n_rules_total
+                .checked_add(n)
+                .ok_or(ModelError::TooLarge("RuleFit rules"))?;
+            for k in 0..n {
+                let id = key(format_args!("{i}_{j}_{k}"))?;
+                n_conditions_total = n_conditions_total
+                    .checked_add(count(
+                        get,
+                        &key(format_args!("num_conditions_rule_id_{id}"))?,
+                    )?)
+                    .ok_or(ModelError::TooLarge("RuleFit rules"))?;
+            }
+        }
+        let mut first_rule = None;
+        let mut condition_at = 0u32;
+        for g in 0..groups {
+            let (i, j) = (g / ntrees, g % ntrees);
+            let n = count(get, &key(format_args!("num_rules_M{i}T{j}"))?)?;
+            for k in 0..n {
+                let id = key(format_args!("{i}_{j}_{k}"))?;
+                let n_cond = count(get, &key(format_args!("num_conditions_rule_id_{id}"))?)?;
+                let name = get(&key(format_args!("var_name_rule_id_{id}"))?)
+                    .ok_or(ModelError::MissingKey("var_name_rule_id_"))?;
+                let name = sink.text(name.as_bytes())?;
+                let [off, len] = text_ref(name);
+                let record = [f64::from(condition_at), f64::from(n_cond), -1.0, off, len];
+                let at = sink.f64s(&mut record.into_iter())?;
+                first_rule.get_or_insert(at);
+                condition_at += n_cond;
+            }
+        }
+        let mut first_condition = None;
+        let mut level_at = 0u32;
+        let mut pending_levels = 0u32;
+        for g in 0..groups {
+            let (i, j) = (g / ntrees, g % ntrees);
+            let n = count(get, &key(format_args!("num_rules_M{i}T{j}"))?)?;
+            for k in 0..n {
+                let id = key(format_args!("{i}_{j}_{k}"))?;
+                let n_cond = count(get, &key(format_args!("num_conditions_rule_id_{id}"))?)?;
+                for c in 0..n_cond {
+                    let cid = key(format_args!("{c}_{id}"))?;
+                    let feature = count(get, &key(format_args!("feature_index_{cid}"))?)?;
+                    let categorical = int(get, &key(format_args!("type_{cid}"))?)? == 0;
+                    let operator = match int(get, &key(format_args!("operator_{cid}"))?)? {
+                        0 => 0.0,
+                        1 => 1.0,
+                        _ => 2.0,
+                    };
+                    let nas = match get(&key(format_args!("nas_included_{cid}"))?) {
+                        Some("true") => 1.0,
+                        Some("false") => 0.0,
+                        _ => return Err(ModelError::BadValue("nas_included_").into()),
+                    };
+                    let (a, b) = if categorical {
+                        let n = count(get, &key(format_args!("cat_treshold_length_{cid}"))?)?;
+                        let first = level_at + pending_levels;
+                        pending_levels += n;
+                        (f64::from(first), f64::from(n))
+                    } else {
+                        let t = get(&key(format_args!("num_treshold{cid}"))?)
+                            .and_then(ini::double)
+                            .ok_or(ModelError::BadValue("num_treshold"))?;
+                        (t, 0.0)
+                    };
+                    let kind = if categorical { 0.0 } else { 1.0 };
+                    let record = [f64::from(feature), kind, operator, nas, a, b];
+                    let at = sink.f64s(&mut record.into_iter())?;
+                    first_condition.get_or_insert(at);
+                }
+            }
+        }
+        level_at += pending_levels;
+        let mut first_level = None;
+        // The levels of the categorical conditions, in the order the conditions named them.
+        for g in 0..groups {
+            let (i, j) = (g / ntrees, g % ntrees);
+            let n = count(get, &key(format_args!("num_rules_M{i}T{j}"))?)?;
+            for k in 0..n {
+                let id = key(format_args!("{i}_{j}_{k}"))?;
+                let n_cond = count(get, &key(format_args!("num_conditions_rule_id_{id}"))?)?;
+                for c in 0..n_cond {
+                    let cid = key(format_args!("{c}_{id}"))?;
+                    if int(get, &key(format_args!("type_{cid}"))?)? != 0 {
+                        continue;
+                    }
+                    let n = count(get, &key(format_args!("cat_treshold_length_{cid}"))?)?;
+                    for t in 0..n {
+                        let v = int(get, &key(format_args!("cat_treshold_length_{t}_{cid}"))?)?;
+                        let at = sink.f64s(&mut [f64::from(v)].into_iter())?;
+                        first_level.get_or_insert(at);
+                    }
+                }
+            }
+        }
+        // The linear model's features, by name, in the order of the rule values and the
+        // row (filled into `map` at load).
+        let n_linear = subs
+            .get(linear as usize)
+            .map_or(0, |h| h.n_features as usize);
+        let n_names = count(get, "linear_names_len")? as usize;
+        if n_names < n_linear {
+            return Err(ModelError::Corrupt("RuleFit linear_names").into());
+        }
+        let mut first_name = None;
+        for i in 0..n_linear {
+            let name = get(&key(format_args!("linear_names_{i}"))?)
+                .ok_or(ModelError::MissingKey("linear_names_"))?;
+            let name = sink.text(name.as_bytes())?;
+            let at = sink.f64s(&mut text_ref(name).into_iter())?;
+            first_name.get_or_insert(at);
+        }
+        let map = sink.f64s(&mut core::iter::repeat_n(f64::NAN, n_linear))?;
+        let span = |first: Option<u32>, len: u32| Span {
+            first: first.unwrap_or(0),
+            len,
+        };
+        Ok(RuleFit {
+            linear,
+            kind,
+            groups,
+            group_rules: span(first_group, 2 * groups),
+            rules: span(first_rule, RULE as u32 * n_rules_total),
+            conditions: span(first_condition, CONDITION as u32 * n_conditions_total),
+            levels: span(first_level, level_at),
+            names: span(first_name, 2 * n_linear as u32),
+            map: Span {
+                first: map,
+                len: n_linear as u32,
+            },
+        })
+    }
+
+    /// The values of the RuleFit row that the linear model reads: the rule values, then
+    /// (with `rules_and_linear`) the row's features.
+    fn test_len(&self, n_features: usize) -> usize {
+        match self.kind {
+            RuleFitType::Linear => n_features,
+            RuleFitType::RulesAndLinear => self.groups as usize + n_features,
+            RuleFitType::Rules => self.groups as usize,
+        }
+    }
+
+    /// Resolves, by name, each rule's level in the linear model's column of its tree, and
+    /// each linear feature's column, once everything is written.
+    pub(super) fn fill(
+        &self,
+        w: &mut Writer<'_>,
+        header: &Header,
+        subs: &Subs,
+    ) -> Result<(), ModelError> {
+        let corrupt = ModelError::Corrupt("RuleFit names");
+        let linear = subs.get(self.linear as usize).ok_or(corrupt)?;
+        let columns =
+            linear.first_column as usize..(linear.first_column + linear.n_features) as usize;
+        let text = |w: &Writer<'_>, at: usize| -> Result<StrRef, ModelError> {
+            let off = w.f64_at(at).ok_or(corrupt)?;
+            let len = w.f64_at(at + 1).ok_or(corrupt)?;
+            Ok(StrRef {
+                off: off as u32,
+                len: len as u32,
+            })
+        };
+        let column_named =
+            |w: &Writer<'_>, name: &[u8]| columns.clone().find(|&c| w.column_name(c) == Some(name));
+        for r in 0..(self.rules.len as usize / RULE) {
+            let at = self.rules.first as usize + r * RULE;
+            let name = w.str(text(w, at + 3)?).ok_or(corrupt)?;
+            // genmodel: the column named by the text before the first `N`, then the level.
+            let var = name
+                .iter()
+                .position(|&b| b == b'N')
+                .and_then(|n| name.get(..n));
+            let column = var
+                .and_then(|v| column_named(w, v))
+                .ok_or(ModelError::Corrupt(
+                    "a RuleFit rule names no column of the linear model",
+                ))?;
+            let rec = w.column_at(column).ok_or(corrupt)?;
+            let mut level = -1.0;
+            if rec.first_level != NONE {
+                for k in 0..rec.n_levels as usize {
+                    if w.level_text(rec.first_level as usize + k) == Some(name) {
+                        level = k as f64;
+                        break;
+                    }
+                }
+            }
+            w.set_f64(at + 2, level)?;
+        }
+        let test_len = self.test_len(header.n_features as usize);
+        for i in 0..self.map.len as usize {
+            let name = w
+                .str(text(w, self.names.first as usize + 2 * i)?)
+                .ok_or(corrupt)?;
+            let column = column_named(w, name).ok_or(ModelError::Corrupt(
+                "a RuleFit linear name is not a column of the linear model",
+            ))?;
+            if i >= test_len {
+                return Err(ModelError::Corrupt(
+                    "RuleFit's linear model reads past its row",
+                ));
+            }
+            w.set_f64(self.map.first as usize + i, (column - columns.start) as f64)?;
+        }
+        Ok(())
+    }
+
+    /// Scratch: the RuleFit row, the linear model's row, and what the linear model needs.
+    pub(super) fn work_len(&self, part: &Part<'_>) -> usize {
+        let linear = part.sub(self.linear as usize);
+        self.test_len(part.n_features()) + linear.n_features() + linear.work_len()
+    }
+
+    /// `RuleFitMojoModel.score0`.
+    pub(super) fn score(
+        &self,
+        part: &Part<'_>,
+        row: &[f64],
+        preds: &mut [f64],
+        exp: Exp<'_>,
+        work: &mut [f64],
+    ) -> Result<(), ScoreError> {
+        let need = self.work_len(part);
+        if work.len() < need {
+            return Err(ScoreError::WorkLength {
+                expected: need as u32,
+                found: work.len() as u32,
+            });
+        }
+        let f64s = part.regions().f64s;
+        let get = |s: Span, i: usize| f64s.get(s.first as usize + i).copied().unwrap_or(f64::NAN);
+        let (test, rest) = work.split_at_mut(self.test_len(row.len()));
+        let linear = part.sub(self.linear as usize);
+        let (linear_row, inner) = rest.split_at_mut(linear.n_features());
+        let rules_len = match self.kind {
+            RuleFitType::Linear => 0,
+            _ => self.groups as usize,
+        };
+        let (rule_values, own) = test.split_at_mut(rules_len);
+        for (g, out) in rule_values.iter_mut().enumerate() {
+            let first = get(self.group_rules, 2 * g) as usize;
+            let n = get(self.group_rules, 2 * g + 1) as usize;
+            let mut value = -1.0;
+            for r in first..first + n {
+                let at = r * RULE;
+                let (c0, nc) = (
+                    get(self.rules, at) as usize,
+                    get(self.rules, at + 1) as usize,
+                );
+                if (c0..c0 + nc).all(|c| self.holds(&get, row, c)) {
+                    value = get(self.rules, at + 2);
+                }
+            }
+            *out = if value >= 0.0 { value } else { f64::NAN };
+        }
+        own.copy_from_slice(row.get(..own.len()).unwrap_or_default());
+        linear_row.fill(0.0);
+        for (i, &v) in test.iter().enumerate().take(self.map.len as usize) {
+            if let Some(slot) = linear_row.get_mut(get(self.map, i) as usize) {
+                *slot = v;
+            }
+        }
+        linear.score_inner(linear_row, 0.0, preds, exp, inner)
+    }
+
+    /// `MojoCondition.map` for one condition of a rule whose earlier conditions held.
+    fn holds(&self, get: &impl Fn(Span, usize) -> f64, row: &[f64], c: usize) -> bool {
+        let at = c * CONDITION;
+        let field = |k: usize| get(self.conditions, at + k);
+        let x = row.get(field(0) as usize).copied().unwrap_or(f64::NAN);
+        if x.is_nan() {
+            return field(3) == 1.0;
+        }
+        if field(1) == 1.0 {
+            match field(2) as u32 {
+                0 => x < field(4),
+                1 => x >= field(4),
+                _ => false,
+            }
+        } else {
+            let (first, n) = (field(4) as usize, field(5) as usize);
+            (first..first + n).any(|l| get(self.levels, l) == x)
+        }
+    }
+}
+
+impl RuleFit {
+    pub(super) fn validate(&self, f64s: &[f64]) -> Result<(), ModelError> {
+        let ok = |s: Span| (s.first as usize + s.len as usize) <= f64s.len();
+        let spans = [
+            self.group_rules,
+            self.rules,
+            self.conditions,
+            self.levels,
+            self.names,
+            self.map,
+        ];
+        if spans.iter().all(|&s| ok(s)) {
+            Ok(())
+        } else {
+            Err(ModelError::Corrupt("RuleFit arrays"))
+        }
+    }
+}
