@@ -179,7 +179,6 @@ impl CoxPh {
     }
 
     pub(super) fn validate(&self, f64s: &[f64]) -> Result<(), ModelError> {
-        let ok = |s: Span| (s.first as usize + s.len as usize) <= f64s.len();
         let spans = [
             self.coef,
             self.cat_offsets,
@@ -195,7 +194,8 @@ impl CoxPh {
                     .unwrap_or(-1.0);
                 (0.0..=f64::from(self.coef.len)).contains(&v)
             });
-        if spans.iter().all(|&s| ok(s)) && self.nums.is_none_or(|(_, s)| ok(s)) && offsets_ok {
+        let nums = self.nums.map_or(Span::default(), |(_, s)| s);
+        if Span::all_within(&spans, f64s) && Span::all_within(&[nums], f64s) && offsets_ok {
             Ok(())
         } else {
             Err(ModelError::Corrupt("CoxPH arrays"))

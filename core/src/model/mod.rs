@@ -242,6 +242,15 @@ pub struct Span {
     len: u32,
 }
 
+impl Span {
+    /// Whether every span lies within `f64s` (what a model's `validate` checks of its runs).
+    fn all_within(spans: &[Span], f64s: &[f64]) -> bool {
+        spans
+            .iter()
+            .all(|s| s.first as usize + s.len as usize <= f64s.len())
+    }
+}
+
 /// The covers TreeSHAP needs for GBM/DRF trees, from `trees/tCC_GGG_aux.bin`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum TreeShap {

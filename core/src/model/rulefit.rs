@@ -78,6 +78,39 @@ fn text_ref(s: StrRef) -> [f64; 2] {
     [f64::from(s.off), f64::from(s.len)]
 }
 
+/// Calls `f` with each rule's id (`<depth>_<tree>_<k>`) and condition count, in order.
+fn for_each_rule(
+    get: &Get<'_, '_>,
+    groups: u32,
+    ntrees: u32,
+    f: &mut dyn FnMut(&str, u32) -> Result<(), Error>,
+) -> Result<(), Error> {
+    for g in 0..groups {
+        let (i, j) = (g / ntrees, g % ntrees);
+        let n = count(get, &key(format_args!("num_rules_M{i}T{j}"))?)?;
+        for k in 0..n {
+            let id = key(format_args!("{i}_{j}_{k}"))?;
+            f(
+                &id,
+                count(get, &key(format_args!("num_conditions_rule_id_{id}"))?)?,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Calls `f` with each condition's id (`<c>_<rule id>`), in order.
+fn for_each_condition(
+    get: &Get<'_, '_>,
+    groups: u32,
+    ntrees: u32,
+    f: &mut dyn FnMut(&str) -> Result<(), Error>,
+) -> Result<(), Error> {
+    for_each_rule(get, groups, ntrees, &mut |id, n_cond| {
+        (0..n_cond).try_for_each(|c| f(&key(format_args!("{c}_{id}"))?))
+    })
+}
+
 impl RuleFit {
     pub(super) fn build(
         mojo: &Mojo<'_>,
@@ -160,86 +193,61 @@ impl RuleFit {
         }
         let mut first_rule = None;
         let mut condition_at = 0u32;
-        for g in 0..groups {
-            let (i, j) = (g / ntrees, g % ntrees);
-            let n = count(get, &key(format_args!("num_rules_M{i}T{j}"))?)?;
-            for k in 0..n {
-                let id = key(format_args!("{i}_{j}_{k}"))?;
-                let n_cond = count(get, &key(format_args!("num_conditions_rule_id_{id}"))?)?;
-                let name = get(&key(format_args!("var_name_rule_id_{id}"))?)
-                    .ok_or(ModelError::MissingKey("var_name_rule_id_"))?;
-                let name = sink.text(name.as_bytes())?;
-                let [off, len] = text_ref(name);
-                let record = [f64::from(condition_at), f64::from(n_cond), -1.0, off, len];
-                let at = sink.f64s(&mut record.into_iter())?;
-                first_rule.get_or_insert(at);
-                condition_at += n_cond;
-            }
-        }
+        for_each_rule(get, groups, ntrees, &mut |id, n_cond| {
+            let name = get(&key(format_args!("var_name_rule_id_{id}"))?)
+                .ok_or(ModelError::MissingKey("var_name_rule_id_"))?;
+            let [off, len] = text_ref(sink.text(name.as_bytes())?);
+            let record = [f64::from(condition_at), f64::from(n_cond), -1.0, off, len];
+            first_rule.get_or_insert(sink.f64s(&mut record.into_iter())?);
+            condition_at += n_cond;
+            Ok(())
+        })?;
         let mut first_condition = None;
-        let mut level_at = 0u32;
-        let mut pending_levels = 0u32;
-        for g in 0..groups {
-            let (i, j) = (g / ntrees, g % ntrees);
-            let n = count(get, &key(format_args!("num_rules_M{i}T{j}"))?)?;
-            for k in 0..n {
-                let id = key(format_args!("{i}_{j}_{k}"))?;
-                let n_cond = count(get, &key(format_args!("num_conditions_rule_id_{id}"))?)?;
-                for c in 0..n_cond {
-                    let cid = key(format_args!("{c}_{id}"))?;
-                    let feature = count(get, &key(format_args!("feature_index_{cid}"))?)?;
-                    let categorical = int(get, &key(format_args!("type_{cid}"))?)? == 0;
-                    let operator = match int(get, &key(format_args!("operator_{cid}"))?)? {
-                        0 => 0.0,
-                        1 => 1.0,
-                        _ => 2.0,
-                    };
-                    let nas = match get(&key(format_args!("nas_included_{cid}"))?) {
-                        Some("true") => 1.0,
-                        Some("false") => 0.0,
-                        _ => return Err(ModelError::BadValue("nas_included_").into()),
-                    };
-                    let (a, b) = if categorical {
-                        let n = count(get, &key(format_args!("cat_treshold_length_{cid}"))?)?;
-                        let first = level_at + pending_levels;
-                        pending_levels += n;
-                        (f64::from(first), f64::from(n))
-                    } else {
-                        let t = get(&key(format_args!("num_treshold{cid}"))?)
-                            .and_then(ini::double)
-                            .ok_or(ModelError::BadValue("num_treshold"))?;
-                        (t, 0.0)
-                    };
-                    let kind = if categorical { 0.0 } else { 1.0 };
-                    let record = [f64::from(feature), kind, operator, nas, a, b];
-                    let at = sink.f64s(&mut record.into_iter())?;
-                    first_condition.get_or_insert(at);
-                }
-            }
-        }
-        level_at += pending_levels;
-        let mut first_level = None;
+        let mut n_levels = 0u32;
+        for_each_condition(get, groups, ntrees, &mut |cid| {
+            let categorical = int(get, &key(format_args!("type_{cid}"))?)? == 0;
+            let operator = match int(get, &key(format_args!("operator_{cid}"))?)? {
+                0 => 0.0,
+                1 => 1.0,
+                _ => 2.0,
+            };
+            let nas = match get(&key(format_args!("nas_included_{cid}"))?) {
+                Some("true") => 1.0,
+                Some("false") => 0.0,
+                _ => return Err(ModelError::BadValue("nas_included_").into()),
+            };
+            let (a, b) = if categorical {
+                let n = count(get, &key(format_args!("cat_treshold_length_{cid}"))?)?;
+                let first = n_levels;
+                n_levels = n_levels
+                    .checked_add(n)
+                    .ok_or(ModelError::TooLarge("RuleFit rules"))?;
+                (f64::from(first), f64::from(n))
+            } else {
+                let t = get(&key(format_args!("num_treshold{cid}"))?)
+                    .and_then(ini::double)
+                    .ok_or(ModelError::BadValue("num_treshold"))?;
+                (t, 0.0)
+            };
+            let feature = count(get, &key(format_args!("feature_index_{cid}"))?)?;
+            let kind = if categorical { 0.0 } else { 1.0 };
+            let record = [f64::from(feature), kind, operator, nas, a, b];
+            first_condition.get_or_insert(sink.f64s(&mut record.into_iter())?);
+            Ok(())
+        })?;
         // The levels of the categorical conditions, in the order the conditions named them.
-        for g in 0..groups {
-            let (i, j) = (g / ntrees, g % ntrees);
-            let n = count(get, &key(format_args!("num_rules_M{i}T{j}"))?)?;
-            for k in 0..n {
-                let id = key(format_args!("{i}_{j}_{k}"))?;
-                let n_cond = count(get, &key(format_args!("num_conditions_rule_id_{id}"))?)?;
-                for c in 0..n_cond {
-                    let cid = key(format_args!("{c}_{id}"))?;
-                    if int(get, &key(format_args!("type_{cid}"))?)? != 0 {
-                        continue;
-                    }
-                    let n = count(get, &key(format_args!("cat_treshold_length_{cid}"))?)?;
-                    for t in 0..n {
-                        let v = int(get, &key(format_args!("cat_treshold_length_{t}_{cid}"))?)?;
-                        let at = sink.f64s(&mut [f64::from(v)].into_iter())?;
-                        first_level.get_or_insert(at);
-                    }
-                }
+        let mut first_level = None;
+        for_each_condition(get, groups, ntrees, &mut |cid| {
+            if int(get, &key(format_args!("type_{cid}"))?)? != 0 {
+                return Ok(());
             }
-        }
+            let n = count(get, &key(format_args!("cat_treshold_length_{cid}"))?)?;
+            for t in 0..n {
+                let v = int(get, &key(format_args!("cat_treshold_length_{t}_{cid}"))?)?;
+                first_level.get_or_insert(sink.f64s(&mut [f64::from(v)].into_iter())?);
+            }
+            Ok(())
+        })?;
         // The linear model's features, by name, in the order of the rule values and the
         // row (filled into `map` at load).
         let n_linear = subs
@@ -269,7 +277,7 @@ impl RuleFit {
             group_rules: span(first_group, 2 * groups),
             rules: span(first_rule, RULE as u32 * n_rules_total),
             conditions: span(first_condition, CONDITION as u32 * n_conditions_total),
-            levels: span(first_level, level_at),
+            levels: span(first_level, n_levels),
             names: span(first_name, 2 * n_linear as u32),
             map: Span {
                 first: map,
@@ -434,7 +442,6 @@ impl RuleFit {
 
 impl RuleFit {
     pub(super) fn validate(&self, f64s: &[f64]) -> Result<(), ModelError> {
-        let ok = |s: Span| (s.first as usize + s.len as usize) <= f64s.len();
         let spans = [
             self.group_rules,
             self.rules,
@@ -443,7 +450,7 @@ impl RuleFit {
             self.names,
             self.map,
         ];
-        if spans.iter().all(|&s| ok(s)) {
+        if Span::all_within(&spans, f64s) {
             Ok(())
         } else {
             Err(ModelError::Corrupt("RuleFit arrays"))
