@@ -310,7 +310,9 @@ pub struct RowMapper {
     /// `Model::encode_input_text` reads them, without looking the input up in the model for
     /// every cell.
     categorical: Vec<bool>,
-    slots: Vec<usize>,
+    /// `None` when input `k` writes slot `k` (every model without an encoding): the
+    /// common cell then needs no lookup.
+    slots: Option<Vec<usize>>,
     pub rules: InputRules,
 }
 
@@ -347,7 +349,8 @@ impl RowMapper {
             unused,
             has_offset_field,
             categorical: columns.categorical.to_vec(),
-            slots: columns.slots.to_vec(),
+            slots: (!columns.slots.iter().enumerate().all(|(k, &s)| k == s))
+                .then(|| columns.slots.to_vec()),
             rules,
         }
     }
@@ -386,7 +389,7 @@ impl RowMapper {
             if let (Target::Input(k), Cell::Text(t)) = (*target, cell) {
                 if !self.categorical.get(k).copied().unwrap_or(true) {
                     if let Some(v) = fast_decimal(t) {
-                        if let Some(slot) = self.slots.get(k).and_then(|&i| row.get_mut(i)) {
+                        if let Some(slot) = row.get_mut(self.slot(k)) {
                             *slot = v;
                         }
                         continue;
@@ -405,6 +408,15 @@ impl RowMapper {
         self.offset(model, offset)
     }
 
+    /// The row slot numeric input `k` writes.
+    #[inline]
+    fn slot(&self, k: usize) -> usize {
+        match &self.slots {
+            None => k,
+            Some(slots) => slots.get(k).copied().unwrap_or(usize::MAX),
+        }
+    }
+
     /// Writes input `k`'s slots of `row` from one cell.
     fn encode<M: AsRef<[u64]>>(
         &self,
@@ -414,7 +426,7 @@ impl RowMapper {
         row: &mut [f64],
     ) -> Result<(), RowError> {
         let categorical = self.categorical.get(k).copied().unwrap_or(false);
-        let numeric_slot = self.slots.get(k).copied().filter(|_| !categorical);
+        let numeric_slot = (k < self.categorical.len() && !categorical).then(|| self.slot(k));
         let text = |t: &[u8], row: &mut [f64]| {
             model
                 .encode_input_text(k, t, self.rules, row)
