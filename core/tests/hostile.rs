@@ -165,12 +165,12 @@ fn algorithms_versions_and_encodings() {
     let glm = with_ini(|s| {
         s.replace(
             "algorithm = Gradient Boosting Machine",
-            "algorithm = Generalized Additive Model",
+            "algorithm = Generalized Low Rank Modeling",
         )
     });
     assert_eq!(
         model_error(&glm),
-        ModelError::UnsupportedAlgorithm(Algorithm::Gam)
+        ModelError::UnsupportedAlgorithm(Algorithm::Glrm)
     );
     let unknown = with_ini(|s| {
         s.replace(
@@ -246,7 +246,6 @@ fn algorithms_not_scored_yet_are_refused_by_name() {
         ("te_highcard", Algorithm::TargetEncoder, "targetencoder"),
         ("word2vec_words", Algorithm::Word2Vec, "word2vec"),
         ("upliftdrf_uplift", Algorithm::UpliftDrf, "upliftdrf"),
-        ("gam_binomial_prostate", Algorithm::Gam, "gam"),
         ("glrm_prostate", Algorithm::Glrm, "glrm"),
     ];
     for (name, algorithm, says) in cases {
@@ -451,4 +450,82 @@ fn rulefit_models_whose_names_do_not_resolve_are_refused() {
         "var_name_rule_id_0_0_0 = M0T0N99",
     );
     assert!(load(&unknown_level).is_ok());
+}
+
+#[test]
+fn gam_models_genmodel_cannot_score_are_refused() {
+    let edited = |from: &'static str, to: &'static str| {
+        model_with("gam_binomial_prostate", move |e| {
+            edit_entry(e, "model.ini", |t| t.replacen(from, to, 1))
+        })
+    };
+    assert!(load(&edited("", "")).is_ok());
+    for (from, to) in [
+        ("num_TP_col = 0", "num_TP_col = 1"),
+        ("num_IS_col = 0", "num_IS_col = 1"),
+        ("bs_sorted = [0, 0]", "bs_sorted = [0, 2]"),
+        ("family = bernoulli", "family = multinomial"),
+    ] {
+        assert!(
+            matches!(model_error(&edited(from, to)), ModelError::Unsupported(_)),
+            "{from} -> {to}"
+        );
+    }
+    for (from, to) in [
+        (
+            "num_expanded_gam_columns_center = 8",
+            "num_expanded_gam_columns_center = 9",
+        ),
+        ("numsCenter = 10", "numsCenter = 20"),
+        ("cat_offsets = [0, 4, 7, 9]", "cat_offsets = [0, 4, 7, 90]"),
+    ] {
+        assert!(load(&edited(from, to)).is_err(), "{from} -> {to}");
+    }
+    let short = model_with("gam_binomial_prostate", |e| {
+        e.iter_mut()
+            .find(|(n, _)| n == "zTranspose")
+            .unwrap()
+            .1
+            .truncate(100)
+    });
+    assert!(matches!(model_error(&short), ModelError::Corrupt(_)));
+    let missing = model_with("gam_binomial_prostate", |e| {
+        e.retain(|(n, _)| n != "gam_columns_sorted")
+    });
+    assert_eq!(
+        model_error(&missing),
+        ModelError::MissingFile("gam_columns_sorted")
+    );
+}
+
+#[test]
+fn a_gam_spline_source_must_be_a_number_even_when_invalid_numbers_are_na() {
+    let model = load(&model_with("gam_binomial_prostate", |_| {})).unwrap();
+    let names: Vec<&str> = (0..model.n_inputs())
+        .map(|k| model.input(k).unwrap().name)
+        .collect();
+    assert_eq!(
+        names,
+        ["DPROS", "RACE", "DCAPS", "AGE", "GLEASON", "PSA", "VOL"]
+    );
+    let psa = 5;
+    assert!(model.input(psa).unwrap().expands);
+    let rules = scorer::model::InputRules {
+        invalid_number_as_na: true,
+        ..Default::default()
+    };
+    let mut row = vec![f64::NAN; model.n_features()];
+    model
+        .encode_input_text(psa, b"7.5", rules, &mut row)
+        .unwrap();
+    // The four centred basis values of PSA (slots 5..9) are written, nothing else.
+    assert!(row[5..9].iter().all(|v| v.is_finite()), "{row:?}");
+    assert!(row[..5].iter().chain(&row[9..]).all(|v| v.is_nan()));
+    assert!(model
+        .encode_input_text(psa, b"abc", rules, &mut row)
+        .is_err());
+    // AGE is an ordinary numeric input.
+    assert!(!model.input(3).unwrap().expands);
+    model.encode_input_text(3, b"abc", rules, &mut row).unwrap();
+    assert!(row[3].is_nan());
 }

@@ -223,7 +223,8 @@ pub fn describe(model: &LoadedModel) -> Value {
         | Algo::KMeans(_)
         | Algo::ExtendedIsolationForest(_)
         | Algo::IsotonicRegression { .. }
-        | Algo::CoxPh(_) => {}
+        | Algo::CoxPh(_)
+        | Algo::Gam(_) => {}
         Algo::RuleFit(_) => {
             details["linear_model"] = json!("GLM");
         }

@@ -180,6 +180,17 @@ impl std::fmt::Display for RowError {
 
 impl std::error::Error for RowError {}
 
+/// How an input's cell becomes row values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A number in the input's slot (read here, on the fast path).
+    Numeric,
+    /// A level, through the model's lookup (and encoder).
+    Categorical,
+    /// A number that also fills a GAM spline block: only the model writes it.
+    Expands,
+}
+
 /// Where each input field goes: a model input (a feature, or an encoded model's original
 /// column), the offset, or nowhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,8 +213,8 @@ pub struct Columns {
     offset: Option<Box<str>>,
     /// Input name → first input with that name (genmodel's frames never repeat a name).
     index: HashMap<String, usize>,
-    /// Per input: whether it is categorical, and the row slot a numeric one writes.
-    categorical: Box<[bool]>,
+    /// Per input: its kind, and the row slot a numeric one writes.
+    kinds: Box<[Kind]>,
     slots: Box<[usize]>,
     /// The inputs in order, then the offset column: the layout of a header-less row.
     pub positional: Vec<String>,
@@ -259,7 +270,14 @@ impl Columns {
             n_inputs,
             offset,
             index,
-            categorical: inputs.iter().map(|i| i.levels.is_some()).collect(),
+            kinds: inputs
+                .iter()
+                .map(|i| match (&i.levels, i.expands) {
+                    (_, true) => Kind::Expands,
+                    (Some(_), false) => Kind::Categorical,
+                    (None, false) => Kind::Numeric,
+                })
+                .collect(),
             slots: inputs.iter().map(|i| i.slot).collect(),
             positional,
             input_names,
@@ -305,11 +323,11 @@ pub struct RowMapper {
     /// Input fields that map to nothing the model uses.
     pub unused: Vec<String>,
     has_offset_field: bool,
-    /// Per model input: whether it is categorical, and the row slot a numeric one writes.
+    /// Per model input: its kind, and the row slot a numeric one writes.
     /// Numeric cells are then read here with `java::parse_double`, exactly as
     /// `Model::encode_input_text` reads them, without looking the input up in the model for
     /// every cell.
-    categorical: Vec<bool>,
+    kinds: Vec<Kind>,
     /// `None` when input `k` writes slot `k` (every model without an encoding): the
     /// common cell then needs no lookup.
     slots: Option<Vec<usize>>,
@@ -348,7 +366,7 @@ impl RowMapper {
             missing,
             unused,
             has_offset_field,
-            categorical: columns.categorical.to_vec(),
+            kinds: columns.kinds.to_vec(),
             slots: (!columns.slots.iter().enumerate().all(|(k, &s)| k == s))
                 .then(|| columns.slots.to_vec()),
             rules,
@@ -387,7 +405,7 @@ impl RowMapper {
             // (`encode` is a call, and this as a match arm ran 2 % slower); `encode` reads
             // the numeric text `fast_decimal` does not take.
             if let (Target::Input(k), Cell::Text(t)) = (*target, cell) {
-                if !self.categorical.get(k).copied().unwrap_or(true) {
+                if self.kinds.get(k) == Some(&Kind::Numeric) {
                     if let Some(v) = fast_decimal(t) {
                         if let Some(slot) = row.get_mut(self.slot(k)) {
                             *slot = v;
@@ -425,8 +443,9 @@ impl RowMapper {
         cell: Cell<'_>,
         row: &mut [f64],
     ) -> Result<(), RowError> {
-        let categorical = self.categorical.get(k).copied().unwrap_or(false);
-        let numeric_slot = (k < self.categorical.len() && !categorical).then(|| self.slot(k));
+        let kind = self.kinds.get(k).copied();
+        let categorical = kind == Some(Kind::Categorical);
+        let numeric_slot = (kind == Some(Kind::Numeric)).then(|| self.slot(k));
         let text = |t: &[u8], row: &mut [f64]| {
             model
                 .encode_input_text(k, t, self.rules, row)
@@ -453,6 +472,9 @@ impl RowMapper {
                 }
             },
             (Cell::Text(t), None) => text(t, row)?,
+            (Cell::Number(v), None) if kind == Some(Kind::Expands) => model
+                .encode_input_number(k, v, row)
+                .map_err(|e| self.cell_error(model, e, number_text(v).as_bytes()))?,
             (Cell::Number(v), None) if categorical => text(number_text(v).as_bytes(), row)?,
             // A number for a numeric input is the number itself; asking the model looks the
             // input up again (~15 ns a cell, 0.4 µs of a 28-field JSON row).

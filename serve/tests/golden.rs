@@ -19,7 +19,7 @@ use serve::load::{self, LoadedModel};
 use serve::rows::{Columns, RowMapper};
 
 /// Algorithms (the manifest's `algo`) this scorer refuses so far, naming the algorithm.
-const REFUSED_ALGOS: &[&str] = &["glrm", "gam"];
+const REFUSED_ALGOS: &[&str] = &["glrm"];
 
 /// Models the scorer refuses on purpose, with the reason it must give.
 const EXPECTED_REFUSALS: &[(&str, &str)] = &[];

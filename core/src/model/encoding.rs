@@ -22,7 +22,14 @@
 use core::fmt;
 
 use super::layout::{ColumnRec, Sink, NONE};
-use super::{InputRules, Levels, Mojo, Part, Span};
+use super::{Algo, InputRules, Levels, Mojo, Part, Span};
+
+/// One cell for [`Part::encode_gam_input`].
+#[derive(Clone, Copy)]
+enum Cell<'t> {
+    Text(&'t [u8]),
+    Number(f64),
+}
 use crate::error::{Error, InputError, ModelError};
 use crate::ini::{self, Ini};
 use crate::{java, limits};
@@ -98,10 +105,19 @@ impl fmt::Display for Encoding {
     }
 }
 
-/// The input columns of an encoded model.
+/// Why a model's inputs are not its features.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum InputKind {
+    /// A frame encoded before training: the original columns.
+    Encoded(Encoding),
+    /// A GAM: its own columns, and the sources of its spline columns (`gam.rs`).
+    Splines,
+}
+
+/// The input columns of a model whose inputs are not its features.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Inputs {
-    pub encoding: Encoding,
+    pub kind: InputKind,
     /// The inputs' records (name, levels) in the column region, `len` of them from `first`.
     pub first: u32,
     pub len: u32,
@@ -373,7 +389,7 @@ impl<'a> Mojo<'a> {
             return Err(corrupt("the original levels"));
         }
         Ok(Inputs {
-            encoding,
+            kind: InputKind::Encoded(encoding),
             first,
             len: kept,
             slots: Span {
@@ -391,8 +407,12 @@ pub struct Input<'m> {
     pub name: &'m str,
     /// The levels users send (the original ones, for an encoded model); `None` if numeric.
     pub levels: Option<Levels<'m>>,
-    /// The first slot of the model's row that this input writes.
+    /// The first slot of the model's row that this input writes (`usize::MAX` for a GAM
+    /// spline source that is not a feature).
     pub slot: usize,
+    /// Whether its value also fills a GAM spline column's slots (through
+    /// [`Model::encode_input_text`](super::Model::encode_input_text), always).
+    pub expands: bool,
 }
 
 /// Java's `Integer.parseInt` for ASCII digits: an optional sign and at least one digit,
@@ -431,7 +451,10 @@ fn set(row: &mut [f64], slot: usize, value: f64, column: usize) -> Result<(), In
 impl<'m> Part<'m> {
     /// How the model's frame was encoded before training, if it was.
     pub fn encoding(&self) -> Option<Encoding> {
-        self.inputs.map(|i| i.encoding)
+        match self.inputs?.kind {
+            InputKind::Encoded(e) => Some(e),
+            InputKind::Splines => None,
+        }
     }
 
     /// The columns users send: the features, or an encoded model's original columns.
@@ -449,6 +472,7 @@ impl<'m> Part<'m> {
                 name: c.name,
                 levels: c.levels,
                 slot: k,
+                expands: false,
             });
         };
         if k >= inputs.len as usize {
@@ -457,6 +481,7 @@ impl<'m> Part<'m> {
         let regions = self.regions();
         let c = regions.columns.get(inputs.first as usize + k)?;
         let slot = *regions.f64s.get(inputs.slots.first as usize + 2 * k)?;
+        let spline = *regions.f64s.get(inputs.slots.first as usize + 2 * k + 1)?;
         Some(Input {
             name: core::str::from_utf8(regions.str(c.name)).ok()?,
             levels: (c.first_level != NONE).then_some(Levels {
@@ -464,7 +489,12 @@ impl<'m> Part<'m> {
                 first: c.first_level,
                 len: c.n_levels,
             }),
-            slot: slot as usize,
+            slot: if slot < 0.0 {
+                usize::MAX
+            } else {
+                slot as usize
+            },
+            expands: inputs.kind == InputKind::Splines && spline >= 0.0,
         })
     }
 
@@ -481,6 +511,9 @@ impl<'m> Part<'m> {
         let Some(inputs) = self.inputs else {
             return set(row, k, self.encode_text(k, text, rules)?, k);
         };
+        let InputKind::Encoded(encoding) = inputs.kind else {
+            return self.encode_gam_input(k, Cell::Text(text), rules, row);
+        };
         let input = self
             .input(k)
             .ok_or(InputError::NoSuchColumn { column: k as u32 })?;
@@ -492,7 +525,7 @@ impl<'m> Part<'m> {
             };
             return set(row, input.slot, v, k);
         };
-        let found = match inputs.encoding {
+        let found = match encoding {
             Encoding::EnumLimited => self.enum_limited_index(&input, levels, text),
             _ => levels.find(&[], text),
         };
@@ -513,6 +546,9 @@ impl<'m> Part<'m> {
         let Some(inputs) = self.inputs else {
             return set(row, k, self.encode_number(k, value)?, k);
         };
+        if inputs.kind == InputKind::Splines {
+            return self.encode_gam_input(k, Cell::Number(value), InputRules::default(), row);
+        }
         let input = self
             .input(k)
             .ok_or(InputError::NoSuchColumn { column: k as u32 })?;
@@ -523,6 +559,47 @@ impl<'m> Part<'m> {
             }
             Some(_) => Err(InputError::NumberForCategorical { column: k as u32 }),
         }
+    }
+
+    /// A GAM input's cell: its feature slot as any column's, then, for a spline column's
+    /// source, the spline block. genmodel parses the source with `Double.parseDouble` and
+    /// no NA conversion (`GamRowToRawDataConverter`), so a source that is not a number is
+    /// refused even when invalid numbers are NA.
+    fn encode_gam_input(
+        &self,
+        k: usize,
+        cell: Cell<'_>,
+        rules: InputRules,
+        row: &mut [f64],
+    ) -> Result<(), InputError> {
+        let (Some(inputs), Algo::Gam(gam)) = (self.inputs, self.header.algo) else {
+            return Err(InputError::NoSuchColumn { column: k as u32 });
+        };
+        let input = self
+            .input(k)
+            .ok_or(InputError::NoSuchColumn { column: k as u32 })?;
+        if input.slot != usize::MAX {
+            let v = match cell {
+                Cell::Text(t) => self.encode_text(input.slot, t, rules)?,
+                Cell::Number(v) => self.encode_number(input.slot, v)?,
+            };
+            set(row, input.slot, v, k)?;
+        }
+        let f64s = self.regions().f64s;
+        let spline = f64s
+            .get(inputs.slots.first as usize + 2 * k + 1)
+            .copied()
+            .unwrap_or(-1.0);
+        if spline >= 0.0 {
+            let x = match cell {
+                Cell::Text(t) => {
+                    java::parse_double(t).ok_or(InputError::NotANumber { column: k as u32 })?
+                }
+                Cell::Number(v) => v,
+            };
+            gam.expand(f64s, spline as usize, x, row);
+        }
+        Ok(())
     }
 
     /// genmodel's `EnumLimitedEncoder`: a level of the model's limited domain is its index
@@ -567,7 +644,10 @@ impl<'m> Part<'m> {
         row: &mut [f64],
     ) -> Result<(), InputError> {
         let n = levels.len();
-        match inputs.encoding {
+        let InputKind::Encoded(encoding) = inputs.kind else {
+            return Ok(());
+        };
+        match encoding {
             Encoding::OneHotExplicit => {
                 let hot = found.unwrap_or(n);
                 for s in 0..=n {

@@ -39,6 +39,50 @@ pub enum GlmLink {
     Ologit,
 }
 
+impl GlmLink {
+    /// `link` (and `tweedie_link_power`) of `model.ini`; `family_decides` for multinomial
+    /// and ordinal models, which have no single inverse link.
+    pub(super) fn read(ini: &Ini<'_>, family_decides: bool) -> Result<GlmLink, ModelError> {
+        Ok(match ini.require("link")? {
+            "identity" => GlmLink::Identity,
+            "logit" => GlmLink::Logit,
+            "log" => GlmLink::Log,
+            "inverse" => GlmLink::Inverse,
+            "ologit" => GlmLink::Ologit,
+            "tweedie" => GlmLink::Tweedie(match ini.get("tweedie_link_power") {
+                Some(v) => ini::double(v).ok_or(ModelError::BadValue("tweedie_link_power"))?,
+                None => 0.0,
+            }),
+            _ if family_decides => GlmLink::Identity,
+            _ => return Err(ModelError::BadValue("link")),
+        })
+    }
+
+    /// genmodel's inverse link (`GenModel.GLM_*Inv`).
+    pub(super) fn inverse(self, eta: f64, exp: Exp<'_>) -> f64 {
+        match self {
+            GlmLink::Identity => eta,
+            GlmLink::Logit | GlmLink::Ologit => 1.0 / (exp(-eta) + 1.0),
+            GlmLink::Log => exp(eta),
+            GlmLink::Inverse => {
+                let xx = if eta < 0.0 {
+                    java_min(-1e-5, eta)
+                } else {
+                    java_max(1e-5, eta)
+                };
+                1.0 / xx
+            }
+            GlmLink::Tweedie(power) => {
+                if power == 0.0 {
+                    java_max(2e-16, exp(eta))
+                } else {
+                    super::math::pow(eta, 1.0 / power)
+                }
+            }
+        }
+    }
+}
+
 /// Everything a GLM needs at scoring time.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Glm {
@@ -77,21 +121,8 @@ impl Glm {
             "ordinal" => GlmFamily::Ordinal,
             _ => GlmFamily::Regression,
         };
-        let link = match ini.require("link")? {
-            "identity" => GlmLink::Identity,
-            "logit" => GlmLink::Logit,
-            "log" => GlmLink::Log,
-            "inverse" => GlmLink::Inverse,
-            "ologit" => GlmLink::Ologit,
-            "tweedie" => GlmLink::Tweedie(match ini.get("tweedie_link_power") {
-                Some(v) => ini::double(v).ok_or(ModelError::BadValue("tweedie_link_power"))?,
-                None => 0.0,
-            }),
-            // Multinomial (and any family whose link genmodel does not evaluate) has no
-            // single inverse link; the family decides.
-            _ if matches!(family, GlmFamily::Multinomial | GlmFamily::Ordinal) => GlmLink::Identity,
-            _ => return Err(ModelError::BadValue("link")),
-        };
+        let multi = matches!(family, GlmFamily::Multinomial | GlmFamily::Ordinal);
+        let link = GlmLink::read(ini, multi)?;
         let count = |key: &'static str| -> Result<u32, ModelError> {
             match ini.get(key) {
                 None => Ok(0),
@@ -172,26 +203,7 @@ impl Glm {
     }
 
     fn inv_link(&self, eta: f64, exp: Exp<'_>) -> f64 {
-        match self.link {
-            GlmLink::Identity => eta,
-            GlmLink::Logit | GlmLink::Ologit => 1.0 / (exp(-eta) + 1.0),
-            GlmLink::Log => exp(eta),
-            GlmLink::Inverse => {
-                let xx = if eta < 0.0 {
-                    java_min(-1e-5, eta)
-                } else {
-                    java_max(1e-5, eta)
-                };
-                1.0 / xx
-            }
-            GlmLink::Tweedie(power) => {
-                if power == 0.0 {
-                    java_max(2e-16, exp(eta))
-                } else {
-                    super::math::pow(eta, 1.0 / power)
-                }
-            }
-        }
+        self.link.inverse(eta, exp)
     }
 
     /// Scores `row` into `preds` (genmodel's `score0` for the family).

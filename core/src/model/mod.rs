@@ -10,9 +10,9 @@
 //! fast: inflating is most of it).
 //!
 //! Supported: GBM, DRF and Isolation Forest (MOJO 1.20 to 1.40), Extended Isolation Forest,
-//! GLM, XGBoost, Deep Learning, stacked ensembles, K-Means, PCA, Isotonic Regression, CoxPH
-//! and RuleFit; a model trained on an encoded frame takes the frame's original columns as
-//! its inputs (`encoding`, [`Model::input`]). Every other algorithm genmodel knows is refused with
+//! GLM, XGBoost, Deep Learning, stacked ensembles, K-Means, PCA, Isotonic Regression, CoxPH,
+//! RuleFit and GAM; a model trained on an encoded frame takes the frame's original columns
+//! as its inputs (`encoding`, [`Model::input`]), and a GAM its splines' source columns. Every other algorithm genmodel knows is refused with
 //! [`ModelError::UnsupportedAlgorithm`], and Driverless AI pipelines with
 //! [`ModelError::DriverlessPipeline`].
 #![warn(clippy::indexing_slicing)]
@@ -22,6 +22,7 @@ mod deeplearning;
 mod eif;
 mod encoding;
 mod ensemble;
+mod gam;
 mod glm;
 mod kmeans;
 pub mod layout;
@@ -46,6 +47,7 @@ pub use coxph::CoxPh;
 pub use deeplearning::DeepLearning;
 pub use eif::Eif;
 pub use encoding::{Encoding, Input};
+pub use gam::Gam;
 pub use glm::{Glm, GlmFamily, GlmLink};
 pub use kmeans::KMeans;
 use layout::{ColumnRec, Counter, Layout, Node, Regions, Sink, StrRef, TreeRec, Writer, NONE};
@@ -225,6 +227,8 @@ pub enum Algo {
     CoxPh(CoxPh),
     /// RuleFit: rules as the categorical inputs of a linear model (a sub-model).
     RuleFit(RuleFit),
+    /// A GAM with cubic regression splines.
+    Gam(Gam),
     ExtendedIsolationForest(Eif),
     /// Isotonic regression of the single feature: genmodel's `IsotonicCalibrator`.
     IsotonicRegression {
@@ -661,7 +665,7 @@ impl<'a> Mojo<'a> {
             | Algorithm::ExtendedIsolationForest
             | Algorithm::IsotonicRegression
             | Algorithm::CoxPh => (100, 100),
-            Algorithm::RuleFit if dir.is_empty() => (100, 100),
+            Algorithm::RuleFit | Algorithm::Gam if dir.is_empty() => (100, 100),
             Algorithm::XGBoost => (100, 110),
             Algorithm::StackedEnsemble if dir.is_empty() => (100, 101),
             other => return Err(ModelError::UnsupportedAlgorithm(other).into()),
@@ -716,6 +720,7 @@ impl<'a> Mojo<'a> {
         };
 
         let first_column = sink.position().columns as u32;
+        let first_level = sink.position().levels;
         self.columns(dir, &ini, buf, sink)?;
         let inputs = match encoding {
             None => None,
@@ -844,11 +849,62 @@ impl<'a> Mojo<'a> {
             Algorithm::RuleFit => {
                 Algo::RuleFit(RuleFit::build(self, &ini, n_classes, buf, sink, subs)?)
             }
+            Algorithm::Gam => {
+                let mut file = |name: &str,
+                                f: &mut dyn FnMut(&[u8]) -> Result<u32, Error>|
+                 -> Result<u32, Error> {
+                    let entry = self
+                        .find(dir, name)
+                        .ok_or(ModelError::MissingFile("a GAM matrix"))?;
+                    f(self.read(&entry, buf)?)
+                };
+                Algo::Gam(Gam::build(
+                    &ini,
+                    n_features,
+                    n_classes,
+                    default_threshold,
+                    &mut file,
+                    sink,
+                )?)
+            }
             _ => Algo::IsolationForest {
                 min_path_length: int_or(&ini, "min_path_length", 0)?,
                 max_path_length: int_or(&ini, "max_path_length", 0)?,
                 output_anomaly_flag: ini.flag("output_anomaly_flag")?,
             },
+        };
+        // A GAM's inputs: its own columns, and its splines' source columns.
+        let inputs = match (inputs, algo) {
+            (None, Algo::Gam(gam)) => {
+                let entry = self
+                    .find(dir, "gam_columns_sorted")
+                    .ok_or(ModelError::MissingFile("gam_columns_sorted"))?;
+                let text = core::str::from_utf8(self.read(&entry, buf)?)
+                    .map_err(|_| ModelError::NotUtf8("gam_columns_sorted"))?;
+                let first_expanded = n_features
+                    - ini
+                        .get("num_expanded_gam_columns_center")
+                        .and_then(ini::int)
+                        .and_then(|n| usize::try_from(n).ok())
+                        .filter(|&n| n <= n_features)
+                        .ok_or(ModelError::BadValue("num_expanded_gam_columns_center"))?;
+                let (first, len, slots) = gam::inputs(
+                    &ini,
+                    text,
+                    first_expanded,
+                    gam.n_splines(),
+                    first_level,
+                    sink,
+                )?;
+                Some(encoding::Inputs {
+                    kind: encoding::InputKind::Splines,
+                    first,
+                    len,
+                    slots,
+                    projection: Span::default(),
+                })
+            }
+            (inputs, _) => inputs,
         };
         // Only DRF contributions need the count, and only a top-level model has contributions.
         let used_variables = match algo {
@@ -1508,6 +1564,7 @@ impl<'m> Part<'m> {
             Algo::KMeans(km) => km.validate(f64s)?,
             Algo::CoxPh(cox) => cox.validate(f64s)?,
             Algo::RuleFit(r) => r.validate(f64s)?,
+            Algo::Gam(g) => g.validate(f64s, self.n_features())?,
             Algo::Pca(pca) => pca.validate(f64s)?,
             Algo::ExtendedIsolationForest(eif) => eif.validate(f64s)?,
             _ => {}
@@ -1970,6 +2027,7 @@ impl<'m> Part<'m> {
                 return Ok(());
             }
             Algo::CoxPh(cox) => return cox.score(regions.f64s, row, offset, preds),
+            Algo::Gam(gam) => return gam.score(regions.f64s, row, preds, exp),
             Algo::ExtendedIsolationForest(eif) => return eif.score(regions.f64s, row, preds),
             Algo::IsotonicRegression {
                 min_x,
