@@ -14,7 +14,7 @@
 use core::fmt::Write as _;
 
 use super::layout::Sink;
-use super::Span;
+use super::{Span, WithFile};
 use crate::error::{Error, ModelError, ScoreError};
 use crate::ini::{self, Ini};
 use crate::read::Reader;
@@ -43,10 +43,6 @@ pub struct CoxPh {
     rows: u32,
 }
 
-/// Calls a function with the bytes of an archive file named by the first argument.
-pub(super) type WithBlob<'f> =
-    dyn FnMut(&str, &mut dyn FnMut(&[u8]) -> Result<u32, Error>) -> Result<u32, Error> + 'f;
-
 /// An `int[]` key of `model.ini`, stored as doubles.
 fn ints(ini: &Ini<'_>, key: &'static str, sink: &mut dyn Sink) -> Result<Span, ModelError> {
     let span = super::doubles(ini, key, sink)?.ok_or(ModelError::MissingKey(key))?;
@@ -68,7 +64,7 @@ impl CoxPh {
     pub(super) fn build(
         ini: &Ini<'_>,
         n_features: usize,
-        blob: &mut WithBlob<'_>,
+        blob: &mut WithFile<'_>,
         sink: &mut dyn Sink,
     ) -> Result<CoxPh, Error> {
         if ini.get("interaction_targets").is_some() {

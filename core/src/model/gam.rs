@@ -17,7 +17,7 @@
 use super::glm::GlmLink;
 use super::layout::{ColumnRec, Sink, NONE};
 use super::predict::Exp;
-use super::Span;
+use super::{Span, WithFile};
 use crate::error::{Error, ModelError, ScoreError};
 use crate::ini::{self, Ini};
 use crate::limits;
@@ -43,10 +43,6 @@ pub struct Gam {
 }
 
 const SPLINE: usize = 5;
-
-/// Calls a function with the bytes of an archive file named by the first argument.
-pub(super) type WithFile<'f> =
-    dyn FnMut(&str, &mut dyn FnMut(&[u8]) -> Result<u32, Error>) -> Result<u32, Error> + 'f;
 
 fn ints<const N: usize>(
     ini: &Ini<'_>,

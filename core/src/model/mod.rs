@@ -239,6 +239,13 @@ pub enum Algo {
     },
 }
 
+/// Calls a function with the bytes of the model's file named by the first argument (the
+/// binary blobs some algorithms keep beside `model.ini`).
+pub(crate) type WithFile<'f> = dyn FnMut(&str, &mut WithBytes<'_>) -> Result<u32, Error> + 'f;
+
+/// What [`WithFile`] calls with a file's bytes.
+pub(crate) type WithBytes<'f> = dyn FnMut(&[u8]) -> Result<u32, Error> + 'f;
+
 /// A run of doubles in the model's memory (opaque outside the core).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Span {
@@ -622,6 +629,21 @@ impl<'a> Mojo<'a> {
         Ok(model)
     }
 
+    /// A [`WithFile`] over the files of `dir`, read into `buf`; a missing one is `missing`.
+    fn file_reader<'s>(
+        &'s self,
+        dir: &'s str,
+        buf: &'s mut [u8],
+        missing: &'static str,
+    ) -> impl FnMut(&str, &mut WithBytes<'_>) -> Result<u32, Error> + 's {
+        move |name, f| {
+            let entry = self
+                .find(dir, name)
+                .ok_or(ModelError::MissingFile(missing))?;
+            f(self.read(&entry, buf)?)
+        }
+    }
+
     /// Finds `<dir><name>` (`dir` is empty or ends with `/`).
     fn find(&self, dir: &str, name: &str) -> Option<Entry<'a>> {
         let mut path = heapless::String::<{ limits::MAX_NAME_LEN }>::new();
@@ -778,14 +800,7 @@ impl<'a> Mojo<'a> {
             }
             Algorithm::KMeans => Algo::KMeans(KMeans::build(&ini, n_features, sink)?),
             Algorithm::CoxPh => {
-                let mut blob = |name: &str,
-                                f: &mut dyn FnMut(&[u8]) -> Result<u32, Error>|
-                 -> Result<u32, Error> {
-                    let entry = self
-                        .find(dir, name)
-                        .ok_or(ModelError::MissingFile("x_mean_cat / x_mean_num"))?;
-                    f(self.read(&entry, buf)?)
-                };
+                let mut blob = self.file_reader(dir, buf, "x_mean_cat / x_mean_num");
                 Algo::CoxPh(CoxPh::build(&ini, n_features, &mut blob, sink)?)
             }
             Algorithm::IsotonicRegression => {
@@ -850,14 +865,7 @@ impl<'a> Mojo<'a> {
                 Algo::RuleFit(RuleFit::build(self, &ini, n_classes, buf, sink, subs)?)
             }
             Algorithm::Gam => {
-                let mut file = |name: &str,
-                                f: &mut dyn FnMut(&[u8]) -> Result<u32, Error>|
-                 -> Result<u32, Error> {
-                    let entry = self
-                        .find(dir, name)
-                        .ok_or(ModelError::MissingFile("a GAM matrix"))?;
-                    f(self.read(&entry, buf)?)
-                };
+                let mut file = self.file_reader(dir, buf, "a GAM matrix");
                 Algo::Gam(Gam::build(
                     &ini,
                     n_features,
