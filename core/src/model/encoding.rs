@@ -355,6 +355,7 @@ impl<'a> Mojo<'a> {
             slots_first.get_or_insert(at);
             kept += 1;
         }
+        // The names borrow the scratch buffer, which pass 2 reads the domain files into.
         drop((orig_lines, model_names));
 
         // Pass 2: the levels of the kept categoricals, in the same order.
