@@ -207,11 +207,7 @@ impl CoxPh {
         offset: f64,
         preds: &mut [f64],
     ) -> Result<(), ScoreError> {
-        let at = |s: Span, i: usize| {
-            (i < s.len as usize)
-                .then(|| f64s.get(s.first as usize + i).copied())
-                .flatten()
-        };
+        let at = |s: Span, i: usize| s.at(f64s, i);
         let coef = |i: usize| at(self.coef, i).unwrap_or(f64::NAN);
         let cat_offset = |i: usize| at(self.cat_offsets, i).map_or(i32::MAX, |v| v as i32);
         let feature = |i: usize| {

@@ -708,8 +708,7 @@ fn activate(activation: Activation, out: &mut [f64], channels: usize, exp: Exp<'
 }
 
 fn span(f64s: &[f64], s: Span) -> &[f64] {
-    let start = s.first as usize;
-    f64s.get(start..start + s.len as usize).unwrap_or(&[])
+    s.values(f64s)
 }
 
 #[cfg(test)]

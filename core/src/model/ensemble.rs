@@ -40,6 +40,44 @@ fn key(prefix: &str, i: usize) -> Result<Key, ModelError> {
     Ok(k)
 }
 
+/// The directory of the sub-model with key `wanted`, from a multi-model MOJO's
+/// `submodel_key_<i>` and `submodel_dir_<i>` (the first that matches).
+pub(super) fn sub_model_dir<'i>(ini: &Ini<'i>, wanted: &str) -> Result<&'i str, Error> {
+    let n_subs = ini
+        .get("submodel_count")
+        .map(|v| {
+            ini::int(v)
+                .and_then(|n| usize::try_from(n).ok())
+                .ok_or(ModelError::BadValue("submodel_count"))
+        })
+        .unwrap_or(Ok(0))?;
+    for i in 0..n_subs.min(limits::MAX_SUBMODELS) {
+        if ini.get(&key("submodel_key_", i)?) == Some(wanted) {
+            let dir = ini.get(&key("submodel_dir_", i)?);
+            return dir.ok_or(ModelError::MissingKey("submodel_dir_").into());
+        }
+    }
+    Err(ModelError::Corrupt("a model names a sub-model it does not contain").into())
+}
+
+/// Reads the sub-model in `dir` into `sink` and adds its header to `subs`; returns its
+/// index there. A model encoded before training is refused as a sub-model (its inputs are
+/// never `Some`).
+pub(super) fn build_sub(
+    mojo: &Mojo<'_>,
+    dir: &str,
+    buf: &mut [u8],
+    sink: &mut dyn Sink,
+    subs: &mut Subs,
+) -> Result<u32, Error> {
+    let mut nested = Subs::new();
+    let (header, _) = mojo.build(dir, buf, sink, &mut nested)?;
+    let index = subs.len() as u32;
+    subs.push(header)
+        .map_err(|_| ModelError::TooLarge("sub-models"))?;
+    Ok(index)
+}
+
 impl Ensemble {
     /// Reads the ensemble's keys and builds every sub-model it uses.
     pub(super) fn build(
@@ -74,26 +112,9 @@ impl Ensemble {
                 .into())
             }
         };
-        // The directory of the sub-model with key `wanted`.
-        let dir_of = |wanted: &str| -> Result<&str, Error> {
-            for i in 0..n_subs {
-                if ini.get(&key("submodel_key_", i)?) == Some(wanted) {
-                    let dir = ini.get(&key("submodel_dir_", i)?);
-                    return dir.ok_or(ModelError::MissingKey("submodel_dir_").into());
-                }
-            }
-            Err(ModelError::Corrupt("an ensemble names a sub-model it does not contain").into())
-        };
         let mut build_sub =
-            |dir: &str, sink: &mut dyn Sink, subs: &mut Subs| -> Result<u32, Error> {
-                let mut nested = Subs::new();
-                // An encoded base model is refused inside (its inputs are never `Some`).
-                let (header, _) = mojo.build(dir, buf, sink, &mut nested)?;
-                let index = subs.len() as u32;
-                subs.push(header)
-                    .map_err(|_| ModelError::TooLarge("sub-models"))?;
-                Ok(index)
-            };
+            |dir: &str, sink: &mut dyn Sink, subs: &mut Subs| build_sub(mojo, dir, buf, sink, subs);
+        let dir_of = |wanted: &str| sub_model_dir(ini, wanted);
         let mut slots: heapless::Vec<f64, { limits::MAX_SUBMODELS }> = heapless::Vec::new();
         for slot in 0..n_bases {
             let index = match ini.get(&key("base_model", slot)?) {

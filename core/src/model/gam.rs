@@ -198,10 +198,7 @@ impl Gam {
             self.num_na_fills,
             self.splines,
         ];
-        let offsets: &[f64] = f64s
-            .get(self.cat_offsets.first as usize..)
-            .and_then(|s| s.get(..self.cat_offsets.len as usize))
-            .unwrap_or_default();
+        let offsets = self.cat_offsets.values(f64s);
         // `generateEta` reads beta[numStart + i] for i in cats..numEnd, numEnd at most the
         // row's length.
         let num_start =
@@ -235,26 +232,29 @@ impl Gam {
         let knot = |i: usize| at(field(2), i);
         let zt = |r: usize, c: usize| at(field(3), r * nk + c);
         let binvd = |r: usize, c: usize| at(field(4), r * nk + c);
-        let basis = |c: usize| -> f64 {
-            if x.is_nan() || nk < 3 {
-                return f64::NAN;
-            }
+        // `x`'s knot interval and the terms of its cubic, once for the whole block.
+        let interval = (!x.is_nan() && nk >= 3).then(|| {
             let j = locate_bin(x, nk, &knot);
             let hj = knot(j + 1) - knot(j);
-            let cmj = cubic(knot(j + 1) - x, hj);
-            let cpj = cubic(x - knot(j), hj);
-            let nrows = nk - 2;
+            let (cmj, cpj) = (cubic(knot(j + 1) - x, hj), cubic(x - knot(j), hj));
+            let (amj, apj) = ((knot(j + 1) - x) / hj, (x - knot(j)) / hj);
+            (j, cmj, cpj, amj, apj)
+        });
+        let basis = |c: usize| -> f64 {
+            let Some((j, cmj, cpj, amj, apj)) = interval else {
+                return f64::NAN;
+            };
             let f = if j == 0 {
                 binvd(j, c) * cpj
-            } else if j >= nrows {
+            } else if j >= nk - 2 {
                 binvd(j - 1, c) * cmj
             } else {
                 binvd(j - 1, c) * cmj + binvd(j, c) * cpj
             };
             if c == j {
-                f + (knot(j + 1) - x) / hj
+                f + amj
             } else if c == j + 1 {
-                f + (x - knot(j)) / hj
+                f + apj
             } else {
                 f
             }
@@ -278,12 +278,7 @@ impl Gam {
         preds: &mut [f64],
         exp: Exp<'_>,
     ) -> Result<(), ScoreError> {
-        let at = |s: Span, i: usize| {
-            (i < s.len as usize)
-                .then(|| f64s.get(s.first as usize + i).copied())
-                .flatten()
-                .unwrap_or(f64::NAN)
-        };
+        let at = |s: Span, i: usize| s.at(f64s, i).unwrap_or(f64::NAN);
         let cats = self.cats as usize;
         let value = |i: usize| {
             let v = row.get(i).copied().unwrap_or(f64::NAN);

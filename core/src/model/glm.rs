@@ -351,6 +351,5 @@ impl Glm {
 }
 
 fn span(f64s: &[f64], s: Span) -> &[f64] {
-    let start = s.first as usize;
-    f64s.get(start..start + s.len as usize).unwrap_or(&[])
+    s.values(f64s)
 }

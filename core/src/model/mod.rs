@@ -254,6 +254,17 @@ pub struct Span {
 }
 
 impl Span {
+    /// The run's values in `f64s` (none if it does not lie within them).
+    fn values(self, f64s: &[f64]) -> &[f64] {
+        let start = self.first as usize;
+        f64s.get(start..start + self.len as usize).unwrap_or(&[])
+    }
+
+    /// Value `i` of the run.
+    fn at(self, f64s: &[f64], i: usize) -> Option<f64> {
+        self.values(f64s).get(i).copied()
+    }
+
     /// Whether every span lies within `f64s` (what a model's `validate` checks of its runs).
     fn all_within(spans: &[Span], f64s: &[f64]) -> bool {
         spans
@@ -1599,11 +1610,7 @@ impl<'m> Part<'m> {
     }
 
     fn span(&self, s: Span) -> &'m [f64] {
-        let start = s.first as usize;
-        self.regions()
-            .f64s
-            .get(start..start + s.len as usize)
-            .unwrap_or(&[])
+        s.values(self.regions().f64s)
     }
 
     pub fn algorithm(&self) -> Algorithm {

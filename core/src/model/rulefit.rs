@@ -123,27 +123,11 @@ impl RuleFit {
         if n_classes > 2 {
             return Err(ModelError::Unsupported("multinomial RuleFit").into());
         }
-        let wanted = ini.require("linear_model")?;
-        let n_subs = ini
-            .get("submodel_count")
-            .and_then(ini::int)
-            .and_then(|n| usize::try_from(n).ok())
-            .unwrap_or(0);
-        let mut dir = None;
-        for i in 0..n_subs.min(limits::MAX_SUBMODELS) {
-            if ini.get(&key(format_args!("submodel_key_{i}"))?) == Some(wanted) {
-                dir = ini.get(&key(format_args!("submodel_dir_{i}"))?);
-            }
-        }
-        let dir = dir.ok_or(ModelError::Corrupt("RuleFit names a linear model it lacks"))?;
-        let mut nested = Subs::new();
-        let (header, _) = mojo.build(dir, buf, sink, &mut nested)?;
-        if header.algorithm != crate::error::Algorithm::Glm || !nested.is_empty() {
+        let dir = super::ensemble::sub_model_dir(ini, ini.require("linear_model")?)?;
+        let linear = super::ensemble::build_sub(mojo, dir, buf, sink, subs)?;
+        if subs.get(linear as usize).map(|h| h.algorithm) != Some(crate::error::Algorithm::Glm) {
             return Err(ModelError::Unsupported("a RuleFit linear model other than a GLM").into());
         }
-        let linear = subs.len() as u32;
-        subs.push(header)
-            .map_err(|_| ModelError::TooLarge("sub-models"))?;
         // Thousands of keys are read below: look them up in an index of the keys, kept in
         // the scratch buffer (free again once the linear model is read).
         let index = ini::IniIndex::new(ini, buf);
@@ -384,7 +368,7 @@ impl RuleFit {
             });
         }
         let f64s = part.regions().f64s;
-        let get = |s: Span, i: usize| f64s.get(s.first as usize + i).copied().unwrap_or(f64::NAN);
+        let get = |s: Span, i: usize| s.at(f64s, i).unwrap_or(f64::NAN);
         let (test, rest) = work.split_at_mut(self.test_len(row.len()));
         let linear = part.sub(self.linear as usize);
         let (linear_row, inner) = rest.split_at_mut(linear.n_features());

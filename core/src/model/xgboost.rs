@@ -152,8 +152,7 @@ pub struct XgBoost {
 }
 
 fn span(f64s: &[f64], s: Span) -> &[f64] {
-    let start = s.first as usize;
-    f64s.get(start..start + s.len as usize).unwrap_or(&[])
+    s.values(f64s)
 }
 
 /// A span of `len` doubles starting at `first`, or an error if the count overflows.
