@@ -87,22 +87,25 @@ def modes_for(spec, info):
     return modes
 
 
-def main():
-    datasets = {d["name"]: d for d in [G.make_prostate(), G.make_highcard()]}
-    for s in SPECS:
+def run_extra(specs, datasets, section, intro, port, modes_for, columns, cells):
+    """Trains, exports and scores `specs` (dicts made by S) in their own H2O run, and replaces
+    their rows in manifest.tsv and their `section` of README.md (`intro`, then a table with
+    `columns` whose cells for a spec are `cells(spec, its manifest rows)`). Shared with the
+    other extra-fixture scripts (generate_glrm.py)."""
+    for s in specs:
         path = G.p("models", s["name"] + ".zip")
         if os.path.exists(path):
             os.remove(path)
-    h2o.init(max_mem_size="2G", nthreads=2, port=H2O_PORT, verbose=False)
+    h2o.init(max_mem_size="2G", nthreads=2, port=port, verbose=False)
     h2o.no_progress()
     refused = []
     trained = []
     try:
         tdir = os.path.join(G.CACHE, "train")
         os.makedirs(tdir, exist_ok=True)
-        frames = {name: G.upload(ds["train"], ds["types"], os.path.join(tdir, "enc_" + name + ".csv"))
-                  for name, ds in datasets.items()}
-        for s in SPECS:
+        frames = {ds["name"]: G.upload(ds["train"], ds["types"], os.path.join(tdir, "extra_" + ds["name"] + ".csv"))
+                  for ds in datasets}
+        for s in specs:
             try:
                 est = s["cls"](**s["params"])
                 kw = dict(x=s["x"], training_frame=frames[s["ds"]])
@@ -118,7 +121,7 @@ def main():
                 refused.append((s["name"], "train/export", G.short_error(e)))
                 print("FAILED", s["name"], G.short_error(e), flush=True)
         if not os.path.exists(G.JAR):
-            jdir = os.path.join(G.CACHE, "jar_tmp_enc")
+            jdir = os.path.join(G.CACHE, "jar_tmp_extra")
             shutil.rmtree(jdir, ignore_errors=True)
             os.makedirs(jdir)
             trained[0]["est"].download_mojo(path=jdir, get_genmodel_jar=True, genmodel_name="h2o-genmodel.jar")
@@ -130,7 +133,7 @@ def main():
     rows = []
     for s in trained:
         info = G.mojo_info(G.p(s["mojo"]))
-        s["encoding"] = info.get("_genmodel_encoding", "(none)")
+        s["info"] = info
         inputs = ["inputs/%s.csv" % s["ds"], "inputs/%s_tame.csv" % s["ds"], "inputs/%s_holdout.csv" % s["ds"]]
         for mode in modes_for(s, info):
             out = "expected/%s.%s.csv" % (s["name"], mode)
@@ -151,43 +154,50 @@ def main():
                 refused.append((s["name"], mode, last))
                 print("REFUSED", s["name"], mode, last, flush=True)
 
-    names = {s["name"] for s in SPECS}
+    names = {s["name"] for s in specs}
     with open(G.p("manifest.tsv")) as f:
         lines = f.read().splitlines()
     kept = [lines[0]] + [l for l in lines[1:] if l.split("\t")[0] not in names]
     with open(G.p("manifest.tsv"), "w") as f:
         f.write("\n".join(kept + ["\t".join(r) for r in rows]) + "\n")
 
-    L = [SECTION, "",
-         "Made by `generate_encodings.py` (same H2O, datasets and inputs as above): models whose "
-         "categorical columns H2O encodes before training. genmodel's EasyPredictModelWrapper maps the "
-         "user's columns (`_orig_names`, `_orig_domain_values_*`) onto the encoded ones "
-         "(`_genmodel_encoding`), so the inputs are the same CSVs as for every other model. H2O 3.46.0.9 "
-         "itself refuses to export an Isolation Forest trained with an encoding (\"Only default categorical "
-         "encoding scheme is supported for MOJO\") and to train Deep Learning with one_hot_explicit; Deep "
-         "Learning MOJOs with enum_limited or one_hot_explicit would have no mapping in genmodel "
-         "(`DeeplearningMojoModel.getCategoricalEncoding` knows only Binary, Eigen and LabelEncoder besides "
-         "AUTO).", "",
-         "| model | encoding | input | modes | description |", "|---|---|---|---|---|"]
+    L = [section, "", intro, "",
+         "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for s in trained:
-        ms = [r for r in rows if r[0] == s["name"]]
-        inp = ms[0][4] if ms else "-"
-        L.append("| `%s` | %s | %s | %s | %s |" % (s["name"], s["encoding"], inp,
-                                                   ", ".join(r[5] for r in ms) or "-", s["desc"]))
+        L.append("| " + " | ".join(cells(s, [r for r in rows if r[0] == s["name"]])) + " |")
     if refused:
         L += ["", "Refused by H2O or by PredictCsv (left out of the manifest):", ""]
         L += ["* `%s` %s: %s" % r for r in refused]
     readme = G.p("README.md")
     text = open(readme).read() if os.path.exists(readme) else ""
-    if SECTION in text:
-        head, _, rest = text.partition(SECTION)
+    if section in text:
+        head, _, rest = text.partition(section)
         tail = rest.split("\n## ", 1)
         text = head + "\n".join(L) + "\n" + ("\n## " + tail[1] if len(tail) > 1 else "")
     else:
         text = text.rstrip("\n") + "\n\n" + "\n".join(L) + "\n"
     with open(readme, "w") as f:
         f.write(text)
-    print("encoding fixtures:", len(trained), "models,", len(rows), "manifest rows,", len(refused), "refused")
+    print(section, ":", len(trained), "models,", len(rows), "manifest rows,", len(refused), "refused")
+
+
+def main():
+    intro = ("Made by `generate_encodings.py` (same H2O, datasets and inputs as above): models whose "
+             "categorical columns H2O encodes before training. genmodel's EasyPredictModelWrapper maps the "
+             "user's columns (`_orig_names`, `_orig_domain_values_*`) onto the encoded ones "
+             "(`_genmodel_encoding`), so the inputs are the same CSVs as for every other model. H2O 3.46.0.9 "
+             "itself refuses to export an Isolation Forest trained with an encoding (\"Only default categorical "
+             "encoding scheme is supported for MOJO\") and to train Deep Learning with one_hot_explicit; Deep "
+             "Learning MOJOs with enum_limited or one_hot_explicit would have no mapping in genmodel "
+             "(`DeeplearningMojoModel.getCategoricalEncoding` knows only Binary, Eigen and LabelEncoder besides "
+             "AUTO).")
+
+    def cells(s, rows):
+        return ["`%s`" % s["name"], s["info"].get("_genmodel_encoding", "(none)"), rows[0][4] if rows else "-",
+                ", ".join(r[5] for r in rows) or "-", s["desc"]]
+
+    run_extra(SPECS, [G.make_prostate(), G.make_highcard()], SECTION, intro, H2O_PORT, modes_for,
+              ["model", "encoding", "input", "modes", "description"], cells)
 
 
 if __name__ == "__main__":

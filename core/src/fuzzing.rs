@@ -70,6 +70,8 @@ where
     let together = n * ROWS <= MAX_TOGETHER && preds.len() * ROWS <= MAX_TOGETHER;
     let (mut rows, mut alone, mut offsets) =
         ([0.0; MAX_TOGETHER], [0.0; MAX_TOGETHER], [0.0; ROWS]);
+    // A model that numbers its rows (GLRM) scores them again from the same number.
+    let first_row = model.rows_scored();
     for r in 0..ROWS {
         let mut ok = true;
         if r == 3 {
@@ -114,6 +116,7 @@ where
             }
             if scored.is_err() {
                 // `score_rows` stops at the first rejected row: compare the rows before it.
+                model.set_rows_scored(first_row);
                 check_together(
                     &model,
                     rows.get(..r * n),
@@ -126,6 +129,7 @@ where
     }
     if together {
         let pl = preds.len();
+        model.set_rows_scored(first_row);
         check_together(
             &model,
             rows.get(..ROWS * n),

@@ -5,7 +5,8 @@
 //! exactly, so this module re-implements them:
 //! - [`parse_double`]: `Double.parseDouble` over the cell's bytes, `None` where Java throws.
 //! - [`write_hex`]: `Double.toHexString` into any [`core::fmt::Write`].
-//! - [`JavaRandom`]: `java.util.Random`'s 48-bit LCG (`nextDouble`, `nextInt`).
+//! - [`JavaRandom`]: `java.util.Random`'s 48-bit LCG (`nextDouble`, `nextInt`, `nextInt(bound)`,
+//!   `nextGaussian`).
 //!
 //! The golden vectors in `core/testdata/java/` come from a real JDK 17 (`GenVectors.java` there
 //! says how to regenerate them); the tests check every line.
@@ -342,11 +343,98 @@ pub fn write_hex<W: Write>(out: &mut W, v: f64) -> fmt::Result {
     write!(out, "p{exp}")
 }
 
+/// `StrictMath.log`: fdlibm 5.3's `__ieee754_log`, operation for operation. The `libm` crate
+/// ports FreeBSD's later rewrite, which groups the final sums differently and so rounds about
+/// 1.5% of arguments differently; `Random.nextGaussian` needs the JDK's own.
+///
+/// `x = 2^k (1 + f)` with `1 + f` in `[sqrt(2)/2, sqrt(2))`; `log(1 + f)` is `f - f^2/2 + s R(z)`
+/// with `s = f / (2 + f)`, `z = s^2` and `R` a degree-14 polynomial in `s` (seven terms in `z`).
+pub fn strict_log(x: f64) -> f64 {
+    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+    const TWO54: f64 = f64::from_bits(0x4350_0000_0000_0000);
+    const ONE_THIRD: f64 = f64::from_bits(0x3fd5_5555_5555_5555);
+    const LG: [f64; 7] = [
+        f64::from_bits(0x3fe5_5555_5555_5593),
+        f64::from_bits(0x3fd9_9999_9997_fa04),
+        f64::from_bits(0x3fd2_4924_9422_9359),
+        f64::from_bits(0x3fcc_71c5_1d8e_78af),
+        f64::from_bits(0x3fc7_4664_96cb_03de),
+        f64::from_bits(0x3fc3_9a09_d078_c69f),
+        f64::from_bits(0x3fc2_f112_df3e_5244),
+    ];
+    let high = |v: f64| (v.to_bits() >> 32) as u32 as i32;
+    let mut x = x;
+    let mut hx = high(x);
+    let mut k: i32 = 0;
+    if hx < 0x0010_0000 {
+        if x == 0.0 {
+            return f64::NEG_INFINITY;
+        }
+        if hx < 0 {
+            // Negative: NaN (fdlibm's `(x-x)/0`; every NaN prints as "NaN").
+            return f64::NAN;
+        }
+        // Subnormal: scale into the normal range.
+        k -= 54;
+        x *= TWO54;
+        hx = high(x);
+    }
+    if hx >= 0x7ff0_0000 {
+        return x + x;
+    }
+    k += (hx >> 20) - 1023;
+    hx &= 0x000f_ffff;
+    // Picks x or x/2 so that the mantissa lands in [sqrt(2)/2, sqrt(2)).
+    let i = (hx + 0x95f64) & 0x0010_0000;
+    let low = x.to_bits() & 0xffff_ffff;
+    x = f64::from_bits(((((hx | (i ^ 0x3ff0_0000)) as u32) as u64) << 32) | low);
+    k += i >> 20;
+    let f = x - 1.0;
+    let dk = f64::from(k);
+    if (0x000f_ffff & (2 + hx)) < 3 {
+        // |f| < 2^-20
+        if f == 0.0 {
+            return if k == 0 {
+                0.0
+            } else {
+                dk * LN2_HI + dk * LN2_LO
+            };
+        }
+        let r = f * f * (0.5 - ONE_THIRD * f);
+        return if k == 0 {
+            f - r
+        } else {
+            dk * LN2_HI - ((r - dk * LN2_LO) - f)
+        };
+    }
+    let s = f / (2.0 + f);
+    let z = s * s;
+    let w = z * z;
+    let t1 = w * (LG[1] + w * (LG[3] + w * LG[5]));
+    let t2 = z * (LG[0] + w * (LG[2] + w * (LG[4] + w * LG[6])));
+    let r = t2 + t1;
+    if ((hx - 0x6147a) | (0x6b851 - hx)) > 0 {
+        let hfsq = 0.5 * f * f;
+        if k == 0 {
+            f - (hfsq - s * (hfsq + r))
+        } else {
+            dk * LN2_HI - ((hfsq - (s * (hfsq + r) + dk * LN2_LO)) - f)
+        }
+    } else if k == 0 {
+        f - s * (f - r)
+    } else {
+        dk * LN2_HI - ((s * (f - r) - dk * LN2_LO) - f)
+    }
+}
+
 /// `java.util.Random`: the 48-bit linear congruential generator of the JDK, same seed scrambling
 /// and same outputs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct JavaRandom {
     seed: u64,
+    /// The second value of the last pair `nextGaussian` made, not yet returned (its bits).
+    next_gaussian: Option<u64>,
 }
 
 impl JavaRandom {
@@ -358,6 +446,7 @@ impl JavaRandom {
     pub fn new(seed: i64) -> Self {
         JavaRandom {
             seed: (seed as u64 ^ Self::MULTIPLIER) & Self::MASK,
+            next_gaussian: None,
         }
     }
 
@@ -383,6 +472,47 @@ impl JavaRandom {
         let low = i64::from(self.next(27));
         // Exact: the sum has at most 53 bits.
         (high + low) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// `Random.nextInt(bound)`: uniform in `[0, bound)`; `None` where Java throws (`bound <= 0`).
+    /// A power of two takes the top bits; any other bound rejects the draws that would bias
+    /// the remainder, as Java does (the check relies on `i32` wrapping).
+    pub fn next_int_below(&mut self, bound: i32) -> Option<i32> {
+        if bound <= 0 {
+            return None;
+        }
+        let r = self.next(31);
+        let m = bound - 1;
+        if bound & m == 0 {
+            return Some(((i64::from(bound) * i64::from(r)) >> 31) as i32);
+        }
+        let mut u = r;
+        loop {
+            let r = u % bound;
+            if u.wrapping_sub(r).wrapping_add(m) >= 0 {
+                return Some(r);
+            }
+            u = self.next(31);
+        }
+    }
+
+    /// `Random.nextGaussian()`: Marsaglia's polar method, making values in pairs and keeping
+    /// the second for the next call, with `StrictMath`'s `log` ([`strict_log`]) and `sqrt`
+    /// (correctly rounded).
+    pub fn next_gaussian(&mut self) -> f64 {
+        if let Some(bits) = self.next_gaussian.take() {
+            return f64::from_bits(bits);
+        }
+        loop {
+            let v1 = 2.0 * self.next_double() - 1.0;
+            let v2 = 2.0 * self.next_double() - 1.0;
+            let s = v1 * v1 + v2 * v2;
+            if s < 1.0 && s != 0.0 {
+                let multiplier = libm::sqrt(-2.0 * strict_log(s) / s);
+                self.next_gaussian = Some((v2 * multiplier).to_bits());
+                return v1 * multiplier;
+            }
+        }
     }
 }
 
@@ -575,5 +705,57 @@ mod tests {
             n += 1;
         }
         assert!(n >= 200, "{n} vectors");
+    }
+
+    #[test]
+    fn golden_strict_log() {
+        let text = include_str!("../testdata/java/strict_log.txt");
+        let mut n = 0;
+        for line in vector_lines(text) {
+            let (x, want) = line.split_once(' ').unwrap();
+            let x = f64::from_bits(u64::from_str_radix(x, 16).unwrap());
+            let want = u64::from_str_radix(want, 16).unwrap();
+            let got = strict_log(x);
+            if f64::from_bits(want).is_nan() {
+                // NaN payloads are the hardware's; every NaN prints as "NaN".
+                assert!(got.is_nan(), "StrictMath.log({x:e}) = {got:e}");
+            } else {
+                assert_eq!(got.to_bits(), want, "StrictMath.log({x:e})");
+            }
+            n += 1;
+        }
+        assert!(n >= 9000, "{n} vectors");
+    }
+
+    #[test]
+    fn golden_gaussian_and_bounded_int() {
+        const BOUNDS: [i32; 9] = [1, 2, 3, 5, 16, 1000, 1 << 30, (1 << 30) + 1, i32::MAX];
+        let text = include_str!("../testdata/java/gaussian.txt");
+        let mut n = 0;
+        for line in vector_lines(text) {
+            let mut fields = line.split(' ');
+            let seed: i64 = fields.next().unwrap().parse().unwrap();
+            let mut r = JavaRandom::new(seed);
+            for i in 0..5 {
+                let want = u64::from_str_radix(fields.next().unwrap(), 16).unwrap();
+                assert_eq!(
+                    r.next_gaussian().to_bits(),
+                    want,
+                    "seed {seed} gaussian {i}"
+                );
+            }
+            for bound in BOUNDS {
+                let want: i32 = fields.next().unwrap().parse().unwrap();
+                assert_eq!(
+                    r.next_int_below(bound),
+                    Some(want),
+                    "seed {seed} bound {bound}"
+                );
+            }
+            n += 1;
+        }
+        assert!(n >= 200, "{n} vectors");
+        assert_eq!(JavaRandom::new(1).next_int_below(0), None);
+        assert_eq!(JavaRandom::new(1).next_int_below(-3), None);
     }
 }

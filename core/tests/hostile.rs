@@ -162,15 +162,15 @@ fn missing_model_ini() {
 
 #[test]
 fn algorithms_versions_and_encodings() {
-    let glm = with_ini(|s| {
+    let word2vec = with_ini(|s| {
         s.replace(
             "algorithm = Gradient Boosting Machine",
-            "algorithm = Generalized Low Rank Modeling",
+            "algorithm = Word2Vec",
         )
     });
     assert_eq!(
-        model_error(&glm),
-        ModelError::UnsupportedAlgorithm(Algorithm::Glrm)
+        model_error(&word2vec),
+        ModelError::UnsupportedAlgorithm(Algorithm::Word2Vec)
     );
     let unknown = with_ini(|s| {
         s.replace(
@@ -246,7 +246,6 @@ fn algorithms_not_scored_yet_are_refused_by_name() {
         ("te_highcard", Algorithm::TargetEncoder, "targetencoder"),
         ("word2vec_words", Algorithm::Word2Vec, "word2vec"),
         ("upliftdrf_uplift", Algorithm::UpliftDrf, "upliftdrf"),
-        ("glrm_prostate", Algorithm::Glrm, "glrm"),
     ];
     for (name, algorithm, says) in cases {
         let path = format!(
@@ -528,4 +527,121 @@ fn a_gam_spline_source_must_be_a_number_even_when_invalid_numbers_are_na() {
     assert!(!model.input(3).unwrap().expands);
     model.encode_input_text(3, b"abc", rules, &mut row).unwrap();
     assert!(row[3].is_nan());
+}
+
+#[test]
+fn glrm_models_genmodel_cannot_score_are_refused() {
+    let with = |file: &'static str, edit: fn(&str) -> String| {
+        model_with("glrm_prostate", move |e| edit_entry(e, file, edit))
+    };
+    assert!(load(&with("losses", str::to_owned)).is_ok());
+    // H2O writes the Periodic loss with its period, which genmodel's reader cannot parse.
+    let periodic = with("losses", |t| t.replacen("Quadratic", "Periodic(7)", 1));
+    assert!(matches!(model_error(&periodic), ModelError::Unsupported(_)));
+    // A one-value loss on a categorical, a level loss on a numeric, a loss short.
+    let on_categorical = with("losses", |t| t.replacen("Categorical", "Huber", 1));
+    assert!(matches!(
+        model_error(&on_categorical),
+        ModelError::Corrupt(_)
+    ));
+    let on_numeric = with("losses", |t| t.replacen("Quadratic", "Ordinal", 1));
+    assert!(matches!(model_error(&on_numeric), ModelError::Corrupt(_)));
+    let short = with("losses", |t| {
+        t.trim_end().rsplit_once('\n').unwrap().0.to_owned()
+    });
+    assert!(matches!(model_error(&short), ModelError::Corrupt(_)));
+    // Version 1.00 has no seed (genmodel starts from the clock); levels wider than `Y`.
+    let old = with("model.ini", |t| {
+        t.replacen("mojo_version = 1.10", "mojo_version = 1.00", 1)
+    });
+    assert!(matches!(model_error(&old), ModelError::Unsupported(_)));
+    let wide = with("model.ini", |t| {
+        t.replacen(
+            "num_levels_per_category = [4,",
+            "num_levels_per_category = [40,",
+            1,
+        )
+    });
+    assert!(matches!(model_error(&wide), ModelError::Corrupt(_)));
+    let permutation = with("model.ini", |t| {
+        t.replacen("cols_permutation = [2,", "cols_permutation = [9,", 1)
+    });
+    assert!(matches!(model_error(&permutation), ModelError::BadValue(_)));
+    let short_y = model_with("glrm_prostate", |e| {
+        e.iter_mut()
+            .find(|(n, _)| n == "archetypes")
+            .unwrap()
+            .1
+            .truncate(100)
+    });
+    assert!(matches!(model_error(&short_y), ModelError::Corrupt(_)));
+}
+
+#[test]
+fn a_glrm_counts_its_rows_as_genmodel_does() {
+    let model = load(&model_with("glrm_prostate", |_| {})).unwrap();
+    assert!(model.counts_rows());
+    let row = [65.0, 1.0, 2.0, 1.0, 1.4, 0.0, 6.0];
+    let mut first = vec![0.0; model.preds_len()];
+    let mut second = first.clone();
+    model.score(&row, 0.0, &mut first).unwrap();
+    // A copy has scored as many rows: its next row is number 1, like the original's.
+    let copy = model.clone();
+    model.score(&row, 0.0, &mut second).unwrap();
+    assert_ne!(first, second, "row 1 starts from another random point");
+    let mut numbered = vec![0.0; model.preds_len()];
+    for (n, want) in [(0, &first), (1, &second)] {
+        model.score_numbered(&row, 0.0, n, &mut numbered).unwrap();
+        assert_eq!(&numbered, want, "row {n}");
+    }
+    copy.score(&row, 0.0, &mut numbered).unwrap();
+    assert_eq!(numbered, second);
+    // A model that does not count rows gives the same answer every time, numbered or not.
+    let gbm = load(&model_with("gbm_bernoulli_prostate", |_| {})).unwrap();
+    assert!(!gbm.counts_rows());
+    let (mut a, mut b) = (vec![0.0; gbm.preds_len()], vec![0.0; gbm.preds_len()]);
+    gbm.score(&row, 0.0, &mut a).unwrap();
+    gbm.score_numbered(&row, 0.0, 41, &mut b).unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn scratch_beyond_the_stack_needs_a_caller_buffer() {
+    // A GLRM of rank 700 needs 7 + 6 x 700 + 2 x 4 scratch doubles, more than `score`
+    // keeps on the stack; `score_with` and `score_rows_with` take the caller's.
+    let rank = 700;
+    let bytes = model_with("glrm_prostate", |e| {
+        edit_entry(e, "model.ini", |t| {
+            t.replacen("ncolX = 3", "ncolX = 700", 1)
+                .replacen("nrowY = 3", "nrowY = 700", 1)
+        });
+        let y = e.iter_mut().find(|(n, _)| n == "archetypes").unwrap();
+        y.1 = (0..rank * 13)
+            .flat_map(|i| (f64::from(i % 7) / 7.0).to_be_bytes())
+            .collect();
+    });
+    let model = load(&bytes).unwrap();
+    assert!(model.work_len() > scorer::limits::MAX_STACK_WORK);
+    let row = [65.0, 1.0, 2.0, 1.0, 1.4, 0.0, 6.0];
+    let mut preds = vec![0.0; model.preds_len()];
+    assert!(matches!(
+        model.score(&row, 0.0, &mut preds),
+        Err(scorer::ScoreError::WorkLength { .. })
+    ));
+    let mut work = vec![0.0; model.work_len()];
+    model.score_with(&row, 0.0, &mut preds, &mut work).unwrap();
+    assert!(preds.iter().all(|p| p.is_finite()));
+    // Rows 1 and 2 in one call equal rows 1 and 2 one at a time (on a copy at row 1).
+    let copy = model.clone();
+    let mut two = vec![0.0; 2 * model.preds_len()];
+    let rows: Vec<f64> = row.iter().chain(&row).copied().collect();
+    model
+        .score_rows_with(&rows, &[], &mut two, &mut work)
+        .unwrap();
+    let mut one_by_one = vec![0.0; 2 * model.preds_len()];
+    for p in one_by_one.chunks_mut(model.preds_len()) {
+        copy.score_with(&row, 0.0, p, &mut work).unwrap();
+    }
+    assert_eq!(two, one_by_one);
+    assert_ne!(two[..rank as usize], two[rank as usize..]);
 }

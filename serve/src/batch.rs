@@ -143,7 +143,11 @@ fn run<M: AsRef<[u64]> + Sync>(
     options: BatchOptions,
     output: BatchOutput,
 ) -> Result<BatchReport, BatchError> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // A model that counts its rows (GLRM) must see them in input order: one thread.
+    let threads = match model.counts_rows() {
+        true => 1,
+        false => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
     let blocking = Blocking {
         chunk: CHUNK_BYTES,
         threads,
@@ -471,6 +475,8 @@ struct Block<'a, M> {
     offsets: Vec<f64>,
     at: Vec<(usize, usize)>,
     preds: Vec<f64>,
+    /// Scratch for models that need it (on the heap: some need more than the stack holds).
+    work: Vec<f64>,
 }
 
 impl<'a, M: AsRef<[u64]>> Block<'a, M> {
@@ -481,6 +487,7 @@ impl<'a, M: AsRef<[u64]>> Block<'a, M> {
             offsets: Vec::with_capacity(BLOCK_ROWS),
             at: Vec::with_capacity(BLOCK_ROWS),
             preds: vec![0.0; BLOCK_ROWS * model.preds_len()],
+            work: vec![0.0; model.work_len()],
         }
     }
 
@@ -500,14 +507,15 @@ impl<'a, M: AsRef<[u64]>> Block<'a, M> {
         let (model, k) = (self.model, self.at.len());
         let (nf, pl) = (model.n_features(), model.preds_len());
         let preds = self.preds.get_mut(..k * pl).unwrap_or_default();
-        let together = model.score_rows(&self.rows, &self.offsets, preds);
+        let work = &mut self.work;
+        let together = model.score_rows_with(&self.rows, &self.offsets, preds, work);
         for (i, &(n, line)) in self.at.iter().enumerate() {
             let p = preds.get_mut(i * pl..(i + 1) * pl).unwrap_or_default();
             if together.is_err() {
                 let row = self.rows.get(i * nf..(i + 1) * nf).unwrap_or_default();
                 let offset = self.offsets.get(i).copied().unwrap_or(0.0);
                 model
-                    .score(row, offset, p)
+                    .score_with(row, offset, p, work)
                     .map_err(|e| rejected(model, e, n, line))?;
             }
             write_row(model, p, options, out).map_err(BatchError::Write)?;

@@ -229,6 +229,12 @@ pub fn describe(model: &LoadedModel) -> Value {
             details["linear_model"] = json!("GLM");
         }
         Algo::Pca(pca) => details["k"] = json!(pca.k()),
+        Algo::Glrm(glrm) => {
+            details["k"] = json!(glrm.rank());
+            details["regularization_x"] = json!(format!("{:?}", glrm.regularizer()));
+            // genmodel seeds each row's start with the rows scored before it.
+            details["depends_on_row_order"] = json!(true);
+        }
         Algo::Ensemble(_) => {
             details["sub_models"] = json!(model.n_sub_models());
         }

@@ -151,6 +151,12 @@ pub enum RowError {
     NumberForCategorical { column: String },
     /// The offset column is missing or not a number.
     BadOffset { column: String },
+    /// The model refuses the row's value in `column`, as genmodel does (e.g. an NA
+    /// categorical for a GLM trained without imputation).
+    Rejected {
+        column: String,
+        reason: &'static str,
+    },
 }
 
 impl std::fmt::Display for RowError {
@@ -172,6 +178,12 @@ impl std::fmt::Display for RowError {
                 write!(
                     f,
                     "offset column `{column}` must hold a number in every row"
+                )
+            }
+            RowError::Rejected { column, reason } => {
+                write!(
+                    f,
+                    "column `{column}`: the model cannot score this row: {reason}"
                 )
             }
         }

@@ -155,7 +155,7 @@ fn bad_number_names_row_and_column() {
 #[test]
 fn unsupported_and_broken_models_exit_non_zero_with_one_line() {
     let cases: [(&str, &str); 3] = [
-        ("models/glrm_prostate.zip", "algorithm `glrm`"),
+        ("models/te_highcard.zip", "algorithm `targetencoder`"),
         ("demo/demo.csv", "invalid MOJO archive"),
         ("no/such/model.zip", "cannot read"),
     ];

@@ -1152,3 +1152,54 @@ fn dai_pipeline_zip() -> Vec<u8> {
     z.extend([0, 0]);
     z
 }
+
+#[test]
+fn a_row_the_model_refuses_is_a_400_naming_row_and_column() {
+    // Trained with missing_values_handling=Skip: genmodel throws on an NA categorical too.
+    let s = Server::start(Some(
+        &testdata().join("models/glm_binomial_skip_prostate.zip"),
+    ));
+    let body = b"AGE,RACE,DPROS,DCAPS,PSA,VOL,GLEASON\n65,1,2,1,1.4,0,6\n70,,2,1,1.4,0,6\n";
+    let r = s.post("text/csv", None, body);
+    assert_eq!(r.status, 400, "{}", r.text());
+    let e = r.error();
+    assert!(
+        e.contains("row 2") && e.contains("RACE") && e.contains("NA"),
+        "{e}"
+    );
+    assert_eq!(r.json()["field"], "RACE");
+    let ok = s.post(
+        "text/csv",
+        None,
+        b"AGE,RACE,DPROS,DCAPS,PSA,VOL,GLEASON\n65,1,2,1,1.4,0,6\n",
+    );
+    assert_eq!(ok.status, 200, "{}", ok.text());
+}
+
+#[test]
+fn a_glrm_numbers_rows_across_requests_as_one_genmodel_instance() {
+    // genmodel seeds row n of a model instance with seed + n; the server's model is one
+    // instance, so rows sent one request at a time get PredictCsv's rows in order.
+    let s = Server::start(Some(&testdata().join("models/glrm_prostate.zip")));
+    let input = String::from_utf8(read("inputs/prostate.csv")).unwrap();
+    let want = String::from_utf8(read("expected/glrm_prostate.predict.csv")).unwrap();
+    let mut lines = input.lines();
+    let header = lines.next().unwrap();
+    for (row, expected) in lines.zip(want.lines().skip(1)).take(5) {
+        let r = s.post(
+            "text/csv",
+            Some("application/json"),
+            format!("{header}\n{row}\n").as_bytes(),
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+        let got: Vec<f64> = json_rows(&r.json())[0]
+            .iter()
+            .map(|c| parse_decimal(c))
+            .collect();
+        let want: Vec<f64> = expected.split(',').map(parse_java_hex).collect();
+        assert_eq!(got.len(), want.len());
+        for (g, w) in got.iter().zip(&want) {
+            assert!(same(*g, *w), "{row}: {g} vs {w}");
+        }
+    }
+}

@@ -262,7 +262,10 @@ impl Glm {
                 if f64::from(idx) != level || idx < 0 {
                     return Err(ScoreError::Rejected {
                         column: i as u32,
-                        reason: "categorical value out of range",
+                        reason: match x.is_nan() {
+                            true => "an NA categorical (the GLM was trained without imputing NAs)",
+                            false => "categorical value out of range",
+                        },
                     });
                 }
                 let idx = f64::from(idx) + lo;

@@ -10,9 +10,10 @@
 //! fast: inflating is most of it).
 //!
 //! Supported: GBM, DRF and Isolation Forest (MOJO 1.20 to 1.40), Extended Isolation Forest,
-//! GLM, XGBoost, Deep Learning, stacked ensembles, K-Means, PCA, Isotonic Regression, CoxPH,
-//! RuleFit and GAM; a model trained on an encoded frame takes the frame's original columns
-//! as its inputs (`encoding`, [`Model::input`]), and a GAM its splines' source columns. Every other algorithm genmodel knows is refused with
+//! GLM, XGBoost, Deep Learning, stacked ensembles, K-Means, PCA, GLRM (MOJO 1.10), Isotonic
+//! Regression, CoxPH, RuleFit and GAM; a model trained on an encoded frame takes the frame's
+//! original columns as its inputs (`encoding`, [`Model::input`]), and a GAM its splines'
+//! source columns. Every other algorithm genmodel knows is refused with
 //! [`ModelError::UnsupportedAlgorithm`], and Driverless AI pipelines with
 //! [`ModelError::DriverlessPipeline`].
 #![warn(clippy::indexing_slicing)]
@@ -24,6 +25,7 @@ mod encoding;
 mod ensemble;
 mod gam;
 mod glm;
+mod glrm;
 mod kmeans;
 pub mod layout;
 mod math;
@@ -36,6 +38,7 @@ mod varimp;
 mod xgboost;
 
 use core::fmt;
+use core::sync::atomic::{AtomicU64, Ordering};
 
 pub use crate::error::Algorithm;
 use crate::error::{Error, InputError, ModelError, ScoreError};
@@ -49,6 +52,7 @@ pub use eif::Eif;
 pub use encoding::{Encoding, Input};
 pub use gam::Gam;
 pub use glm::{Glm, GlmFamily, GlmLink};
+pub use glrm::{Glrm, Regularizer};
 pub use kmeans::KMeans;
 use layout::{ColumnRec, Counter, Layout, Node, Regions, Sink, StrRef, TreeRec, Writer, NONE};
 pub use math::exp;
@@ -229,6 +233,8 @@ pub enum Algo {
     RuleFit(RuleFit),
     /// A GAM with cubic regression splines.
     Gam(Gam),
+    /// A GLRM: a row's coordinates over the archetypes, solved for per row.
+    Glrm(Glrm),
     ExtendedIsolationForest(Eif),
     /// Isotonic regression of the single feature: genmodel's `IsotonicCalibrator`.
     IsotonicRegression {
@@ -634,6 +640,7 @@ impl<'a> Mojo<'a> {
             header,
             subs,
             inputs,
+            rows_scored: AtomicU64::new(0),
         };
         model.validate()?;
         model.header.shap_depth = model.part().shap_depth()?;
@@ -700,6 +707,8 @@ impl<'a> Mojo<'a> {
             | Algorithm::CoxPh => (100, 100),
             Algorithm::RuleFit | Algorithm::Gam if dir.is_empty() => (100, 100),
             Algorithm::XGBoost => (100, 110),
+            // 1.00 has no seed: genmodel starts every row from the clock.
+            Algorithm::Glrm => (110, 110),
             Algorithm::StackedEnsemble if dir.is_empty() => (100, 101),
             other => return Err(ModelError::UnsupportedAlgorithm(other).into()),
         };
@@ -713,7 +722,11 @@ impl<'a> Mojo<'a> {
             return Err(ModelError::UnsupportedVersion(mojo_version).into());
         }
         if mojo_version < oldest {
-            return Err(ModelError::Unsupported("tree MOJOs older than version 1.20").into());
+            return Err(ModelError::Unsupported(match algorithm {
+                Algorithm::Glrm => "GLRM MOJOs older than version 1.10 (they have no seed)",
+                _ => "tree MOJOs older than version 1.20",
+            })
+            .into());
         }
         let encoding =
             encoding::Encoding::of(algorithm, mojo_version, ini.get("_genmodel_encoding"))?;
@@ -855,6 +868,10 @@ impl<'a> Mojo<'a> {
                     &mut tree,
                     sink,
                 )?)
+            }
+            Algorithm::Glrm => {
+                let mut file = self.file_reader(dir, buf, "a GLRM file");
+                Algo::Glrm(Glrm::build(&ini, n_features, &mut file, sink)?)
             }
             Algorithm::Pca => {
                 let blob = self
@@ -1359,6 +1376,7 @@ fn response_levels(ini: &Ini<'_>) -> Option<usize> {
 fn preds_len_for(category: Category, n_classes: usize, algo: &Algo) -> usize {
     match (category, algo) {
         (_, Algo::Pca(pca)) => pca.k(),
+        (_, Algo::Glrm(glrm)) => glrm.rank(),
         (Category::AutoEncoder, Algo::DeepLearning(dl)) => dl.preds_len(),
         (
             Category::AnomalyDetection,
@@ -1373,7 +1391,7 @@ fn preds_len_for(category: Category, n_classes: usize, algo: &Algo) -> usize {
 }
 
 /// A loaded model over memory `M` (a `Box<[u64]>`, a `Vec<u64>` or a borrowed slice).
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Model<M> {
     mem: M,
     layout: Layout,
@@ -1382,6 +1400,23 @@ pub struct Model<M> {
     /// The columns users send, when they are not the features (a frame encoded before
     /// training; only a top-level model can be).
     inputs: Option<encoding::Inputs>,
+    /// Rows scored so far, for models whose result depends on it (GLRM seeds each row's
+    /// generator with it, as genmodel's `_rcnt` does; see [`Model::counts_rows`]).
+    rows_scored: AtomicU64,
+}
+
+impl<M: Clone> Clone for Model<M> {
+    /// A copy that has scored as many rows as this model (a genmodel instance's state).
+    fn clone(&self) -> Self {
+        Model {
+            mem: self.mem.clone(),
+            layout: self.layout,
+            header: self.header,
+            subs: self.subs.clone(),
+            inputs: self.inputs,
+            rows_scored: AtomicU64::new(self.rows_scored.load(Ordering::Relaxed)),
+        }
+    }
 }
 
 /// One column of a model, as [`Model::column`] gives it.
@@ -1571,6 +1606,26 @@ struct Part<'m> {
     memory_bytes: usize,
     /// The model's inputs, if they are not its features.
     inputs: Option<encoding::Inputs>,
+    /// Where a row's number comes from ([`Model::counts_rows`]).
+    row_number: RowNumber<'m>,
+}
+
+/// The number a row is scored as, for models that count rows.
+#[derive(Clone, Copy, Debug)]
+enum RowNumber<'m> {
+    /// The model's count of rows scored, advanced by each row.
+    Next(&'m AtomicU64),
+    /// This number; the count is left alone.
+    Fixed(u64),
+}
+
+impl RowNumber<'_> {
+    fn take(self) -> u64 {
+        match self {
+            RowNumber::Next(count) => count.fetch_add(1, Ordering::Relaxed),
+            RowNumber::Fixed(n) => n,
+        }
+    }
 }
 
 impl<'m> Part<'m> {
@@ -1585,6 +1640,7 @@ impl<'m> Part<'m> {
             Algo::RuleFit(r) => r.validate(f64s)?,
             Algo::Gam(g) => g.validate(f64s, self.n_features())?,
             Algo::Pca(pca) => pca.validate(f64s)?,
+            Algo::Glrm(glrm) => glrm.validate(f64s, self.n_features())?,
             Algo::ExtendedIsolationForest(eif) => eif.validate(f64s)?,
             _ => {}
         }
@@ -1790,6 +1846,7 @@ impl<'m> Part<'m> {
             Algo::Ensemble(e) => e.work_len(self),
             Algo::RuleFit(r) => r.work_len(self),
             Algo::DeepLearning(dl) => dl.work_len(),
+            Algo::Glrm(glrm) => glrm.work_len(),
             _ => 0,
         }
     }
@@ -1929,13 +1986,15 @@ impl<'m> Part<'m> {
     /// Scores `rows` (row after row, [`Part::n_features`] values each) into `preds` (one
     /// prediction buffer per row, back to back), each with its offset (none: all 0). The
     /// values are those of scoring row by row; tree models with dense copies walk
-    /// `tree::ROW_LANES` rows per tree. Stops at the first row the model rejects.
+    /// `tree::ROW_LANES` rows per tree. Stops at the first row the model rejects. Scratch is
+    /// `work` if given, else on the stack.
     fn score_rows(
         &self,
         rows: &[f64],
         offsets: &[f64],
         preds: &mut [f64],
         exp: predict::Exp<'_>,
+        mut work: Option<&mut [f64]>,
     ) -> Result<(), ScoreError> {
         let n_features = self.n_features();
         let preds_len = self.preds_len();
@@ -1991,12 +2050,12 @@ impl<'m> Part<'m> {
             let p = preds
                 .get_mut(i * preds_len..(i + 1) * preds_len)
                 .unwrap_or_default();
-            if need == 0 {
-                self.score_inner(row(i), offset(i), p, &mut *exp, &mut [])?;
-            } else {
-                with_stack_work(need, |work| {
+            match work.as_deref_mut() {
+                _ if need == 0 => self.score_inner(row(i), offset(i), p, &mut *exp, &mut [])?,
+                Some(work) => self.score_inner(row(i), offset(i), p, &mut *exp, work)?,
+                None => with_stack_work(need, |work| {
                     self.score_inner(row(i), offset(i), p, &mut *exp, work)
-                })?;
+                })?,
             }
         }
         Ok(())
@@ -2040,6 +2099,10 @@ impl<'m> Part<'m> {
             Algo::Pca(pca) => {
                 pca.score(regions.f64s, row, preds);
                 return Ok(());
+            }
+            Algo::Glrm(glrm) => {
+                let n = self.row_number.take();
+                return glrm.score(regions.f64s, row, n, preds, exp, work);
             }
             Algo::CoxPh(cox) => return cox.score(regions.f64s, row, offset, preds),
             Algo::Gam(gam) => return gam.score(regions.f64s, row, preds, exp),
@@ -2320,10 +2383,14 @@ impl<'m> Part<'m> {
             Category::Clustering => f(plain("cluster")),
             Category::CoxPH => f(plain("lp")),
             Category::DimReduction => {
+                let prefix = match self.header.algo {
+                    Algo::Glrm(_) => "Arch",
+                    _ => "PC",
+                };
                 for i in 1..=self.preds_len() {
                     f(OutputName {
                         index: Some(i),
-                        ..OutputName::new("PC", "")
+                        ..OutputName::new(prefix, "")
                     });
                 }
             }
@@ -2398,6 +2465,7 @@ impl<M: AsRef<[u64]>> Model<M> {
             subs: &self.subs,
             memory_bytes: self.layout.words() * 8,
             inputs: self.inputs,
+            row_number: RowNumber::Next(&self.rows_scored),
         }
     }
 
@@ -2564,7 +2632,10 @@ impl<M: AsRef<[u64]>> Model<M> {
     /// Scores one row of [`Model::n_features`] values (NaN for NA) into `preds` of
     /// [`Model::preds_len`] values, laid out as genmodel's `score0` lays them out: for
     /// classifiers the label index then one probability per class, for regression the value,
-    /// for Isolation Forest `[flag,] score, mean_length`. Allocates nothing.
+    /// for Isolation Forest `[flag,] score, mean_length`. Allocates nothing: scratch
+    /// ([`Model::work_len`]) is on the stack, and a model that needs more than
+    /// [`limits::MAX_STACK_WORK`] doubles is refused with [`ScoreError::WorkLength`] here
+    /// (use [`Model::score_with`]).
     pub fn score(&self, row: &[f64], offset: f64, preds: &mut [f64]) -> Result<(), ScoreError> {
         self.score_with_exp(row, offset, preds, &mut math::exp)
     }
@@ -2581,7 +2652,73 @@ impl<M: AsRef<[u64]>> Model<M> {
         offsets: &[f64],
         preds: &mut [f64],
     ) -> Result<(), ScoreError> {
-        self.part().score_rows(rows, offsets, preds, &mut math::exp)
+        self.part()
+            .score_rows(rows, offsets, preds, &mut math::exp, None)
+    }
+
+    /// [`Model::score_rows`] with caller-provided scratch of at least [`Model::work_len`]
+    /// doubles (needed when that exceeds [`limits::MAX_STACK_WORK`]: very wide networks,
+    /// ensembles or GLRM categoricals).
+    pub fn score_rows_with(
+        &self,
+        rows: &[f64],
+        offsets: &[f64],
+        preds: &mut [f64],
+        work: &mut [f64],
+    ) -> Result<(), ScoreError> {
+        self.part()
+            .score_rows(rows, offsets, preds, &mut math::exp, Some(work))
+    }
+
+    /// Whether a row's result depends on how many rows the model scored before it (GLRM,
+    /// whose genmodel seeds each row's random start with that count). Such a model keeps
+    /// the count itself: every [`Model::score`] and every row of [`Model::score_rows`] adds
+    /// one, so rows scored in order get genmodel's results for the same order.
+    pub fn counts_rows(&self) -> bool {
+        matches!(self.header.algo, Algo::Glrm(_))
+    }
+
+    /// Rows this model has scored ([`Model::counts_rows`]): the number the next row gets.
+    pub fn rows_scored(&self) -> u64 {
+        self.rows_scored.load(Ordering::Relaxed)
+    }
+
+    /// Sets the number the next row gets (genmodel's `_rcnt`, a public field there too):
+    /// 0 starts over as a freshly loaded model.
+    pub fn set_rows_scored(&self, n: u64) {
+        self.rows_scored.store(n, Ordering::Relaxed);
+    }
+
+    /// [`Model::score`] as the model's row number `n` (counting from 0), for a caller that
+    /// scores rows out of order or on several threads; the model's own count is left alone.
+    /// Models that do not count rows ignore `n`.
+    pub fn score_numbered(
+        &self,
+        row: &[f64],
+        offset: f64,
+        n: u64,
+        preds: &mut [f64],
+    ) -> Result<(), ScoreError> {
+        self.score_numbered_with_exp(row, offset, n, preds, &mut math::exp)
+    }
+
+    /// [`Model::score_numbered`] with `exp` standing in for the exponential (see
+    /// [`Model::score_with_exp`]).
+    #[doc(hidden)]
+    pub fn score_numbered_with_exp(
+        &self,
+        row: &[f64],
+        offset: f64,
+        n: u64,
+        preds: &mut [f64],
+        exp: predict::Exp<'_>,
+    ) -> Result<(), ScoreError> {
+        let part = Part {
+            row_number: RowNumber::Fixed(n),
+            ..self.part()
+        };
+        let need = part.work_len();
+        with_stack_work(need, |work| part.score_inner(row, offset, preds, exp, work))
     }
 
     /// Sub-models of a stacked ensemble (base models and metalearner); 0 otherwise.

@@ -3,13 +3,17 @@
 //   cd core/testdata/java && javac -d /tmp/genvectors GenVectors.java \
 //     && java -cp /tmp/genvectors GenVectors .
 //
-// Writes three files (deterministic: every random choice comes from new Random(20240601)):
+// Writes five files (deterministic: every random choice comes from new Random(20240601)):
 //   to_hex_string.txt  "<raw bits, 16 hex> <Double.toHexString>"
 //   parse_double.txt   "<raw bits, 16 hex | ERR> \"<input bytes, escaped>\""
 //                      Bytes 0x21..0x7e other than '\\' and '"' are written as-is, every other
 //                      byte as \xHH. The bytes are decoded as UTF-8 (malformed -> U+FFFD) before
 //                      Double.parseDouble sees them.
 //   random.txt         "<seed, decimal> <nextDouble bits> <nextDouble bits> <nextDouble bits> <nextInt, decimal>"
+//   gaussian.txt       "<seed, decimal> <5 x nextGaussian bits> <nextInt(b), decimal, for each b in BOUNDS>"
+//                      (GLRM draws its starting point with nextGaussian, ties with nextInt(b))
+//   strict_log.txt     "<x bits> <StrictMath.log(x) bits>" for the toHexString doubles, their
+//                      magnitudes, and 4,000 uniform values in (0, 1) (nextGaussian's range)
 // Lines starting with '#' are comments.
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -26,6 +30,8 @@ import java.util.Set;
 
 public class GenVectors {
     static final Random R = new Random(20240601L);
+    // Powers of two take nextInt(bound)'s multiply path, the others its rejection loop.
+    static final int[] BOUNDS = {1, 2, 3, 5, 16, 1000, 1 << 30, (1 << 30) + 1, Integer.MAX_VALUE};
 
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args.length > 0 ? args[0] : ".");
@@ -59,6 +65,30 @@ public class GenVectors {
                 }
                 sb.append(' ').append(r.nextInt());
                 w.print(sb + "\n");
+            }
+        }
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(dir.resolve("gaussian.txt")))) {
+            w.print(header + "\n");
+            for (long seed : seeds()) {
+                Random r = new Random(seed);
+                StringBuilder sb = new StringBuilder().append(seed);
+                for (int i = 0; i < 5; i++) {
+                    sb.append(String.format(" %016x", Double.doubleToRawLongBits(r.nextGaussian())));
+                }
+                for (int b : BOUNDS) {
+                    sb.append(' ').append(r.nextInt(b));
+                }
+                w.print(sb + "\n");
+            }
+        }
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(dir.resolve("strict_log.txt")))) {
+            w.print(header + "\n");
+            List<Long> xs = new ArrayList<>(doubles());
+            for (int i = 0, n = xs.size(); i < n; i++) xs.add(xs.get(i) & 0x7fffffffffffffffL);
+            for (int i = 0; i < 4000; i++) xs.add(Double.doubleToRawLongBits(R.nextDouble()));
+            for (long bits : xs) {
+                double x = Double.longBitsToDouble(bits);
+                w.print(String.format("%016x %016x\n", bits, Double.doubleToRawLongBits(StrictMath.log(x))));
             }
         }
     }

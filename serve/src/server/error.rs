@@ -82,7 +82,8 @@ impl ApiError {
             RowError::NotANumber { column, .. }
             | RowError::UnknownLevel { column, .. }
             | RowError::NumberForCategorical { column }
-            | RowError::BadOffset { column } => column.clone(),
+            | RowError::BadOffset { column }
+            | RowError::Rejected { column, .. } => column.clone(),
         };
         let mut err = Self::bad_request(format!("{at}: {e}"))
             .with("row", row)

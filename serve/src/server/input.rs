@@ -73,6 +73,9 @@ pub(super) struct Buffers<'m> {
     loaded: &'m Loaded,
     row: Vec<f64>,
     preds: Vec<f64>,
+    /// Scratch for a model that needs more than the core keeps on the stack (empty, and
+    /// not allocated, for every other model).
+    work: Vec<f64>,
 }
 
 impl<'m> Buffers<'m> {
@@ -81,6 +84,10 @@ impl<'m> Buffers<'m> {
             loaded,
             row: vec![f64::NAN; loaded.model.n_features()],
             preds: vec![0.0; loaded.model.preds_len()],
+            work: match loaded.model.work_len() {
+                n if n > scorer::limits::MAX_STACK_WORK => vec![0.0; n],
+                _ => Vec::new(),
+            },
         }
     }
 
@@ -95,10 +102,21 @@ impl<'m> Buffers<'m> {
             Ok(offset) => offset,
             Err(e) => return Ok(Err(e)),
         };
-        model
-            .score(&self.row, offset, &mut self.preds)
-            .map_err(|e| ApiError::internal(format!("scoring failed: {e}")))?;
-        Ok(Ok(()))
+        let scored = match self.work.is_empty() {
+            true => model.score(&self.row, offset, &mut self.preds),
+            false => model.score_with(&self.row, offset, &mut self.preds, &mut self.work),
+        };
+        match scored {
+            Ok(()) => Ok(Ok(())),
+            Err(scorer::ScoreError::Rejected { column, reason }) => {
+                let name = model.column(column as usize).map_or("?", |c| c.name);
+                Ok(Err(RowError::Rejected {
+                    column: name.to_owned(),
+                    reason,
+                }))
+            }
+            Err(e) => Err(ApiError::internal(format!("scoring failed: {e}"))),
+        }
     }
 
     /// The row converted by the last [`Buffers::score`].

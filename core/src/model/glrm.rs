@@ -1,0 +1,1013 @@
+//! Generalized Low Rank Models (`GlrmMojoModel`): a row's `k` coordinates `x` over the
+//! archetypes `Y`, found by proximal gradient descent on the row's loss.
+//!
+//! genmodel starts each row from `k` draws of `new Random(seed + n).nextGaussian()`, where
+//! `n` counts the rows that model instance scored before (`_rcnt`), projects the start onto
+//! the regularizer's set, and then takes up to 100 steps. Each step tries ten step sizes
+//! (`2^-1 .. 2^-10`, divided by the objective when that exceeds 10) and keeps the lowest
+//! objective; it stops when a step improves the objective by less than `1e-10` relative.
+//! A row's result therefore depends on `n`: [`Glrm::score`] takes it from the caller
+//! (`Model` keeps genmodel's counter).
+//!
+//! Reproduced exactly, quirks included:
+//! - The archetype column of a categorical level, and of every numeric, is offset by the
+//!   levels of the categoricals *present in the row* before it: an NA categorical shifts the
+//!   columns of everything after it (genmodel's `cat_offset` is not advanced for it).
+//! - A categorical level at or past the column's level count is NA (`getRowData`).
+//! - Ties for the largest coordinate (the one-sparse regularizers) are broken with
+//!   `Random.nextInt` on the row's generator, as `ArrayUtils.maxIndex` does.
+//! - `Math.exp` and `Math.log` (Poisson and logistic losses) may differ by one ulp from
+//!   HotSpot's intrinsics; over the iterations such a difference can grow, as it can between
+//!   two JVMs on different CPUs. The other losses use only `+ - * /` and comparisons.
+//!
+//! Not handled (refused at load): the Periodic loss (H2O writes it as `Periodic(<period>)`,
+//! which genmodel's reader cannot parse either), MOJO version 1.00 (no seed: genmodel starts
+//! from the clock), and a number of iterations other than genmodel's default 100. The
+//! reconstruction PredictCsv gives with `--glrmReconstruct` is not produced.
+#![warn(clippy::indexing_slicing)]
+
+use super::layout::Sink;
+use super::predict::Exp;
+use super::{math, Span, WithFile};
+use crate::error::{Error, ModelError, ScoreError};
+use crate::ini::{self, Ini};
+use crate::java::JavaRandom;
+use crate::read::Reader;
+
+/// Iterations per row: genmodel's default (`EasyPredictModelWrapper.Config`).
+const ITERATIONS: usize = 100;
+
+/// Step sizes tried per iteration (`_numAlphaFactors`): `2^-1` down to `2^-10`.
+const STEP_SIZES: usize = 10;
+
+/// Relative improvement below which a row is done (`_accuracyEps`).
+const ACCURACY: f64 = 1e-10;
+
+/// The loss of one column (`GlrmLoss`), stored as its index in the model's memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Loss {
+    Quadratic,
+    Absolute,
+    Huber,
+    Poisson,
+    Logistic,
+    Hinge,
+    Categorical,
+    Ordinal,
+}
+
+impl Loss {
+    const ALL: [Loss; 8] = [
+        Loss::Quadratic,
+        Loss::Absolute,
+        Loss::Huber,
+        Loss::Poisson,
+        Loss::Logistic,
+        Loss::Hinge,
+        Loss::Categorical,
+        Loss::Ordinal,
+    ];
+
+    fn from_name(name: &str) -> Option<Loss> {
+        Loss::ALL.into_iter().find(|l| l.name() == name)
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Loss::Quadratic => "Quadratic",
+            Loss::Absolute => "Absolute",
+            Loss::Huber => "Huber",
+            Loss::Poisson => "Poisson",
+            Loss::Logistic => "Logistic",
+            Loss::Hinge => "Hinge",
+            Loss::Categorical => "Categorical",
+            Loss::Ordinal => "Ordinal",
+        }
+    }
+
+    fn from_code(code: f64) -> Loss {
+        Loss::ALL
+            .get(code as usize)
+            .copied()
+            .unwrap_or(Loss::Quadratic)
+    }
+
+    fn code(self) -> f64 {
+        Loss::ALL.iter().position(|&l| l == self).unwrap_or(0) as f64
+    }
+
+    /// Whether the loss is over a categorical's levels (`mloss`) rather than one value.
+    fn is_multi(self) -> bool {
+        matches!(self, Loss::Categorical | Loss::Ordinal)
+    }
+
+    /// `loss(u, a)` of a one-value loss.
+    fn loss(self, u: f64, a: f64, exp: Exp<'_>) -> f64 {
+        match self {
+            Loss::Quadratic => (u - a) * (u - a),
+            Loss::Absolute => libm::fabs(u - a),
+            Loss::Huber => {
+                let x = u - a;
+                if x > 1.0 {
+                    x - 0.5
+                } else if x < -1.0 {
+                    -x - 0.5
+                } else {
+                    0.5 * x * x
+                }
+            }
+            Loss::Poisson => {
+                let rest = if a == 0.0 {
+                    0.0
+                } else {
+                    -a * u + a * math::log(a) - a
+                };
+                exp(u) + rest
+            }
+            Loss::Logistic => math::log(1.0 + exp((1.0 - 2.0 * a) * u)),
+            Loss::Hinge => math::java_max(1.0 + (1.0 - 2.0 * a) * u, 0.0),
+            Loss::Categorical | Loss::Ordinal => f64::NAN,
+        }
+    }
+
+    /// `lgrad(u, a)`: the derivative of [`Loss::loss`] in `u`.
+    fn gradient(self, u: f64, a: f64, exp: Exp<'_>) -> f64 {
+        match self {
+            Loss::Quadratic => 2.0 * (u - a),
+            Loss::Absolute => signum(u - a),
+            // `x > 1 ? 1 : x < -1 ? -1 : x`, NaN and -0 included.
+            Loss::Huber => (u - a).clamp(-1.0, 1.0),
+            Loss::Poisson => exp(u) - a,
+            Loss::Logistic => {
+                let s = 1.0 - 2.0 * a;
+                s / (1.0 + exp(-s * u))
+            }
+            Loss::Hinge => {
+                let s = 1.0 - 2.0 * a;
+                if 1.0 + s * u > 0.0 {
+                    s
+                } else {
+                    0.0
+                }
+            }
+            Loss::Categorical | Loss::Ordinal => f64::NAN,
+        }
+    }
+
+    /// `mloss(u, a)` of a categorical's level scores `u` for level `a`; genmodel throws for
+    /// a level outside `u`.
+    fn multi_loss(self, u: &[f64], a: i32) -> Result<f64, ScoreError> {
+        let a = level_in(u, a)?;
+        let at = |i: usize| u.get(i).copied().unwrap_or(f64::NAN);
+        Ok(match self {
+            Loss::Categorical => {
+                let mut sum = 0.0;
+                for &v in u {
+                    sum += math::java_max(1.0 + v, 0.0);
+                }
+                sum += math::java_max(1.0 - at(a), 0.0) - math::java_max(1.0 + at(a), 0.0);
+                sum
+            }
+            Loss::Ordinal => {
+                let mut sum = 0.0;
+                for (i, &v) in u.iter().enumerate().take(u.len() - 1) {
+                    sum += if a > i {
+                        math::java_max(1.0 - v, 0.0)
+                    } else {
+                        1.0
+                    };
+                }
+                sum
+            }
+            _ => f64::NAN,
+        })
+    }
+
+    /// `mlgrad(u, a)` into `grad` (as long as `u`).
+    fn multi_gradient(self, u: &[f64], a: i32, grad: &mut [f64]) -> Result<(), ScoreError> {
+        let a = level_in(u, a)?;
+        match self {
+            Loss::Categorical => {
+                for (g, &v) in grad.iter_mut().zip(u) {
+                    *g = if 1.0 + v > 0.0 { 1.0 } else { 0.0 };
+                }
+                let ua = u.get(a).copied().unwrap_or(f64::NAN);
+                if let Some(g) = grad.get_mut(a) {
+                    *g = if 1.0 - ua > 0.0 { -1.0 } else { 0.0 };
+                }
+            }
+            Loss::Ordinal => {
+                grad.fill(0.0);
+                for (i, (g, &v)) in grad.iter_mut().zip(u).enumerate().take(u.len() - 1) {
+                    *g = if a > i && 1.0 - v > 0.0 { -1.0 } else { 0.0 };
+                }
+            }
+            _ => grad.fill(f64::NAN),
+        }
+        Ok(())
+    }
+}
+
+/// The level `a` as an index into `u`, or genmodel's `IndexOutOfBoundsException`.
+fn level_in(u: &[f64], a: i32) -> Result<usize, ScoreError> {
+    usize::try_from(a)
+        .ok()
+        .filter(|&a| a < u.len())
+        .ok_or(ScoreError::Rejected {
+            column: 0,
+            reason: "a categorical level outside the GLRM's levels",
+        })
+}
+
+/// `Math.signum`.
+fn signum(x: f64) -> f64 {
+    if x.is_nan() || x == 0.0 {
+        x
+    } else if x > 0.0 {
+        1.0
+    } else {
+        -1.0
+    }
+}
+
+/// The regularizer of `x` (`GlrmRegularizer`, `regularizationX`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Regularizer {
+    None,
+    Quadratic,
+    L2,
+    L1,
+    NonNegative,
+    OneSparse,
+    UnitOneSparse,
+    Simplex,
+}
+
+impl Regularizer {
+    fn from_name(name: &str) -> Option<Regularizer> {
+        Some(match name {
+            "None" => Regularizer::None,
+            "Quadratic" => Regularizer::Quadratic,
+            "L2" => Regularizer::L2,
+            "L1" => Regularizer::L1,
+            "NonNegative" => Regularizer::NonNegative,
+            "OneSparse" => Regularizer::OneSparse,
+            "UnitOneSparse" => Regularizer::UnitOneSparse,
+            "Simplex" => Regularizer::Simplex,
+            _ => return None,
+        })
+    }
+
+    /// `regularize(u)`.
+    fn value(self, u: &[f64]) -> f64 {
+        let squares = || u.iter().fold(0.0, |s, &v| s + v * v);
+        match self {
+            Regularizer::None => 0.0,
+            Regularizer::Quadratic => squares(),
+            Regularizer::L2 => libm::sqrt(squares()),
+            Regularizer::L1 => u.iter().fold(0.0, |s, &v| s + libm::fabs(v)),
+            Regularizer::NonNegative => {
+                if u.iter().any(|&v| v < 0.0) {
+                    f64::INFINITY
+                } else {
+                    0.0
+                }
+            }
+            Regularizer::OneSparse => {
+                let mut card = 0;
+                for &v in u {
+                    if v < 0.0 {
+                        return f64::INFINITY;
+                    }
+                    card += usize::from(v > 0.0);
+                }
+                if card == 1 {
+                    0.0
+                } else {
+                    f64::INFINITY
+                }
+            }
+            Regularizer::UnitOneSparse => {
+                let (mut ones, mut zeros) = (0, 0);
+                for &v in u {
+                    if v == 1.0 {
+                        ones += 1;
+                    } else if v == 0.0 {
+                        zeros += 1;
+                    } else {
+                        return f64::INFINITY;
+                    }
+                }
+                if ones == 1 && zeros == u.len() - 1 {
+                    0.0
+                } else {
+                    f64::INFINITY
+                }
+            }
+            Regularizer::Simplex => {
+                let (mut sum, mut abs_sum) = (0.0, 0.0);
+                for &v in u {
+                    if v < 0.0 {
+                        return f64::INFINITY;
+                    }
+                    sum += v;
+                    abs_sum += libm::fabs(v);
+                }
+                // `MathUtils.equalsWithinRecSumErr(sum, 1, n, absum)`.
+                let bound = (u.len() as f64 - 1.0) * ulp(sum) * abs_sum;
+                if libm::fabs(sum - 1.0) <= bound {
+                    0.0
+                } else {
+                    f64::INFINITY
+                }
+            }
+        }
+    }
+
+    /// `rproxgrad(u, delta, rand)` into `out` (as long as `u`); `sort` is scratch for the
+    /// simplex projection.
+    fn prox(self, u: &[f64], delta: f64, rng: &mut JavaRandom, out: &mut [f64], sort: &mut [f64]) {
+        if delta == 0.0 || self == Regularizer::None {
+            out.copy_from_slice(u);
+            return;
+        }
+        match self {
+            Regularizer::None => out.copy_from_slice(u),
+            Regularizer::Quadratic => {
+                let f = 1.0 / (1.0 + 2.0 * delta);
+                for (o, &v) in out.iter_mut().zip(u) {
+                    *o = v * f;
+                }
+            }
+            Regularizer::L2 => {
+                let norm = libm::sqrt(u.iter().fold(0.0, |s, &v| s + v * v));
+                let weight = 1.0 - delta / norm;
+                for (o, &v) in out.iter_mut().zip(u) {
+                    *o = if weight < 0.0 { 0.0 } else { weight * v };
+                }
+            }
+            Regularizer::L1 => {
+                for (o, &v) in out.iter_mut().zip(u) {
+                    *o = math::java_max(v - delta, 0.0) + math::java_min(v + delta, 0.0);
+                }
+            }
+            Regularizer::NonNegative => {
+                for (o, &v) in out.iter_mut().zip(u) {
+                    *o = math::java_max(v, 0.0);
+                }
+            }
+            Regularizer::OneSparse | Regularizer::UnitOneSparse => {
+                out.fill(0.0);
+                let i = max_index(u, rng);
+                let v = u.get(i).copied().unwrap_or(f64::NAN);
+                if let Some(o) = out.get_mut(i) {
+                    *o = match self {
+                        Regularizer::OneSparse if v > 0.0 => v,
+                        Regularizer::OneSparse => 1e-6,
+                        _ => 1.0,
+                    };
+                }
+            }
+            Regularizer::Simplex => simplex(u, out, sort),
+        }
+    }
+
+    /// `project(u, rand)` into `out`.
+    fn project(self, u: &[f64], rng: &mut JavaRandom, out: &mut [f64], sort: &mut [f64]) {
+        match self {
+            Regularizer::NonNegative | Regularizer::OneSparse | Regularizer::UnitOneSparse => {
+                self.prox(u, 1.0, rng, out, sort)
+            }
+            Regularizer::Simplex if self.value(u) != 0.0 => self.prox(u, 1.0, rng, out, sort),
+            _ => out.copy_from_slice(u),
+        }
+    }
+}
+
+/// `Math.ulp`.
+fn ulp(x: f64) -> f64 {
+    let x = libm::fabs(x);
+    if x.is_nan() || x.is_infinite() {
+        return x;
+    }
+    if x == f64::MAX {
+        return f64::from_bits(0x7ca0_0000_0000_0000);
+    }
+    f64::from_bits(x.to_bits() + 1) - x
+}
+
+/// `ArrayUtils.maxIndex(from, rand)`: the first largest value, except that each later value
+/// equal to the current best replaces it when `rand.nextInt(++count) == 0`.
+fn max_index(u: &[f64], rng: &mut JavaRandom) -> usize {
+    let mut best = 0;
+    let mut count = 0;
+    let at = |i: usize| u.get(i).copied().unwrap_or(f64::NAN);
+    for i in 1..u.len() {
+        if at(i) > at(best) {
+            best = i;
+            count = 1;
+        } else if at(i) == at(best) {
+            count += 1;
+            if rng.next_int_below(count) == Some(0) {
+                best = i;
+            }
+        }
+    }
+    best
+}
+
+/// The simplex projection of `GlrmRegularizer.Simplex.rproxgrad`: `max(u - t, 0)` for the
+/// threshold `t` found over `u` in ascending order. The order is genmodel's insertion sort
+/// (stable; a NaN never moves), kept as indices in `order`.
+fn simplex(u: &[f64], out: &mut [f64], order: &mut [f64]) {
+    let n = u.len();
+    let at = |i: usize| u.get(i).copied().unwrap_or(f64::NAN);
+    for (i, o) in order.iter_mut().enumerate() {
+        *o = i as f64;
+    }
+    for i in 0..n {
+        let mut j = i;
+        // Java swaps while `values[prev] > values[this]`.
+        while j > 0 {
+            let value = |k: usize| at(order.get(k).copied().unwrap_or(0.0) as usize);
+            if value(j - 1).partial_cmp(&value(j)) != Some(core::cmp::Ordering::Greater) {
+                break;
+            }
+            order.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+    let sorted = |k: usize| at(order.get(k).copied().unwrap_or(0.0) as usize);
+    // Suffix sums, kept in `out` until the threshold is known: out[j] = sum of sorted(j..n).
+    let mut sum = sorted(n - 1);
+    if let Some(o) = out.get_mut(n - 1) {
+        *o = sum;
+    }
+    for j in (0..n - 1).rev() {
+        sum += sorted(j);
+        if let Some(o) = out.get_mut(j) {
+            *o = sum;
+        }
+    }
+    let csum = |k: usize| out.get(k).copied().unwrap_or(f64::NAN);
+    let mut t = (csum(0) - 1.0) / n as f64;
+    for k in (1..n).rev() {
+        let tmp = (csum(k) - 1.0) / (n - k) as f64;
+        if tmp >= sorted(k - 1) {
+            t = tmp;
+            break;
+        }
+    }
+    for (o, &v) in out.iter_mut().zip(u) {
+        *o = math::java_max(v - t, 0.0);
+    }
+}
+
+/// A GLRM's scoring parameters and where its arrays are.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Glrm {
+    /// `k`: coordinates per row (`ncolX`, also the archetypes' rows).
+    rank: u32,
+    ncats: u32,
+    nnums: u32,
+    /// Columns of the archetypes (`ncolY`).
+    width: u32,
+    /// Most levels of any categorical (sizes the per-column scratch).
+    max_levels: u32,
+    regularizer: Regularizer,
+    gamma_x: f64,
+    seed: i64,
+    /// Feature index of each of the `ncats + nnums` columns, categoricals first.
+    permutation: Span,
+    /// Levels of each categorical.
+    levels: Span,
+    norm_sub: Span,
+    norm_mul: Span,
+    /// [`Loss`] codes, one per column.
+    losses: Span,
+    /// `rank` rows of `width` values, row-major.
+    archetypes: Span,
+}
+
+/// The arrays of a loaded GLRM.
+struct Arrays<'m> {
+    permutation: &'m [f64],
+    levels: &'m [f64],
+    norm_sub: &'m [f64],
+    norm_mul: &'m [f64],
+    losses: &'m [f64],
+    archetypes: &'m [f64],
+}
+
+fn at(values: &[f64], i: usize) -> f64 {
+    values.get(i).copied().unwrap_or(f64::NAN)
+}
+
+fn count(ini: &Ini<'_>, key: &'static str) -> Result<u32, ModelError> {
+    u32::try_from(ini.require_int(key)?).map_err(|_| ModelError::BadValue(key))
+}
+
+/// An integer array of `model.ini`, stored as doubles.
+fn ints(ini: &Ini<'_>, key: &'static str, sink: &mut dyn Sink) -> Result<Span, ModelError> {
+    let text = ini.require(key)?;
+    let all_ints = ini::array(text).is_some_and(|mut it| it.all(|s| ini::int(s).is_some()));
+    if !all_ints {
+        return Err(ModelError::BadValue(key));
+    }
+    super::doubles(ini, key, sink)?.ok_or(ModelError::MissingKey(key))
+}
+
+impl Glrm {
+    /// Reads the model from `model.ini`, its `losses` text and its big-endian `archetypes`.
+    pub(super) fn build(
+        ini: &Ini<'_>,
+        n_features: usize,
+        file: &mut WithFile<'_>,
+        sink: &mut dyn Sink,
+    ) -> Result<Glrm, Error> {
+        let rank = count(ini, "ncolX")?;
+        let (ncats, nnums) = (count(ini, "num_categories")?, count(ini, "num_numeric")?);
+        let width = count(ini, "ncolY")?;
+        let n_cols = count(ini, "ncolA")? as usize;
+        if count(ini, "nrowY")? != rank || rank == 0 {
+            return Err(ModelError::BadValue("nrowY").into());
+        }
+        if ncats as usize + nnums as usize != n_cols || n_cols > n_features {
+            return Err(ModelError::BadValue("ncolA").into());
+        }
+        let regularizer = ini
+            .get("regularizationX")
+            .and_then(Regularizer::from_name)
+            .ok_or(ModelError::BadValue("regularizationX"))?;
+        let gamma_x = ini.require_double("gammaX")?;
+        let seed = ini
+            .require("seed")?
+            .parse::<i64>()
+            .map_err(|_| ModelError::BadValue("seed"))?;
+
+        let permutation = ints(ini, "cols_permutation", sink)?;
+        let levels = ints(ini, "num_levels_per_category", sink)?;
+        let norm_sub = super::doubles(ini, "norm_sub", sink)?;
+        let norm_mul = super::doubles(ini, "norm_mul", sink)?;
+        let (norm_sub, norm_mul) = (
+            norm_sub.ok_or(ModelError::MissingKey("norm_sub"))?,
+            norm_mul.ok_or(ModelError::MissingKey("norm_mul"))?,
+        );
+        // The categoricals' level counts: each at least 0 (numerics have -1 after them),
+        // and together with the numerics no wider than the archetypes.
+        let mut max_levels = 0u32;
+        let mut level_sum = u64::from(nnums);
+        let cat_levels = ini::array(ini.require("num_levels_per_category")?)
+            .into_iter()
+            .flatten()
+            .take(ncats as usize);
+        for l in cat_levels {
+            let l = ini::int(l)
+                .and_then(|l| u32::try_from(l).ok())
+                .ok_or(ModelError::BadValue("num_levels_per_category"))?;
+            max_levels = max_levels.max(l);
+            level_sum += u64::from(l);
+        }
+        if level_sum > u64::from(width) {
+            return Err(
+                ModelError::Corrupt("GLRM archetypes are narrower than the columns").into(),
+            );
+        }
+        if permutation.len as usize != n_cols
+            || (levels.len as usize) < ncats as usize
+            || norm_sub.len < nnums
+            || norm_mul.len < nnums
+        {
+            return Err(ModelError::BadValue("GLRM sizes").into());
+        }
+
+        let losses = file("losses", &mut |bytes| {
+            let text = core::str::from_utf8(bytes).map_err(|_| ModelError::NotUtf8("losses"))?;
+            let mut lines = text.lines().map(|l| l.trim_end_matches('\r'));
+            let mut bad = None;
+            let mut n = 0;
+            let first = sink.f64s(&mut core::iter::from_fn(|| {
+                let line = lines.next()?;
+                let loss = Loss::from_name(line);
+                let fits = loss.is_some_and(|l| l.is_multi() == (n < ncats as usize));
+                if !fits && bad.is_none() {
+                    bad = Some(line);
+                }
+                n += 1;
+                Some(loss.map_or(0.0, Loss::code))
+            }))?;
+            match bad {
+                Some(l) if l.starts_with("Periodic") => Err(ModelError::Unsupported(
+                    "GLRM's Periodic loss (genmodel cannot read it back either)",
+                )
+                .into()),
+                Some(_) => Err(ModelError::Corrupt("a GLRM loss does not fit its column").into()),
+                None if n != n_cols => {
+                    Err(ModelError::Corrupt("GLRM losses are not one per column").into())
+                }
+                None => Ok(first),
+            }
+        })?;
+
+        let cells = (rank as usize)
+            .checked_mul(width as usize)
+            .ok_or(ModelError::TooLarge("archetypes"))?;
+        let archetypes = file("archetypes", &mut |bytes| {
+            if bytes.len() != cells.saturating_mul(8) {
+                return Err(ModelError::Corrupt("archetypes has the wrong size").into());
+            }
+            let mut r = Reader::new(bytes);
+            Ok(sink.f64s(&mut core::iter::from_fn(|| r.be_f64()))?)
+        })?;
+        Ok(Glrm {
+            rank,
+            ncats,
+            nnums,
+            width,
+            max_levels,
+            regularizer,
+            gamma_x,
+            seed,
+            permutation,
+            levels,
+            norm_sub,
+            norm_mul,
+            losses: Span {
+                first: losses,
+                len: n_cols as u32,
+            },
+            archetypes: Span {
+                first: archetypes,
+                len: cells as u32,
+            },
+        })
+    }
+
+    /// Coordinates per row (`k`).
+    pub fn rank(&self) -> usize {
+        self.rank as usize
+    }
+
+    /// The regularizer of the coordinates (`regularizationX`).
+    pub fn regularizer(&self) -> Regularizer {
+        self.regularizer
+    }
+
+    fn arrays<'m>(&self, f64s: &'m [f64]) -> Arrays<'m> {
+        Arrays {
+            permutation: self.permutation.values(f64s),
+            levels: self.levels.values(f64s),
+            norm_sub: self.norm_sub.values(f64s),
+            norm_mul: self.norm_mul.values(f64s),
+            losses: self.losses.values(f64s),
+            archetypes: self.archetypes.values(f64s),
+        }
+    }
+
+    /// Checks that the loaded arrays are where the model says and that the permutation
+    /// names features; every index scoring makes is then in range.
+    pub(super) fn validate(&self, f64s: &[f64], n_features: usize) -> Result<(), ModelError> {
+        let spans = [
+            self.permutation,
+            self.levels,
+            self.norm_sub,
+            self.norm_mul,
+            self.losses,
+            self.archetypes,
+        ];
+        if spans.iter().any(|s| s.values(f64s).len() != s.len as usize) {
+            return Err(ModelError::Corrupt("GLRM arrays"));
+        }
+        let features = 0.0..n_features as f64;
+        if !self
+            .arrays(f64s)
+            .permutation
+            .iter()
+            .all(|p| features.contains(p))
+        {
+            return Err(ModelError::BadValue("cols_permutation"));
+        }
+        Ok(())
+    }
+
+    /// Scratch doubles a row needs: the permuted row, six vectors of `k` (`x`, the trial
+    /// point, the gradient, the prox result, the best point, the simplex order), and two of
+    /// the most levels (a categorical's level scores and their gradient).
+    pub(super) fn work_len(&self) -> usize {
+        (self.ncats + self.nnums) as usize + 6 * self.rank as usize + 2 * self.max_levels as usize
+    }
+
+    /// Scores `row` as the model's row number `n` (genmodel's `_rcnt`): `k` coordinates into
+    /// `preds`.
+    pub(super) fn score(
+        &self,
+        f64s: &[f64],
+        row: &[f64],
+        n: u64,
+        preds: &mut [f64],
+        exp: Exp<'_>,
+        work: &mut [f64],
+    ) -> Result<(), ScoreError> {
+        let short = ScoreError::WorkLength {
+            expected: self.work_len() as u32,
+            found: work.len() as u32,
+        };
+        let v = self.arrays(f64s);
+        let k = self.rank as usize;
+        let n_cols = (self.ncats + self.nnums) as usize;
+        let levels = self.max_levels as usize;
+        let (a, work) = work.split_at_mut_checked(n_cols).ok_or(short)?;
+        let (x, work) = work.split_at_mut_checked(k).ok_or(short)?;
+        let (trial, work) = work.split_at_mut_checked(k).ok_or(short)?;
+        let (grad, work) = work.split_at_mut_checked(k).ok_or(short)?;
+        let (next, work) = work.split_at_mut_checked(k).ok_or(short)?;
+        let (best, work) = work.split_at_mut_checked(k).ok_or(short)?;
+        let (order, work) = work.split_at_mut_checked(k).ok_or(short)?;
+        let (scores, work) = work.split_at_mut_checked(levels).ok_or(short)?;
+        let level_grad = work.get_mut(..levels).ok_or(short)?;
+        let mut scratch = Scratch { scores, level_grad };
+
+        // `getRowData`: the columns in the model's order; a level past the count is NA.
+        for (j, aj) in a.iter_mut().enumerate() {
+            let value = at(row, at(v.permutation, j) as usize);
+            *aj = if j < self.ncats as usize && value >= at(v.levels, j) {
+                f64::NAN
+            } else {
+                value
+            };
+        }
+
+        let mut rng = JavaRandom::new(self.seed.wrapping_add(n as i64));
+        for xi in trial.iter_mut() {
+            *xi = rng.next_gaussian();
+        }
+        self.regularizer.project(trial, &mut rng, x, order);
+
+        let mut old = self.objective(&v, x, a, &mut scratch, exp)?;
+        for _ in 0..ITERATIONS {
+            self.gradient(&v, x, a, grad, &mut scratch, exp)?;
+            // `applyBestAlpha`.
+            let obj = if old == 0.0 {
+                0.0
+            } else {
+                let scale = if old > 10.0 { 1.0 / old } else { 1.0 };
+                let mut lowest = f64::MAX;
+                best.fill(0.0);
+                let mut alpha_base = 1.0;
+                for _ in 0..STEP_SIZES {
+                    alpha_base *= 0.5;
+                    let alpha = alpha_base * scale;
+                    for ((t, &xi), &g) in trial.iter_mut().zip(x.iter()).zip(grad.iter()) {
+                        *t = xi - alpha * g;
+                    }
+                    self.regularizer
+                        .prox(trial, alpha * self.gamma_x, &mut rng, next, order);
+                    let new = self.objective(&v, next, a, &mut scratch, exp)?;
+                    if lowest > new {
+                        best.copy_from_slice(next);
+                        lowest = new;
+                    }
+                    if new == 0.0 {
+                        break;
+                    }
+                }
+                if lowest < old {
+                    x.copy_from_slice(best);
+                }
+                lowest
+            };
+            let improvement = 1.0 - obj / old;
+            old = obj;
+            if improvement < 0.0 || improvement < ACCURACY {
+                break;
+            }
+        }
+        for (p, &xi) in preds.iter_mut().zip(x.iter()) {
+            *p = xi;
+        }
+        Ok(())
+    }
+
+    /// `x Y_j` for the categorical whose levels start at archetype column `offset`, into
+    /// `scores` (one per level).
+    fn level_scores(&self, v: &Arrays<'_>, x: &[f64], offset: usize, scores: &mut [f64]) {
+        let width = self.width as usize;
+        for (level, s) in scores.iter_mut().enumerate() {
+            let mut sum = 0.0;
+            for (k, &xk) in x.iter().enumerate() {
+                sum += xk * at(v.archetypes, k * width + level + offset);
+            }
+            *s = sum;
+        }
+    }
+
+    /// `x y_c` for archetype column `c`.
+    fn column_score(&self, v: &Arrays<'_>, x: &[f64], c: usize) -> f64 {
+        let width = self.width as usize;
+        let mut sum = 0.0;
+        for (k, &xk) in x.iter().enumerate() {
+            sum += xk * at(v.archetypes, k * width + c);
+        }
+        sum
+    }
+
+    /// The standardised value of numeric `j` (index among the numerics).
+    fn standardised(v: &Arrays<'_>, value: f64, j: usize) -> f64 {
+        (value - at(v.norm_sub, j)) * at(v.norm_mul, j)
+    }
+
+    /// The row's loss at `x` plus the regularization (`objective`).
+    fn objective(
+        &self,
+        v: &Arrays<'_>,
+        x: &[f64],
+        a: &[f64],
+        scratch: &mut Scratch<'_>,
+        exp: Exp<'_>,
+    ) -> Result<f64, ScoreError> {
+        let mut res = 0.0;
+        let mut offset = 0;
+        let ncats = self.ncats as usize;
+        for (j, &aj) in a.iter().enumerate().take(ncats) {
+            if aj.is_nan() {
+                continue;
+            }
+            let n_levels = at(v.levels, j) as usize;
+            let scores = scratch.scores.get_mut(..n_levels).unwrap_or(&mut []);
+            self.level_scores(v, x, offset, scores);
+            res += Loss::from_code(at(v.losses, j)).multi_loss(scores, aj as i32)?;
+            offset += n_levels;
+        }
+        for (j, &aj) in a.iter().enumerate().skip(ncats) {
+            if aj.is_nan() {
+                continue;
+            }
+            let js = j - ncats;
+            let u = self.column_score(v, x, js + offset);
+            let loss = Loss::from_code(at(v.losses, j));
+            res += loss.loss(u, Self::standardised(v, aj, js), exp);
+        }
+        Ok(res + self.gamma_x * self.regularizer.value(x))
+    }
+
+    /// The gradient of the row's loss at `x` into `grad` (`gradientL`).
+    fn gradient(
+        &self,
+        v: &Arrays<'_>,
+        x: &[f64],
+        a: &[f64],
+        grad: &mut [f64],
+        scratch: &mut Scratch<'_>,
+        exp: Exp<'_>,
+    ) -> Result<(), ScoreError> {
+        let width = self.width as usize;
+        grad.fill(0.0);
+        let mut offset = 0;
+        let ncats = self.ncats as usize;
+        for (j, &aj) in a.iter().enumerate().take(ncats) {
+            if aj.is_nan() {
+                continue;
+            }
+            let n_levels = at(v.levels, j) as usize;
+            let scores = scratch.scores.get_mut(..n_levels).unwrap_or(&mut []);
+            let level_grad = scratch.level_grad.get_mut(..n_levels).unwrap_or(&mut []);
+            self.level_scores(v, x, offset, scores);
+            Loss::from_code(at(v.losses, j)).multi_gradient(scores, aj as i32, level_grad)?;
+            for (k, g) in grad.iter_mut().enumerate() {
+                for (c, &lg) in level_grad.iter().enumerate() {
+                    *g += lg * at(v.archetypes, k * width + c + offset);
+                }
+            }
+            offset += n_levels;
+        }
+        for (j, &aj) in a.iter().enumerate().skip(ncats) {
+            if aj.is_nan() {
+                continue;
+            }
+            let js = j - ncats;
+            let u = self.column_score(v, x, js + offset);
+            let loss = Loss::from_code(at(v.losses, j));
+            let lg = loss.gradient(u, Self::standardised(v, aj, js), exp);
+            for (k, g) in grad.iter_mut().enumerate() {
+                *g += lg * at(v.archetypes, k * width + js + offset);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Per-categorical scratch: level scores and their loss gradient.
+struct Scratch<'w> {
+    scores: &'w mut [f64],
+    level_grad: &'w mut [f64],
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn ulp_is_javas() {
+        assert_eq!(ulp(1.0), f64::EPSILON);
+        assert_eq!(ulp(-1.0), f64::EPSILON);
+        assert_eq!(ulp(0.0), f64::from_bits(1));
+        assert_eq!(ulp(f64::MAX), libm::ldexp(1.0, 971));
+        assert_eq!(ulp(f64::INFINITY), f64::INFINITY);
+        assert!(ulp(f64::NAN).is_nan());
+    }
+
+    #[test]
+    fn ties_for_the_largest_value_are_drawn_from_the_rows_generator() {
+        let mut rng = JavaRandom::new(5);
+        // No tie: the first largest, and no draw.
+        assert_eq!(max_index(&[1.0, 3.0, 2.0], &mut rng), 1);
+        assert_eq!(rng, JavaRandom::new(5));
+        // `count` starts at 0, so the first tie after a start at index 0 always moves
+        // (nextInt(1) is 0), and each later one moves with probability 1/count.
+        for seed in 0..50 {
+            let mut r = JavaRandom::new(seed);
+            let mut java = JavaRandom::new(seed);
+            let _ = java.next_int_below(1);
+            let want = if java.next_int_below(2) == Some(0) {
+                2
+            } else {
+                1
+            };
+            assert_eq!(max_index(&[2.0, 2.0, 2.0], &mut r), want, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn the_simplex_projection_lands_on_the_simplex() {
+        let mut rng = JavaRandom::new(11);
+        let mut order = [0.0; 6];
+        for _ in 0..200 {
+            let u: [f64; 6] = core::array::from_fn(|_| rng.next_gaussian() * 3.0);
+            let mut x = [0.0; 6];
+            simplex(&u, &mut x, &mut order);
+            assert!(x.iter().all(|&v| v >= 0.0), "{x:?}");
+            let sum: f64 = x.iter().sum();
+            assert!((sum - 1.0).abs() < 1e-12, "{sum}");
+            // (Not always `value(x) == 0`: genmodel's tolerance, (n - 1) ulps of the sum
+            // times the sum of magnitudes, is tighter than the projection's own rounding.)
+            // The projection keeps the order of the coordinates.
+            for i in 0..6 {
+                for j in 0..6 {
+                    if u[i] < u[j] {
+                        assert!(x[i] <= x[j]);
+                    }
+                }
+            }
+        }
+        // A point already on the simplex stays where it is.
+        let mut x = [0.0; 3];
+        simplex(&[0.25, 0.5, 0.25], &mut x, &mut order[..3]);
+        assert_eq!(x, [0.25, 0.5, 0.25]);
+    }
+
+    #[test]
+    fn level_losses_follow_genmodel() {
+        let u = [0.5, -2.0, 1.5];
+        // Categorical: sum of max(1 + u, 0), then the true level's term swapped.
+        let want = (1.5 + 0.0 + 2.5) + ((1.0f64 - 1.5).max(0.0) - 2.5);
+        assert_eq!(Loss::Categorical.multi_loss(&u, 2), Ok(want));
+        let mut grad = [9.0; 3];
+        Loss::Categorical.multi_gradient(&u, 1, &mut grad).unwrap();
+        assert_eq!(grad, [1.0, -1.0, 1.0]);
+        // Ordinal: levels below the true one pay max(1 - u, 0), the others 1; the last
+        // level never counts.
+        assert_eq!(Loss::Ordinal.multi_loss(&u, 1), Ok(0.5 + 1.0));
+        Loss::Ordinal.multi_gradient(&u, 2, &mut grad).unwrap();
+        assert_eq!(grad, [-1.0, -1.0, 0.0]);
+        // A level outside the scores is genmodel's IndexOutOfBoundsException.
+        assert!(Loss::Categorical.multi_loss(&u, 3).is_err());
+        assert!(Loss::Ordinal.multi_gradient(&u, -1, &mut grad).is_err());
+    }
+
+    #[test]
+    fn value_losses_and_their_gradients_agree() {
+        let mut exp = |x: f64| math::exp(x);
+        for loss in [
+            Loss::Quadratic,
+            Loss::Absolute,
+            Loss::Huber,
+            Loss::Poisson,
+            Loss::Logistic,
+            Loss::Hinge,
+        ] {
+            for (u, a) in [(0.3, 1.0), (-2.5, 0.0), (4.0, 1.0), (1.7, 3.0)] {
+                let h = 1e-6;
+                let slope =
+                    (loss.loss(u + h, a, &mut exp) - loss.loss(u - h, a, &mut exp)) / (2.0 * h);
+                let g = loss.gradient(u, a, &mut exp);
+                assert!(
+                    (slope - g).abs() < 1e-5,
+                    "{loss:?} at ({u}, {a}): {slope} vs {g}"
+                );
+            }
+        }
+        assert_eq!(signum(-0.0).to_bits(), (-0.0f64).to_bits());
+        assert!(signum(f64::NAN).is_nan());
+    }
+}
