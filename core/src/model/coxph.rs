@@ -43,21 +43,6 @@ pub struct CoxPh {
     rows: u32,
 }
 
-/// An `int[]` key of `model.ini`, stored as doubles.
-fn ints(ini: &Ini<'_>, key: &'static str, sink: &mut dyn Sink) -> Result<Span, ModelError> {
-    let span = super::doubles(ini, key, sink)?.ok_or(ModelError::MissingKey(key))?;
-    let text = ini.get(key).unwrap_or_default();
-    let all_ints = ini::array(text).is_some_and(|mut it| it.all(|s| ini::int(s).is_some()));
-    if !all_ints {
-        return Err(ModelError::BadValue(key));
-    }
-    Ok(span)
-}
-
-fn count(ini: &Ini<'_>, key: &'static str) -> Result<u32, ModelError> {
-    u32::try_from(ini.require_int(key)?).map_err(|_| ModelError::BadValue(key))
-}
-
 impl CoxPh {
     /// Reads the model from `model.ini`; `blob(name, f)` calls `f` with the bytes of the
     /// archive's file `name` (the big-endian mean matrices).
@@ -71,17 +56,17 @@ impl CoxPh {
             return Err(ModelError::Unsupported("CoxPH with interaction terms").into());
         }
         let coef = super::doubles(ini, "coef", sink)?.ok_or(ModelError::MissingKey("coef"))?;
-        let cat_offsets = ints(ini, "cat_offsets", sink)?;
-        let cats = count(ini, "cats")?;
+        let cat_offsets = super::int_doubles(ini, "cat_offsets", sink)?;
+        let cats = super::require_u32(ini, "cats")?;
         let use_all_factor_levels = ini.flag("use_all_factor_levels")?;
         let nums = match ini.get("num_numerical_columns") {
             None => None,
             Some(_) => Some((
-                count(ini, "num_numerical_columns")?,
-                ints(ini, "num_offsets", sink)?,
+                super::require_u32(ini, "num_numerical_columns")?,
+                super::int_doubles(ini, "num_offsets", sink)?,
             )),
         };
-        let strata_count = count(ini, "strata_count")?;
+        let strata_count = super::require_u32(ini, "strata_count")?;
         let mut strata_len = None;
         let mut first = None;
         for i in 0..strata_count {

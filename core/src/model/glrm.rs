@@ -266,13 +266,7 @@ impl Regularizer {
             Regularizer::Quadratic => squares(),
             Regularizer::L2 => libm::sqrt(squares()),
             Regularizer::L1 => u.iter().fold(0.0, |s, &v| s + libm::fabs(v)),
-            Regularizer::NonNegative => {
-                if u.iter().any(|&v| v < 0.0) {
-                    f64::INFINITY
-                } else {
-                    0.0
-                }
-            }
+            Regularizer::NonNegative => inside(u.iter().all(|&v| v >= 0.0 || v.is_nan())),
             Regularizer::OneSparse => {
                 let mut card = 0;
                 for &v in u {
@@ -281,11 +275,7 @@ impl Regularizer {
                     }
                     card += usize::from(v > 0.0);
                 }
-                if card == 1 {
-                    0.0
-                } else {
-                    f64::INFINITY
-                }
+                inside(card == 1)
             }
             Regularizer::UnitOneSparse => {
                 let (mut ones, mut zeros) = (0, 0);
@@ -298,11 +288,7 @@ impl Regularizer {
                         return f64::INFINITY;
                     }
                 }
-                if ones == 1 && zeros == u.len() - 1 {
-                    0.0
-                } else {
-                    f64::INFINITY
-                }
+                inside(ones == 1 && zeros == u.len() - 1)
             }
             Regularizer::Simplex => {
                 let (mut sum, mut abs_sum) = (0.0, 0.0);
@@ -315,11 +301,7 @@ impl Regularizer {
                 }
                 // `MathUtils.equalsWithinRecSumErr(sum, 1, n, absum)`.
                 let bound = (u.len() as f64 - 1.0) * ulp(sum) * abs_sum;
-                if libm::fabs(sum - 1.0) <= bound {
-                    0.0
-                } else {
-                    f64::INFINITY
-                }
+                inside(libm::fabs(sum - 1.0) <= bound)
             }
         }
     }
@@ -381,6 +363,15 @@ impl Regularizer {
             Regularizer::Simplex if self.value(u) != 0.0 => self.prox(u, 1.0, rng, out, sort),
             _ => out.copy_from_slice(u),
         }
+    }
+}
+
+/// The value of a regularizer that is a set's indicator: 0 inside, infinite outside.
+fn inside(member: bool) -> f64 {
+    if member {
+        0.0
+    } else {
+        f64::INFINITY
     }
 }
 
@@ -503,20 +494,6 @@ fn at(values: &[f64], i: usize) -> f64 {
     values.get(i).copied().unwrap_or(f64::NAN)
 }
 
-fn count(ini: &Ini<'_>, key: &'static str) -> Result<u32, ModelError> {
-    u32::try_from(ini.require_int(key)?).map_err(|_| ModelError::BadValue(key))
-}
-
-/// An integer array of `model.ini`, stored as doubles.
-fn ints(ini: &Ini<'_>, key: &'static str, sink: &mut dyn Sink) -> Result<Span, ModelError> {
-    let text = ini.require(key)?;
-    let all_ints = ini::array(text).is_some_and(|mut it| it.all(|s| ini::int(s).is_some()));
-    if !all_ints {
-        return Err(ModelError::BadValue(key));
-    }
-    super::doubles(ini, key, sink)?.ok_or(ModelError::MissingKey(key))
-}
-
 impl Glrm {
     /// Reads the model from `model.ini`, its `losses` text and its big-endian `archetypes`.
     pub(super) fn build(
@@ -525,11 +502,14 @@ impl Glrm {
         file: &mut WithFile<'_>,
         sink: &mut dyn Sink,
     ) -> Result<Glrm, Error> {
-        let rank = count(ini, "ncolX")?;
-        let (ncats, nnums) = (count(ini, "num_categories")?, count(ini, "num_numeric")?);
-        let width = count(ini, "ncolY")?;
-        let n_cols = count(ini, "ncolA")? as usize;
-        if count(ini, "nrowY")? != rank || rank == 0 {
+        let rank = super::require_u32(ini, "ncolX")?;
+        let (ncats, nnums) = (
+            super::require_u32(ini, "num_categories")?,
+            super::require_u32(ini, "num_numeric")?,
+        );
+        let width = super::require_u32(ini, "ncolY")?;
+        let n_cols = super::require_u32(ini, "ncolA")? as usize;
+        if super::require_u32(ini, "nrowY")? != rank || rank == 0 {
             return Err(ModelError::BadValue("nrowY").into());
         }
         if ncats as usize + nnums as usize != n_cols || n_cols > n_features {
@@ -545,8 +525,8 @@ impl Glrm {
             .parse::<i64>()
             .map_err(|_| ModelError::BadValue("seed"))?;
 
-        let permutation = ints(ini, "cols_permutation", sink)?;
-        let levels = ints(ini, "num_levels_per_category", sink)?;
+        let permutation = super::int_doubles(ini, "cols_permutation", sink)?;
+        let levels = super::int_doubles(ini, "num_levels_per_category", sink)?;
         let norm_sub = super::doubles(ini, "norm_sub", sink)?;
         let norm_mul = super::doubles(ini, "norm_mul", sink)?;
         let (norm_sub, norm_mul) = (
@@ -811,9 +791,42 @@ impl Glrm {
         sum
     }
 
-    /// The standardised value of numeric `j` (index among the numerics).
-    fn standardised(v: &Arrays<'_>, value: f64, j: usize) -> f64 {
-        (value - at(v.norm_sub, j)) * at(v.norm_mul, j)
+    /// Calls `f` with each column of the row that is not NA, in genmodel's order, and where
+    /// its archetype columns are. genmodel advances the categoricals' column offset only
+    /// past the categoricals present in the row, so an NA categorical shifts every later
+    /// column onto its neighbour's archetype column; this is the one place that does so.
+    fn each_present(
+        &self,
+        v: &Arrays<'_>,
+        a: &[f64],
+        mut f: impl FnMut(Present) -> Result<(), ScoreError>,
+    ) -> Result<(), ScoreError> {
+        let ncats = self.ncats as usize;
+        let mut offset = 0;
+        for (j, &aj) in a.iter().enumerate() {
+            if aj.is_nan() {
+                continue;
+            }
+            let loss = Loss::from_code(at(v.losses, j));
+            if j < ncats {
+                let levels = at(v.levels, j) as usize;
+                f(Present::Levels {
+                    loss,
+                    level: aj as i32,
+                    first: offset,
+                    levels,
+                })?;
+                offset += levels;
+            } else {
+                let js = j - ncats;
+                f(Present::Value {
+                    loss,
+                    value: (aj - at(v.norm_sub, js)) * at(v.norm_mul, js),
+                    column: js + offset,
+                })?;
+            }
+        }
+        Ok(())
     }
 
     /// The row's loss at `x` plus the regularization (`objective`).
@@ -826,27 +839,26 @@ impl Glrm {
         exp: Exp<'_>,
     ) -> Result<f64, ScoreError> {
         let mut res = 0.0;
-        let mut offset = 0;
-        let ncats = self.ncats as usize;
-        for (j, &aj) in a.iter().enumerate().take(ncats) {
-            if aj.is_nan() {
-                continue;
-            }
-            let n_levels = at(v.levels, j) as usize;
-            let scores = scratch.scores.get_mut(..n_levels).unwrap_or(&mut []);
-            self.level_scores(v, x, offset, scores);
-            res += Loss::from_code(at(v.losses, j)).multi_loss(scores, aj as i32)?;
-            offset += n_levels;
-        }
-        for (j, &aj) in a.iter().enumerate().skip(ncats) {
-            if aj.is_nan() {
-                continue;
-            }
-            let js = j - ncats;
-            let u = self.column_score(v, x, js + offset);
-            let loss = Loss::from_code(at(v.losses, j));
-            res += loss.loss(u, Self::standardised(v, aj, js), exp);
-        }
+        self.each_present(v, a, |column| {
+            res += match column {
+                Present::Levels {
+                    loss,
+                    level,
+                    first,
+                    levels,
+                } => {
+                    let scores = scratch.scores.get_mut(..levels).unwrap_or(&mut []);
+                    self.level_scores(v, x, first, scores);
+                    loss.multi_loss(scores, level)?
+                }
+                Present::Value {
+                    loss,
+                    value,
+                    column,
+                } => loss.loss(self.column_score(v, x, column), value, &mut *exp),
+            };
+            Ok(())
+        })?;
         Ok(res + self.gamma_x * self.regularizer.value(x))
     }
 
@@ -861,39 +873,57 @@ impl Glrm {
         exp: Exp<'_>,
     ) -> Result<(), ScoreError> {
         let width = self.width as usize;
+        let y = |k: usize, c: usize| at(v.archetypes, k * width + c);
         grad.fill(0.0);
-        let mut offset = 0;
-        let ncats = self.ncats as usize;
-        for (j, &aj) in a.iter().enumerate().take(ncats) {
-            if aj.is_nan() {
-                continue;
-            }
-            let n_levels = at(v.levels, j) as usize;
-            let scores = scratch.scores.get_mut(..n_levels).unwrap_or(&mut []);
-            let level_grad = scratch.level_grad.get_mut(..n_levels).unwrap_or(&mut []);
-            self.level_scores(v, x, offset, scores);
-            Loss::from_code(at(v.losses, j)).multi_gradient(scores, aj as i32, level_grad)?;
-            for (k, g) in grad.iter_mut().enumerate() {
-                for (c, &lg) in level_grad.iter().enumerate() {
-                    *g += lg * at(v.archetypes, k * width + c + offset);
+        self.each_present(v, a, |column| {
+            match column {
+                Present::Levels {
+                    loss,
+                    level,
+                    first,
+                    levels,
+                } => {
+                    let scores = scratch.scores.get_mut(..levels).unwrap_or(&mut []);
+                    let level_grad = scratch.level_grad.get_mut(..levels).unwrap_or(&mut []);
+                    self.level_scores(v, x, first, scores);
+                    loss.multi_gradient(scores, level, level_grad)?;
+                    for (k, g) in grad.iter_mut().enumerate() {
+                        for (c, &lg) in level_grad.iter().enumerate() {
+                            *g += lg * y(k, first + c);
+                        }
+                    }
+                }
+                Present::Value {
+                    loss,
+                    value,
+                    column,
+                } => {
+                    let lg = loss.gradient(self.column_score(v, x, column), value, &mut *exp);
+                    for (k, g) in grad.iter_mut().enumerate() {
+                        *g += lg * y(k, column);
+                    }
                 }
             }
-            offset += n_levels;
-        }
-        for (j, &aj) in a.iter().enumerate().skip(ncats) {
-            if aj.is_nan() {
-                continue;
-            }
-            let js = j - ncats;
-            let u = self.column_score(v, x, js + offset);
-            let loss = Loss::from_code(at(v.losses, j));
-            let lg = loss.gradient(u, Self::standardised(v, aj, js), exp);
-            for (k, g) in grad.iter_mut().enumerate() {
-                *g += lg * at(v.archetypes, k * width + js + offset);
-            }
-        }
-        Ok(())
+            Ok(())
+        })
     }
+}
+
+/// A column of the row that is not NA, as [`Glrm::each_present`] gives it.
+enum Present {
+    /// A categorical: its level, and its `levels` archetype columns from `first`.
+    Levels {
+        loss: Loss,
+        level: i32,
+        first: usize,
+        levels: usize,
+    },
+    /// A numeric: its standardised value and its archetype column.
+    Value {
+        loss: Loss,
+        value: f64,
+        column: usize,
+    },
 }
 
 /// Per-categorical scratch: level scores and their loss gradient.

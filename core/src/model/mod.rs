@@ -1367,6 +1367,21 @@ fn doubles(
     Ok(Some(Span { first, len: n }))
 }
 
+/// An `int[]` key of `model.ini`, required, stored as doubles.
+fn int_doubles(ini: &Ini<'_>, key: &'static str, sink: &mut dyn Sink) -> Result<Span, ModelError> {
+    let text = ini.require(key)?;
+    let all_ints = ini::array(text).is_some_and(|mut it| it.all(|s| ini::int(s).is_some()));
+    if !all_ints {
+        return Err(ModelError::BadValue(key));
+    }
+    doubles(ini, key, sink)?.ok_or(ModelError::MissingKey(key))
+}
+
+/// A required count (a non-negative `int`) of `model.ini`.
+fn require_u32(ini: &Ini<'_>, key: &'static str) -> Result<u32, ModelError> {
+    u32::try_from(ini.require_int(key)?).map_err(|_| ModelError::BadValue(key))
+}
+
 /// Levels of the response (the last column), if it has a domain.
 fn response_levels(ini: &Ini<'_>) -> Option<usize> {
     let last = ini.n_columns().checked_sub(1)?;
