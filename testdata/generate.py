@@ -1115,7 +1115,8 @@ def crosscheck_inputs(files):
 # PredictCsv
 # ---------------------------------------------------------------------------------------------
 MODE_FLAGS = {"predict": [], "calibrated": ["--predictCalibrated"], "leaf": ["--leafNodeAssignment"],
-              "contributions": ["--predictContributions"], "invalid_na": ["--setConvertInvalidNum"]}
+              "contributions": ["--predictContributions"], "invalid_na": ["--setConvertInvalidNum"],
+              "glrm_iter5": ["--glrmIterNumber", "5"]}
 
 
 # PredictCsv loads MOJOs without metadata, so its DRF contributions fail (NPE: no variable

@@ -91,7 +91,19 @@ def run_extra(specs, datasets, section, intro, port, modes_for, columns, cells):
     """Trains, exports and scores `specs` (dicts made by S) in their own H2O run, and replaces
     their rows in manifest.tsv and their `section` of README.md (`intro`, then a table with
     `columns` whose cells for a spec are `cells(spec, its manifest rows)`). Shared with the
-    other extra-fixture scripts (generate_glrm.py)."""
+    other extra-fixture scripts (generate_glrm.py). With `--rescore` on the command line the
+    committed models are scored again (new modes, a new genmodel) without training."""
+    if "--rescore" in sys.argv:
+        refused, trained = [], [s for s in specs if os.path.exists(G.p("models", s["name"] + ".zip"))]
+        for s in trained:
+            s["mojo"] = "models/%s.zip" % s["name"]
+    else:
+        refused, trained = train_all(specs, datasets, port)
+    score_and_record(specs, trained, refused, section, intro, modes_for, columns, cells)
+
+
+def train_all(specs, datasets, port):
+    """Trains and exports `specs`; returns (refused, trained)."""
     for s in specs:
         path = G.p("models", s["name"] + ".zip")
         if os.path.exists(path):
@@ -129,7 +141,11 @@ def run_extra(specs, datasets, section, intro, port, modes_for, columns, cells):
             shutil.rmtree(jdir)
     finally:
         h2o.cluster().shutdown()
+    return refused, trained
 
+
+def score_and_record(specs, trained, refused, section, intro, modes_for, columns, cells):
+    """Runs PredictCsv for every mode of every trained spec and records the results."""
     rows = []
     for s in trained:
         info = G.mojo_info(G.p(s["mojo"]))

@@ -9,7 +9,8 @@ start (`java.util.Random(seed + rows scored before)`), so each loss (`loss`, `mu
 model per path on generate.py's datasets (same seeds and training rows), then, as
 generate_encodings.py does (whose runner it shares), scores the committed inputs with
 PredictCsv (hex output) into expected/ and replaces its rows in manifest.tsv and its section
-of README.md. generate.py calls it at the end of a full regeneration.
+of README.md. generate.py calls it at the end of a full regeneration; `--rescore` scores
+the committed models again without training them.
 """
 import os
 import sys
@@ -60,14 +61,14 @@ SPECS = [
 
 
 def modes_for(spec, info):
-    return ["predict", "invalid_na"]
+    return ["predict", "invalid_na", "glrm_iter5"]
 
 
 def main():
     intro = ("Made by `generate_glrm.py` (same H2O, datasets and inputs as above): one GLRM per loss and "
              "regularizer. PredictCsv scores the rows of a file in order with one model instance, so row `n` "
              "starts from `new Random(seed + n)`; the scorer counts rows the same way. Defaults: 100 iterations "
-             "per row (`--glrmIterNumber` unset), no `--glrmReconstruct`.")
+             "per row (`--glrmIterNumber` unset; mode `glrm_iter5` sets it to 5), no `--glrmReconstruct`.")
 
     def cells(s, rows):
         return ["`%s`" % s["name"], s["info"].get("regularizationX", "-"), rows[0][4] if rows else "-",

@@ -13,7 +13,7 @@ use crate::load::{self, LoadedModel};
 pub const USAGE: &str = "\
 usage:
   serve score --model MODEL --input IN.csv --output OUT.csv [--hex] [--calibrated] [--invalid-as-na]
-              [--leaf-assignment | --contributions]
+              [--leaf-assignment | --contributions] [--glrm-iterations N]
       Score a CSV file (header row, comma separated) as H2O's PredictCsv does.
       --hex            numbers as Java's Double.toHexString (exact) instead of shortest decimal
       --calibrated     add calibrated probabilities (cal_*) for calibrated binomial models
@@ -21,6 +21,8 @@ usage:
       --leaf-assignment  instead of predictions, each row's path (L/R) through every tree
       --contributions  instead of predictions, Shapley contributions (TreeSHAP) per feature
                        and BiasTerm, as PredictCsv --predictContributions (GBM, DRF, XGBoost)
+      --glrm-iterations N  descent steps per row for a GLRM (default 100), as PredictCsv
+                       --glrmIterNumber
       --input - / --output - read standard input / write standard output
   serve inspect --model MODEL
       Print the model as JSON: algorithm, category, columns, outputs, sizes.
@@ -60,6 +62,7 @@ struct Args {
     invalid_as_na: bool,
     leaf_assignment: bool,
     contributions: bool,
+    glrm_iterations: Option<u32>,
 }
 
 fn parse(args: &[String]) -> Result<Args, CliError> {
@@ -80,6 +83,15 @@ fn parse(args: &[String]) -> Result<Args, CliError> {
             "--invalid-as-na" => out.invalid_as_na = true,
             "--leaf-assignment" => out.leaf_assignment = true,
             "--contributions" => out.contributions = true,
+            "--glrm-iterations" => {
+                let n = value("--glrm-iterations")?;
+                let n = n.parse().ok().filter(|&n| n > 0).ok_or_else(|| {
+                    CliError::usage(format!(
+                        "--glrm-iterations takes a positive count, not `{n}`"
+                    ))
+                })?;
+                out.glrm_iterations = Some(n);
+            }
             other => return Err(CliError::usage(format!("unknown argument `{other}`"))),
         }
     }
@@ -102,7 +114,15 @@ fn load_model(args: &Args) -> Result<LoadedModel, CliError> {
 /// `serve score`.
 pub fn score(args: &[String]) -> Result<(), CliError> {
     let args = parse(args)?;
-    let model = load_model(&args)?;
+    let mut model = load_model(&args)?;
+    if let Some(n) = args.glrm_iterations {
+        if !model.set_glrm_iterations(n) {
+            return Err(CliError::usage(format!(
+                "--glrm-iterations is for GLRM models; this one is {}",
+                model.algorithm().name()
+            )));
+        }
+    }
     let input_name = args
         .input
         .as_deref()
@@ -232,6 +252,7 @@ pub fn describe(model: &LoadedModel) -> Value {
         Algo::Glrm(glrm) => {
             details["k"] = json!(glrm.rank());
             details["regularization_x"] = json!(format!("{:?}", glrm.regularizer()));
+            details["iterations"] = json!(glrm.iterations());
             // genmodel seeds each row's start with the rows scored before it.
             details["depends_on_row_order"] = json!(true);
         }

@@ -274,3 +274,66 @@ fn missing_and_unused_columns_are_reported_and_scored_as_na() {
         "{e}"
     );
 }
+
+#[test]
+fn glrm_iterations_are_predict_csvs_glrm_iter_number() {
+    let model = "models/glrm_absolute_l1_prostate.zip";
+    let args = |extra: &[&'static str]| {
+        let mut a = vec![
+            "score",
+            "--model",
+            model,
+            "--input",
+            "inputs/prostate.csv",
+            "--output",
+            "-",
+            "--hex",
+        ];
+        a.extend_from_slice(extra);
+        a
+    };
+    let five = serve(&args(&["--glrm-iterations", "5"]), None);
+    assert!(five.status.success(), "{}", stderr(&five));
+    let want = std::fs::read_to_string(testdata_file(
+        "expected/glrm_absolute_l1_prostate.glrm_iter5.csv",
+    ));
+    assert_eq!(String::from_utf8(five.stdout).unwrap(), want.unwrap());
+    let default = serve(&args(&[]), None);
+    let want = std::fs::read_to_string(testdata_file(
+        "expected/glrm_absolute_l1_prostate.predict.csv",
+    ));
+    assert_eq!(String::from_utf8(default.stdout).unwrap(), want.unwrap());
+    for (bad, says) in [
+        (vec!["--glrm-iterations", "0"], "positive count"),
+        (vec!["--glrm-iterations", "x"], "positive count"),
+    ] {
+        let o = serve(&args(&bad), None);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+    }
+    let gbm = serve(
+        &[
+            "score",
+            "--model",
+            "models/gbm_bernoulli_prostate.zip",
+            "--input",
+            "inputs/prostate.csv",
+            "--output",
+            "-",
+            "--glrm-iterations",
+            "5",
+        ],
+        None,
+    );
+    assert_eq!(gbm.status.code(), Some(2));
+    assert!(
+        stderr(&gbm).contains("GLRM models; this one is gbm"),
+        "{}",
+        stderr(&gbm)
+    );
+}
+
+/// A file of testdata/ (the directory the tests run `serve` in).
+fn testdata_file(path: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata")).join(path)
+}

@@ -26,13 +26,15 @@ const EXPECTED_REFUSALS: &[(&str, &str)] = &[];
 
 /// Modes scored here. Leaf assignment is checked for tree models with leaves (genmodel
 /// ignores the flag for Isolation Forest). Contributions (TreeSHAP, pure f32 arithmetic
-/// without `exp`) must match bit for bit, with no one-ulp allowance.
+/// without `exp`) must match bit for bit, with no one-ulp allowance. `glrm_iter5` is
+/// PredictCsv's `--glrmIterNumber 5`.
 const MODES: &[&str] = &[
     "predict",
     "calibrated",
     "invalid_na",
     "leaf",
     "contributions",
+    "glrm_iter5",
 ];
 
 fn testdata() -> PathBuf {
@@ -227,7 +229,13 @@ fn every_golden_output_matches_genmodel() {
                 .contains(&case.algo.as_str())
                 .then_some(not_yet));
         let model = match (load::from_path(&testdata().join(&case.model)), refusal) {
-            (Ok(m), None) => m,
+            (Ok(mut m), None) => {
+                // PredictCsv --glrmIterNumber 5.
+                if case.mode == "glrm_iter5" {
+                    assert!(m.set_glrm_iterations(5), "{}", case.name);
+                }
+                m
+            }
             (Err(e), Some(why)) if e.to_string().contains(why) => {
                 refused.insert(case.name.clone());
                 continue;

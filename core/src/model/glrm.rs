@@ -3,7 +3,7 @@
 //!
 //! genmodel starts each row from `k` draws of `new Random(seed + n).nextGaussian()`, where
 //! `n` counts the rows that model instance scored before (`_rcnt`), projects the start onto
-//! the regularizer's set, and then takes up to 100 steps. Each step tries ten step sizes
+//! the regularizer's set, and then takes up to 100 steps (`_iterNumber`). Each step tries ten step sizes
 //! (`2^-1 .. 2^-10`, divided by the objective when that exceeds 10) and keeps the lowest
 //! objective; it stops when a step improves the objective by less than `1e-10` relative.
 //! A row's result therefore depends on `n`: [`Glrm::score`] takes it from the caller
@@ -21,9 +21,9 @@
 //!   two JVMs on different CPUs. The other losses use only `+ - * /` and comparisons.
 //!
 //! Not handled (refused at load): the Periodic loss (H2O writes it as `Periodic(<period>)`,
-//! which genmodel's reader cannot parse either), MOJO version 1.00 (no seed: genmodel starts
-//! from the clock), and a number of iterations other than genmodel's default 100. The
-//! reconstruction PredictCsv gives with `--glrmReconstruct` is not produced.
+//! which genmodel's reader cannot parse either) and MOJO version 1.00 (no seed: genmodel
+//! starts from the clock). The reconstruction PredictCsv gives with `--glrmReconstruct` is
+//! not produced.
 #![warn(clippy::indexing_slicing)]
 
 use super::layout::Sink;
@@ -34,8 +34,9 @@ use crate::ini::{self, Ini};
 use crate::java::JavaRandom;
 use crate::read::Reader;
 
-/// Iterations per row: genmodel's default (`EasyPredictModelWrapper.Config`).
-const ITERATIONS: usize = 100;
+/// Iterations per row unless set otherwise: genmodel's default (`_iterNumber`, which
+/// `EasyPredictModelWrapper.Config` sets to 100 and PredictCsv's `--glrmIterNumber` changes).
+const ITERATIONS: u32 = 100;
 
 /// Step sizes tried per iteration (`_numAlphaFactors`): `2^-1` down to `2^-10`.
 const STEP_SIZES: usize = 10;
@@ -460,7 +461,6 @@ pub struct Glrm {
     /// `k`: coordinates per row (`ncolX`, also the archetypes' rows).
     rank: u32,
     ncats: u32,
-    nnums: u32,
     /// Columns of the archetypes (`ncolY`).
     width: u32,
     /// Most levels of any categorical (sizes the per-column scratch).
@@ -468,7 +468,9 @@ pub struct Glrm {
     regularizer: Regularizer,
     gamma_x: f64,
     seed: i64,
-    /// Feature index of each of the `ncats + nnums` columns, categoricals first.
+    /// Descent steps per row at most.
+    iterations: u32,
+    /// Feature index of each column (categoricals first, then numerics).
     permutation: Span,
     /// Levels of each categorical.
     levels: Span,
@@ -602,12 +604,12 @@ impl Glrm {
         Ok(Glrm {
             rank,
             ncats,
-            nnums,
             width,
             max_levels,
             regularizer,
             gamma_x,
             seed,
+            iterations: ITERATIONS,
             permutation,
             levels,
             norm_sub,
@@ -631,6 +633,15 @@ impl Glrm {
     /// The regularizer of the coordinates (`regularizationX`).
     pub fn regularizer(&self) -> Regularizer {
         self.regularizer
+    }
+
+    /// Descent steps per row at most (100 unless [`super::Model::set_glrm_iterations`]).
+    pub fn iterations(&self) -> u32 {
+        self.iterations
+    }
+
+    pub(super) fn set_iterations(&mut self, n: u32) {
+        self.iterations = n;
     }
 
     fn arrays<'m>(&self, f64s: &'m [f64]) -> Arrays<'m> {
@@ -674,7 +685,7 @@ impl Glrm {
     /// point, the gradient, the prox result, the best point, the simplex order), and two of
     /// the most levels (a categorical's level scores and their gradient).
     pub(super) fn work_len(&self) -> usize {
-        (self.ncats + self.nnums) as usize + 6 * self.rank as usize + 2 * self.max_levels as usize
+        self.permutation.len as usize + 6 * self.rank as usize + 2 * self.max_levels as usize
     }
 
     /// Scores `row` as the model's row number `n` (genmodel's `_rcnt`): `k` coordinates into
@@ -694,7 +705,7 @@ impl Glrm {
         };
         let v = self.arrays(f64s);
         let k = self.rank as usize;
-        let n_cols = (self.ncats + self.nnums) as usize;
+        let n_cols = self.permutation.len as usize;
         let levels = self.max_levels as usize;
         let (a, work) = work.split_at_mut_checked(n_cols).ok_or(short)?;
         let (x, work) = work.split_at_mut_checked(k).ok_or(short)?;
@@ -724,7 +735,7 @@ impl Glrm {
         self.regularizer.project(trial, &mut rng, x, order);
 
         let mut old = self.objective(&v, x, a, &mut scratch, exp)?;
-        for _ in 0..ITERATIONS {
+        for _ in 0..self.iterations {
             self.gradient(&v, x, a, grad, &mut scratch, exp)?;
             // `applyBestAlpha`.
             let obj = if old == 0.0 {

@@ -2693,6 +2693,19 @@ impl<M: AsRef<[u64]>> Model<M> {
         matches!(self.header.algo, Algo::Glrm(_))
     }
 
+    /// Sets the most descent steps a GLRM takes per row (genmodel's `_iterNumber`, which
+    /// PredictCsv's `--glrmIterNumber` sets; 100 otherwise). Returns whether the model is a
+    /// GLRM; other models have no such setting and are left as they are.
+    pub fn set_glrm_iterations(&mut self, n: u32) -> bool {
+        match &mut self.header.algo {
+            Algo::Glrm(glrm) => {
+                glrm.set_iterations(n);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Rows this model has scored ([`Model::counts_rows`]): the number the next row gets.
     pub fn rows_scored(&self) -> u64 {
         self.rows_scored.load(Ordering::Relaxed)
@@ -3087,5 +3100,17 @@ impl<M: AsRef<[u64]>> Model<M> {
         work: &mut [f32],
     ) -> Result<(), Error> {
         self.part().contributions(row, out, work)
+    }
+}
+#[cfg(test)]
+mod size_probe {
+    #[test]
+    fn sizes() {
+        use core::mem::size_of;
+        std::println!("Header {} Algo {} Glrm {} Gam {} Xgb {} DL {} Ens {} Glm {} Cox {} Rule {} Eif {} Pca {} Km {}",
+            size_of::<super::Header>(), size_of::<super::Algo>(), size_of::<super::Glrm>(), size_of::<super::Gam>(),
+            size_of::<super::XgBoost>(), size_of::<super::DeepLearning>(), size_of::<super::ensemble::Ensemble>(),
+            size_of::<super::Glm>(), size_of::<super::CoxPh>(), size_of::<super::RuleFit>(), size_of::<super::Eif>(),
+            size_of::<super::Pca>(), size_of::<super::KMeans>());
     }
 }
