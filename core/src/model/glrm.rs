@@ -3,9 +3,10 @@
 //!
 //! genmodel starts each row from `k` draws of `new Random(seed + n).nextGaussian()`, where
 //! `n` counts the rows that model instance scored before (`_rcnt`), projects the start onto
-//! the regularizer's set, and then takes up to 100 steps (`_iterNumber`). Each step tries ten step sizes
-//! (`2^-1 .. 2^-10`, divided by the objective when that exceeds 10) and keeps the lowest
-//! objective; it stops when a step improves the objective by less than `1e-10` relative.
+//! the regularizer's set, and then takes up to 100 steps (`_iterNumber`). Each step tries
+//! ten step sizes (`2^-1 .. 2^-10`, divided by the objective when that exceeds 10) and keeps
+//! the lowest objective; it stops when a step improves the objective by less than `1e-10`
+//! relative.
 //! A row's result therefore depends on `n`: [`Glrm::score`] takes it from the caller
 //! (`Model` keeps genmodel's counter).
 //!
