@@ -1116,7 +1116,7 @@ def crosscheck_inputs(files):
 # ---------------------------------------------------------------------------------------------
 MODE_FLAGS = {"predict": [], "calibrated": ["--predictCalibrated"], "leaf": ["--leafNodeAssignment"],
               "contributions": ["--predictContributions"], "invalid_na": ["--setConvertInvalidNum"],
-              "glrm_iter5": ["--glrmIterNumber", "5"]}
+              "glrm_iter5": ["--glrmIterNumber", "5"], "glrm_reconstruct": ["--glrmReconstruct"]}
 
 
 # PredictCsv loads MOJOs without metadata, so its DRF contributions fail (NPE: no variable

@@ -61,14 +61,15 @@ SPECS = [
 
 
 def modes_for(spec, info):
-    return ["predict", "invalid_na", "glrm_iter5"]
+    return ["predict", "invalid_na", "glrm_iter5", "glrm_reconstruct"]
 
 
 def main():
     intro = ("Made by `generate_glrm.py` (same H2O, datasets and inputs as above): one GLRM per loss and "
              "regularizer. PredictCsv scores the rows of a file in order with one model instance, so row `n` "
              "starts from `new Random(seed + n)`; the scorer counts rows the same way. Defaults: 100 iterations "
-             "per row (`--glrmIterNumber` unset; mode `glrm_iter5` sets it to 5), no `--glrmReconstruct`.")
+             "per row (`--glrmIterNumber` unset; mode `glrm_iter5` sets it to 5); mode `glrm_reconstruct` is "
+             "`--glrmReconstruct` (each row imputed from its coordinates).")
 
     def cells(s, rows):
         return ["`%s`" % s["name"], s["info"].get("regularizationX", "-"), rows[0][4] if rows else "-",

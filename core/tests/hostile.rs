@@ -561,8 +561,20 @@ fn glrm_models_genmodel_cannot_score_are_refused() {
             "num_levels_per_category = [40,",
             1,
         )
+        .replacen(
+            "catOffsets = [0, 4, 7, 9]",
+            "catOffsets = [0, 40, 43, 45]",
+            1,
+        )
     });
     assert!(matches!(model_error(&wide), ModelError::Corrupt(_)));
+    let offsets = with("model.ini", |t| {
+        t.replacen("catOffsets = [0, 4,", "catOffsets = [0, 3,", 1)
+    });
+    assert!(matches!(model_error(&offsets), ModelError::BadValue(_)));
+    // Without either key genmodel's reader seeds every row from the clock.
+    let clock = with("model.ini", |t| t.replacen("transposed = true", "", 1));
+    assert!(matches!(model_error(&clock), ModelError::Unsupported(_)));
     let permutation = with("model.ini", |t| {
         t.replacen("cols_permutation = [2,", "cols_permutation = [9,", 1)
     });

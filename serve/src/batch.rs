@@ -9,7 +9,7 @@
 
 use std::io::{self, Read, Write};
 
-use scorer::model::{InputRules, Model, OutputValue};
+use scorer::model::{Algorithm, InputRules, Model, OutputValue};
 
 use crate::csv::{CsvError, CsvScan, Records, BOM};
 use crate::format::{write_number, NumberFormat};
@@ -25,6 +25,8 @@ pub enum BatchOutput {
     LeafPaths,
     /// Shapley contributions (PredictCsv's `--predictContributions`).
     Contributions,
+    /// A GLRM's reconstruction of each row (PredictCsv's `--glrmReconstruct`).
+    Reconstructed,
 }
 
 /// Options of a batch run.
@@ -67,6 +69,8 @@ pub enum BatchError {
     NoLeafPaths,
     /// Contributions were asked of a model without them; the reason.
     NoContributions(String),
+    /// A reconstruction was asked of a model that is not a GLRM.
+    NoReconstruction,
     Write(io::Error),
     Read(io::Error),
 }
@@ -84,6 +88,9 @@ impl std::fmt::Display for BatchError {
                 f.write_str("leaf assignment is only defined for GBM and DRF models")
             }
             BatchError::NoContributions(why) => write!(f, "no contributions: {why}"),
+            BatchError::NoReconstruction => {
+                f.write_str("only GLRM models reconstruct their input (--glrm-reconstruct)")
+            }
             BatchError::Write(e) => write!(f, "cannot write the output: {e}"),
             BatchError::Read(e) => write!(f, "cannot read the input: {e}"),
         }
@@ -122,6 +129,17 @@ pub fn contributions_csv<M: AsRef<[u64]> + Sync>(
     options: BatchOptions,
 ) -> Result<BatchReport, BatchError> {
     run(model, input, out, options, BatchOutput::Contributions)
+}
+
+/// Writes every row as a GLRM reconstructs it (PredictCsv's `--glrmReconstruct`): one
+/// column `reconstr_<feature>` per feature, a categorical's value as its level index.
+pub fn reconstruct_csv<M: AsRef<[u64]> + Sync>(
+    model: &Model<M>,
+    input: impl Read,
+    out: &mut impl Write,
+    options: BatchOptions,
+) -> Result<BatchReport, BatchError> {
+    run(model, input, out, options, BatchOutput::Reconstructed)
 }
 
 /// Bytes of input each thread scores per round (cut at line ends); a block read from the
@@ -206,9 +224,17 @@ fn run_blocks<M: AsRef<[u64]> + Sync>(
             .contributions_support()
             .map_err(|e| BatchError::NoContributions(e.to_string()))?;
     }
+    let reconstructed = output == BatchOutput::Reconstructed;
+    if reconstructed && model.algorithm() != Algorithm::Glrm {
+        return Err(BatchError::NoReconstruction);
+    }
     let mut cells = Cells::new(out);
     if contributions {
         model.for_each_contribution_name(|name| cells.cell(format_args!("{name}")));
+    } else if reconstructed {
+        for column in (0..model.n_features()).filter_map(|i| model.column(i)) {
+            cells.cell(format_args!("reconstr_{}", column.name));
+        }
     } else if leaf {
         model.for_each_tree(|class, group| {
             cells.cell(format_args!("T{}.C{}", group + 1, class + 1))
@@ -409,7 +435,17 @@ impl<M: AsRef<[u64]> + Sync> Rows<'_, M> {
         } else {
             (Vec::new(), Vec::new())
         };
-        let predict = !contributions && !leaf;
+        let reconstructed = self.output == BatchOutput::Reconstructed;
+        let (mut coords, mut values, mut scratch) = if reconstructed {
+            (
+                vec![0.0; model.preds_len()],
+                vec![0.0; model.n_features()],
+                vec![0.0; model.work_len()],
+            )
+        } else {
+            (Vec::new(), Vec::new(), Vec::new())
+        };
+        let predict = !contributions && !leaf && !reconstructed;
         let mut block = Block::new(model);
         let mut n = row_base;
         loop {
@@ -452,6 +488,14 @@ impl<M: AsRef<[u64]> + Sync> Rows<'_, M> {
                         other => BatchError::NoContributions(other.to_string()),
                     })?;
                 write_floats(&contribs, options.format, out).map_err(w)?;
+            } else if reconstructed {
+                model
+                    .score_with(&row, offset, &mut coords, &mut scratch)
+                    .map_err(rejected)?;
+                if !model.glrm_reconstruct(&coords, &mut values) {
+                    return Err(BatchError::NoReconstruction);
+                }
+                write_values(values.iter().copied(), options.format, out).map_err(w)?;
             } else if leaf {
                 let mut cells = Cells::new(out);
                 model
@@ -601,11 +645,20 @@ impl<'w, W: Write> Cells<'w, W> {
 
 /// Writes one row of f32 values, each widened to f64.
 pub fn write_floats(values: &[f32], format: NumberFormat, out: &mut impl Write) -> io::Result<()> {
-    for (i, &v) in values.iter().enumerate() {
+    write_values(values.iter().map(|&v| f64::from(v)), format, out)
+}
+
+/// Writes one row of numbers.
+fn write_values(
+    values: impl Iterator<Item = f64>,
+    format: NumberFormat,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    for (i, v) in values.enumerate() {
         if i > 0 {
             out.write_all(b",")?;
         }
-        write_number(out, f64::from(v), format)?;
+        write_number(out, v, format)?;
     }
     out.write_all(b"\n")
 }

@@ -6,14 +6,14 @@ use std::path::PathBuf;
 use scorer::model::{Algo, InputRules};
 use serde_json::{json, Value};
 
-use crate::batch::{contributions_csv, leaf_paths_csv, score_csv, BatchOptions};
+use crate::batch::{contributions_csv, leaf_paths_csv, reconstruct_csv, score_csv, BatchOptions};
 use crate::format::NumberFormat;
 use crate::load::{self, LoadedModel};
 
 pub const USAGE: &str = "\
 usage:
   serve score --model MODEL --input IN.csv --output OUT.csv [--hex] [--calibrated] [--invalid-as-na]
-              [--leaf-assignment | --contributions] [--glrm-iterations N]
+              [--leaf-assignment | --contributions | --glrm-reconstruct] [--glrm-iterations N]
       Score a CSV file (header row, comma separated) as H2O's PredictCsv does.
       --hex            numbers as Java's Double.toHexString (exact) instead of shortest decimal
       --calibrated     add calibrated probabilities (cal_*) for calibrated binomial models
@@ -21,6 +21,8 @@ usage:
       --leaf-assignment  instead of predictions, each row's path (L/R) through every tree
       --contributions  instead of predictions, Shapley contributions (TreeSHAP) per feature
                        and BiasTerm, as PredictCsv --predictContributions (GBM, DRF, XGBoost)
+      --glrm-reconstruct  instead of a GLRM's coordinates, each row as it reconstructs it
+                       (reconstr_<column>), as PredictCsv --glrmReconstruct
       --glrm-iterations N  descent steps per row for a GLRM (default 100), as PredictCsv
                        --glrmIterNumber
       --input - / --output - read standard input / write standard output
@@ -62,6 +64,7 @@ struct Args {
     invalid_as_na: bool,
     leaf_assignment: bool,
     contributions: bool,
+    glrm_reconstruct: bool,
     glrm_iterations: Option<u32>,
 }
 
@@ -83,6 +86,7 @@ fn parse(args: &[String]) -> Result<Args, CliError> {
             "--invalid-as-na" => out.invalid_as_na = true,
             "--leaf-assignment" => out.leaf_assignment = true,
             "--contributions" => out.contributions = true,
+            "--glrm-reconstruct" => out.glrm_reconstruct = true,
             "--glrm-iterations" => {
                 let n = value("--glrm-iterations")?;
                 let n = n.parse().ok().filter(|&n| n > 0).ok_or_else(|| {
@@ -95,9 +99,10 @@ fn parse(args: &[String]) -> Result<Args, CliError> {
             other => return Err(CliError::usage(format!("unknown argument `{other}`"))),
         }
     }
-    if out.leaf_assignment && out.contributions {
+    let outputs = [out.leaf_assignment, out.contributions, out.glrm_reconstruct];
+    if outputs.iter().filter(|&&o| o).count() > 1 {
         return Err(CliError::usage(
-            "--leaf-assignment and --contributions cannot be combined",
+            "--leaf-assignment, --contributions and --glrm-reconstruct cannot be combined",
         ));
     }
     Ok(out)
@@ -163,6 +168,8 @@ pub fn score(args: &[String]) -> Result<(), CliError> {
         leaf_paths_csv
     } else if args.contributions {
         contributions_csv
+    } else if args.glrm_reconstruct {
+        reconstruct_csv
     } else {
         score_csv
     };

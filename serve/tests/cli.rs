@@ -337,3 +337,47 @@ fn glrm_iterations_are_predict_csvs_glrm_iter_number() {
 fn testdata_file(path: &str) -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata")).join(path)
 }
+
+#[test]
+fn glrm_reconstruct_is_predict_csvs_and_only_for_glrm() {
+    let run = |model: &str, extra: &[&str]| {
+        let mut a = vec![
+            "score",
+            "--model",
+            model,
+            "--input",
+            "inputs/prostate.csv",
+            "--output",
+            "-",
+            "--hex",
+        ];
+        a.extend_from_slice(extra);
+        serve(&a, None)
+    };
+    let o = run(
+        "models/glrm_absolute_l1_prostate.zip",
+        &["--glrm-reconstruct"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let want = std::fs::read_to_string(testdata_file(
+        "expected/glrm_absolute_l1_prostate.glrm_reconstruct.csv",
+    ));
+    assert_eq!(String::from_utf8(o.stdout).unwrap(), want.unwrap());
+    let gbm = run("models/gbm_bernoulli_prostate.zip", &["--glrm-reconstruct"]);
+    assert_eq!(gbm.status.code(), Some(1));
+    assert!(
+        stderr(&gbm).contains("only GLRM models"),
+        "{}",
+        stderr(&gbm)
+    );
+    let both = run(
+        "models/glrm_prostate.zip",
+        &["--glrm-reconstruct", "--contributions"],
+    );
+    assert_eq!(both.status.code(), Some(2));
+    assert!(
+        stderr(&both).contains("cannot be combined"),
+        "{}",
+        stderr(&both)
+    );
+}

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use scorer::model::{exp, Exp, InputRules, OutputValue};
-use serve::batch::{contributions_csv, leaf_paths_csv, score_csv, BatchOptions};
+use serve::batch::{contributions_csv, leaf_paths_csv, reconstruct_csv, score_csv, BatchOptions};
 use serve::csv::Records;
 use serve::format::{write_number, NumberFormat};
 use serve::load::{self, LoadedModel};
@@ -27,7 +27,7 @@ const EXPECTED_REFUSALS: &[(&str, &str)] = &[];
 /// Modes scored here. Leaf assignment is checked for tree models with leaves (genmodel
 /// ignores the flag for Isolation Forest). Contributions (TreeSHAP, pure f32 arithmetic
 /// without `exp`) must match bit for bit, with no one-ulp allowance. `glrm_iter5` is
-/// PredictCsv's `--glrmIterNumber 5`.
+/// PredictCsv's `--glrmIterNumber 5`, `glrm_reconstruct` its `--glrmReconstruct`.
 const MODES: &[&str] = &[
     "predict",
     "calibrated",
@@ -35,6 +35,7 @@ const MODES: &[&str] = &[
     "leaf",
     "contributions",
     "glrm_iter5",
+    "glrm_reconstruct",
 ];
 
 fn testdata() -> PathBuf {
@@ -135,19 +136,29 @@ fn input_rows(input: &[u8]) -> (Vec<String>, Vec<Vec<Vec<u8>>>) {
 }
 
 /// Formats output row `n` (from 0; models that count rows score it as their row `n`) the
-/// way `score_csv --hex` does, with `exp` standing in.
+/// way the batch commands do for `mode` with `--hex`, with `exp` standing in.
 fn row_with_exp(
     model: &LoadedModel,
     (row, n): (&[f64], u64),
     offset: f64,
-    calibrated: bool,
+    mode: &str,
     exp: Exp<'_>,
 ) -> String {
     let mut preds = vec![0.0; model.preds_len()];
     model
         .score_numbered_with_exp(row, offset, n, &mut preds, &mut *exp)
         .unwrap();
-    let cal = if calibrated {
+    let hex = |x: f64| {
+        let mut out = Vec::new();
+        write_number(&mut out, x, NumberFormat::Hex).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    if mode == "glrm_reconstruct" {
+        let mut values = vec![0.0; model.n_features()];
+        assert!(model.glrm_reconstruct(&preds, &mut values));
+        return values.into_iter().map(hex).collect::<Vec<_>>().join(",");
+    }
+    let cal = if mode == "calibrated" {
         Some(
             model
                 .calibrate_with_exp(&preds, &mut *exp)
@@ -156,24 +167,15 @@ fn row_with_exp(
     } else {
         None
     };
-    let mut out = Vec::new();
     let mut cells = Vec::new();
     model.for_each_output(&preds, false, |v| {
         cells.push(match v {
             OutputValue::Label(l) => l.to_owned(),
-            OutputValue::Number(x) => {
-                out.clear();
-                write_number(&mut out, x, NumberFormat::Hex).unwrap();
-                String::from_utf8(out.clone()).unwrap()
-            }
+            OutputValue::Number(x) => hex(x),
         })
     });
     if model.category() == scorer::model::Category::Binomial {
-        for x in cal.into_iter().flatten() {
-            out.clear();
-            write_number(&mut out, x, NumberFormat::Hex).unwrap();
-            cells.push(String::from_utf8(out.clone()).unwrap());
-        }
+        cells.extend(cal.into_iter().flatten().map(hex));
     }
     cells.join(",")
 }
@@ -183,18 +185,18 @@ fn explained_by_one_exp_ulp(
     model: &LoadedModel,
     row: (&[f64], u64),
     offset: f64,
-    calibrated: bool,
+    mode: &str,
     want: &str,
 ) -> bool {
     let mut calls = 0usize;
-    row_with_exp(model, row, offset, calibrated, &mut |x| {
+    row_with_exp(model, row, offset, mode, &mut |x| {
         calls += 1;
         exp(x)
     });
     (0..calls).any(|target| {
         [-1i64, 1].iter().any(|&delta| {
             let mut call = 0usize;
-            let got = row_with_exp(model, row, offset, calibrated, &mut |x| {
+            let got = row_with_exp(model, row, offset, mode, &mut |x| {
                 let v = exp(x);
                 call += 1;
                 if call - 1 == target && v.is_finite() && v > 0.0 {
@@ -269,6 +271,8 @@ fn every_golden_output_matches_genmodel() {
             leaf_paths_csv
         } else if contributions {
             contributions_csv
+        } else if case.mode == "glrm_reconstruct" {
+            reconstruct_csv
         } else {
             score_csv
         };
@@ -315,7 +319,7 @@ fn every_golden_output_matches_genmodel() {
             let offset = mapper
                 .text_row(&model, rows[i - 1].iter().map(Vec::as_slice), &mut row)
                 .unwrap();
-            if explained_by_one_exp_ulp(&model, (&row, i as u64 - 1), offset, calibrated, w) {
+            if explained_by_one_exp_ulp(&model, (&row, i as u64 - 1), offset, &case.mode, w) {
                 tally.exp_rows += 1;
             } else {
                 failures.push(format!("{label} row {i}: `{g}`\n    genmodel: `{w}`"));

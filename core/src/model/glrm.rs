@@ -23,8 +23,11 @@
 //!
 //! Not handled (refused at load): the Periodic loss (H2O writes it as `Periodic(<period>)`,
 //! which genmodel's reader cannot parse either) and MOJO version 1.00 (no seed: genmodel
-//! starts from the clock). The reconstruction PredictCsv gives with `--glrmReconstruct` is
-//! not produced.
+//! starts from the clock).
+//!
+//! [`Glrm::reconstruct`] is PredictCsv's `--glrmReconstruct` (`GlrmMojoModel.impute_data`):
+//! each column's value imputed from `x Y` (a categorical's best level by its loss, a
+//! numeric's value through its loss, standardisation undone if the model says so).
 #![warn(clippy::indexing_slicing)]
 
 use super::layout::Sink;
@@ -471,6 +474,9 @@ pub struct Glrm {
     seed: i64,
     /// Descent steps per row at most.
     iterations: u32,
+    /// Whether reconstructed numerics are put back on the data's scale
+    /// (`reverse_transform`, H2O's `impute_original`).
+    reverse_transform: bool,
     /// Feature index of each column (categoricals first, then numerics).
     permutation: Span,
     /// Levels of each categorical.
@@ -515,7 +521,7 @@ impl Glrm {
         if super::require_u32(ini, "nrowY")? != rank || rank == 0 {
             return Err(ModelError::BadValue("nrowY").into());
         }
-        if ncats as usize + nnums as usize != n_cols || n_cols > n_features {
+        if ncats as usize + nnums as usize != n_cols || n_cols != n_features {
             return Err(ModelError::BadValue("ncolA").into());
         }
         let regularizer = ini
@@ -527,6 +533,13 @@ impl Glrm {
             .require("seed")?
             .parse::<i64>()
             .map_err(|_| ModelError::BadValue("seed"))?;
+        // Without either key genmodel's reader falls back to seeding rows from the clock.
+        if ini.get("reverse_transform").is_none() || ini.get("transposed").is_none() {
+            return Err(ModelError::Unsupported(
+                "GLRM MOJOs without reverse_transform or transposed (genmodel seeds them from the clock)",
+            )
+            .into());
+        }
 
         let permutation = super::int_doubles(ini, "cols_permutation", sink)?;
         let levels = super::int_doubles(ini, "num_levels_per_category", sink)?;
@@ -538,8 +551,13 @@ impl Glrm {
         );
         // The categoricals' level counts: each at least 0 (numerics have -1 after them),
         // and together with the numerics no wider than the archetypes.
+        // `catOffsets` (where each categorical's archetype columns start, which only the
+        // reconstruction reads) must be their running sum, as H2O writes it.
         let mut max_levels = 0u32;
         let mut level_sum = u64::from(nnums);
+        let mut offsets = ini::array(ini.require("catOffsets")?)
+            .ok_or(ModelError::BadValue("catOffsets"))?
+            .map(ini::int);
         let cat_levels = ini::array(ini.require("num_levels_per_category")?)
             .into_iter()
             .flatten()
@@ -548,8 +566,15 @@ impl Glrm {
             let l = ini::int(l)
                 .and_then(|l| u32::try_from(l).ok())
                 .ok_or(ModelError::BadValue("num_levels_per_category"))?;
+            if offsets.next().flatten().map(i64::from) != Some(level_sum as i64 - i64::from(nnums))
+            {
+                return Err(ModelError::BadValue("catOffsets").into());
+            }
             max_levels = max_levels.max(l);
             level_sum += u64::from(l);
+        }
+        if offsets.next().flatten().map(i64::from) != Some(level_sum as i64 - i64::from(nnums)) {
+            return Err(ModelError::BadValue("catOffsets").into());
         }
         if level_sum > u64::from(width) {
             return Err(
@@ -611,6 +636,7 @@ impl Glrm {
             gamma_x,
             seed,
             iterations: ITERATIONS,
+            reverse_transform: ini.flag("reverse_transform")?,
             permutation,
             levels,
             norm_sub,
@@ -778,6 +804,73 @@ impl Glrm {
             *p = xi;
         }
         Ok(())
+    }
+
+    /// PredictCsv's `--glrmReconstruct` (`impute_data`): the row's values imputed from its
+    /// coordinates `x` (what [`Glrm::score`] gave), one per feature in the model's column
+    /// order. A categorical gets the index of its best level by its loss (`mimpute`), a
+    /// numeric its loss's `impute` of `x y`, put back on the data's scale when the model
+    /// says so (`reverse_transform`).
+    pub(super) fn reconstruct(&self, f64s: &[f64], x: &[f64], out: &mut [f64], exp: Exp<'_>) {
+        let v = self.arrays(f64s);
+        let ncats = self.ncats as usize;
+        let numerics_at = self.level_total(&v);
+        let mut offset = 0;
+        for (d, &feature) in v.permutation.iter().enumerate() {
+            let loss = Loss::from_code(at(v.losses, d));
+            let value = if d < ncats {
+                let levels = at(v.levels, d) as usize;
+                let level = |l: usize| self.column_score(&v, x, offset + l);
+                let best = match loss {
+                    // `ArrayUtils.maxIndex`: the first largest.
+                    Loss::Categorical => {
+                        (1..levels).fold(0, |best, l| if level(l) > level(best) { l } else { best })
+                    }
+                    // The level whose ordinal loss is least (the first such).
+                    _ => {
+                        let mut sum = levels as f64 - 1.0;
+                        let (mut best_loss, mut best) = (sum, 0);
+                        for a in 1..levels {
+                            sum -= math::java_min(1.0, level(a - 1));
+                            if sum < best_loss {
+                                (best_loss, best) = (sum, a);
+                            }
+                        }
+                        best
+                    }
+                };
+                offset += levels;
+                best as f64
+            } else {
+                let ds = d - ncats;
+                let u = self.column_score(&v, x, numerics_at + ds);
+                let value = match loss {
+                    Loss::Poisson => exp(u),
+                    Loss::Logistic | Loss::Hinge => {
+                        if u > 0.0 {
+                            1.0
+                        } else {
+                            0.0
+                        }
+                    }
+                    _ => u,
+                };
+                if self.reverse_transform {
+                    value / at(v.norm_mul, ds) + at(v.norm_sub, ds)
+                } else {
+                    value
+                }
+            };
+            if let Some(o) = out.get_mut(feature as usize) {
+                *o = value;
+            }
+        }
+    }
+
+    /// Archetype columns of all the categoricals (where the numerics' start).
+    fn level_total(&self, v: &Arrays<'_>) -> usize {
+        let levels = v.levels.get(..self.ncats as usize).unwrap_or(&[]);
+        levels.iter().map(|&l| l as usize).sum()
     }
 
     /// `x Y_j` for the categorical whose levels start at archetype column `offset`, into

@@ -2706,6 +2706,23 @@ impl<M: AsRef<[u64]>> Model<M> {
         }
     }
 
+    /// PredictCsv's `--glrmReconstruct` for a GLRM: the row's values imputed from its
+    /// coordinates `coords` (the [`Model::preds_len`] values [`Model::score`] gave), into
+    /// `out`, one per feature in the model's column order (a categorical's as its level
+    /// index). `false`, and `out` untouched, for other models or buffers of other lengths.
+    #[must_use]
+    pub fn glrm_reconstruct(&self, coords: &[f64], out: &mut [f64]) -> bool {
+        let Algo::Glrm(glrm) = self.header.algo else {
+            return false;
+        };
+        if coords.len() != self.preds_len() || out.len() != self.n_features() {
+            return false;
+        }
+        let f64s = self.part().regions().f64s;
+        glrm.reconstruct(f64s, coords, out, &mut math::exp);
+        true
+    }
+
     /// Rows this model has scored ([`Model::counts_rows`]): the number the next row gets.
     pub fn rows_scored(&self) -> u64 {
         self.rows_scored.load(Ordering::Relaxed)
