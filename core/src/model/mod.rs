@@ -3119,15 +3119,3 @@ impl<M: AsRef<[u64]>> Model<M> {
         self.part().contributions(row, out, work)
     }
 }
-#[cfg(test)]
-mod size_probe {
-    #[test]
-    fn sizes() {
-        use core::mem::size_of;
-        std::println!("Header {} Algo {} Glrm {} Gam {} Xgb {} DL {} Ens {} Glm {} Cox {} Rule {} Eif {} Pca {} Km {}",
-            size_of::<super::Header>(), size_of::<super::Algo>(), size_of::<super::Glrm>(), size_of::<super::Gam>(),
-            size_of::<super::XgBoost>(), size_of::<super::DeepLearning>(), size_of::<super::ensemble::Ensemble>(),
-            size_of::<super::Glm>(), size_of::<super::CoxPh>(), size_of::<super::RuleFit>(), size_of::<super::Eif>(),
-            size_of::<super::Pca>(), size_of::<super::KMeans>());
-    }
-}
