@@ -1621,26 +1621,9 @@ struct Part<'m> {
     memory_bytes: usize,
     /// The model's inputs, if they are not its features.
     inputs: Option<encoding::Inputs>,
-    /// Where a row's number comes from ([`Model::counts_rows`]).
-    row_number: RowNumber<'m>,
-}
-
-/// The number a row is scored as, for models that count rows.
-#[derive(Clone, Copy, Debug)]
-enum RowNumber<'m> {
-    /// The model's count of rows scored, advanced by each row.
-    Next(&'m AtomicU64),
-    /// This number; the count is left alone.
-    Fixed(u64),
-}
-
-impl RowNumber<'_> {
-    fn take(self) -> u64 {
-        match self {
-            RowNumber::Next(count) => count.fetch_add(1, Ordering::Relaxed),
-            RowNumber::Fixed(n) => n,
-        }
-    }
+    /// The count of rows scored that a model which counts rows takes its row's number
+    /// from ([`Model::counts_rows`]): the model's own, or a stand-in for one numbered row.
+    rows_scored: &'m AtomicU64,
 }
 
 impl<'m> Part<'m> {
@@ -2116,7 +2099,7 @@ impl<'m> Part<'m> {
                 return Ok(());
             }
             Algo::Glrm(glrm) => {
-                let n = self.row_number.take();
+                let n = self.rows_scored.fetch_add(1, Ordering::Relaxed);
                 return glrm.score(regions.f64s, row, n, preds, exp, work);
             }
             Algo::CoxPh(cox) => return cox.score(regions.f64s, row, offset, preds),
@@ -2480,7 +2463,7 @@ impl<M: AsRef<[u64]>> Model<M> {
             subs: &self.subs,
             memory_bytes: self.layout.words() * 8,
             inputs: self.inputs,
-            row_number: RowNumber::Next(&self.rows_scored),
+            rows_scored: &self.rows_scored,
         }
     }
 
@@ -2758,8 +2741,9 @@ impl<M: AsRef<[u64]>> Model<M> {
         preds: &mut [f64],
         exp: predict::Exp<'_>,
     ) -> Result<(), ScoreError> {
+        let stand_in = AtomicU64::new(n);
         let part = Part {
-            row_number: RowNumber::Fixed(n),
+            rows_scored: &stand_in,
             ..self.part()
         };
         let need = part.work_len();

@@ -73,8 +73,8 @@ pub(super) struct Buffers<'m> {
     loaded: &'m Loaded,
     row: Vec<f64>,
     preds: Vec<f64>,
-    /// Scratch for a model that needs more than the core keeps on the stack (empty, and
-    /// not allocated, for every other model).
+    /// Scratch for a model that needs more than the core keeps on the stack, allocated when
+    /// the first row says so (empty, and never allocated, for every other model).
     work: Vec<f64>,
 }
 
@@ -84,10 +84,7 @@ impl<'m> Buffers<'m> {
             loaded,
             row: vec![f64::NAN; loaded.model.n_features()],
             preds: vec![0.0; loaded.model.preds_len()],
-            work: match loaded.model.work_len() {
-                n if n > scorer::limits::MAX_STACK_WORK => vec![0.0; n],
-                _ => Vec::new(),
-            },
+            work: Vec::new(),
         }
     }
 
@@ -108,14 +105,40 @@ impl<'m> Buffers<'m> {
         };
         match scored {
             Ok(()) => Ok(Ok(())),
-            Err(scorer::ScoreError::Rejected { column, reason }) => {
+            Err(e) => self.not_scored(e, offset),
+        }
+    }
+
+    /// What a row the core did not score becomes: scored after all with the model's
+    /// scratch on the heap (a very wide network needs more than the stack holds), a row
+    /// error when the model refuses the row (genmodel throws too), else an internal error.
+    #[cold]
+    #[inline(never)]
+    fn not_scored(
+        &mut self,
+        e: scorer::ScoreError,
+        offset: f64,
+    ) -> Result<Result<(), RowError>, ApiError> {
+        let model = &self.loaded.model;
+        let e = match e {
+            scorer::ScoreError::WorkLength { .. } if self.work.is_empty() => {
+                self.work = vec![0.0; model.work_len()];
+                match model.score_with(&self.row, offset, &mut self.preds, &mut self.work) {
+                    Ok(()) => return Ok(Ok(())),
+                    Err(e) => e,
+                }
+            }
+            e => e,
+        };
+        match e {
+            scorer::ScoreError::Rejected { column, reason } => {
                 let name = model.column(column as usize).map_or("?", |c| c.name);
                 Ok(Err(RowError::Rejected {
                     column: name.to_owned(),
                     reason,
                 }))
             }
-            Err(e) => Err(ApiError::internal(format!("scoring failed: {e}"))),
+            e => Err(ApiError::internal(format!("scoring failed: {e}"))),
         }
     }
 
