@@ -1486,7 +1486,7 @@ NEW_NOTES = [
     "`xgb_gbtree_sparse` was trained with `dmatrix_type=\"sparse\"` and its model.ini has `sparse = true`.",
     "GLRM scoring is iterative and seeded per scored row (`java.util.Random(seed + row counter)`), so its "
     "expected output depends on the row order of the input and PredictCsv's default `--glrmIterNumber` (100); "
-    "`--glrmReconstruct` is not exercised.",
+    "`--glrmIterNumber` and `--glrmReconstruct` are exercised by generate_glrm.py's models.",
     "AutoML and the stacked ensembles: the MOJO zips nest the base models; the AutoML leaderboard depends on "
     "timing (max_runtime_secs), so it can change between regenerations.",
     "GLM quasibinomial on a numeric 0/1 response: H2O 3.46 gives the response a domain `0.0`/`1.0`, "
