@@ -87,19 +87,25 @@ def modes_for(spec, info):
     return modes
 
 
-def run_extra(specs, datasets, section, intro, port, modes_for, columns, cells):
+def run_extra(specs, datasets, section, intro, port, modes_for, columns, cells, derived=()):
     """Trains, exports and scores `specs` (dicts made by S) in their own H2O run, and replaces
     their rows in manifest.tsv and their `section` of README.md (`intro`, then a table with
     `columns` whose cells for a spec are `cells(spec, its manifest rows)`). Shared with the
-    other extra-fixture scripts (generate_glrm.py). With `--rescore` on the command line the
-    committed models are scored again (new modes, a new genmodel) without training."""
+    other extra-fixture scripts (generate_glrm.py). `derived` specs have a `make` function
+    that writes their MOJO from the trained ones instead of training. With `--rescore` on
+    the command line the committed models are scored again (new modes, a new genmodel)
+    without training."""
     if "--rescore" in sys.argv:
         refused, trained = [], [s for s in specs if os.path.exists(G.p("models", s["name"] + ".zip"))]
         for s in trained:
             s["mojo"] = "models/%s.zip" % s["name"]
     else:
         refused, trained = train_all(specs, datasets, port)
-    score_and_record(specs, trained, refused, section, intro, modes_for, columns, cells)
+    for s in derived:
+        s["mojo"] = "models/%s.zip" % s["name"]
+        s["make"](G.p(s["mojo"]))
+        trained.append(s)
+    score_and_record(list(specs) + list(derived), trained, refused, section, intro, modes_for, columns, cells)
 
 
 def train_all(specs, datasets, port):

@@ -13,7 +13,9 @@ of README.md. generate.py calls it at the end of a full regeneration; `--rescore
 the committed models again without training them.
 """
 import os
+import struct
 import sys
+import zipfile
 
 from h2o.estimators import H2OGeneralizedLowRankEstimator as GLRM
 
@@ -60,7 +62,39 @@ SPECS = [
 ]
 
 
+def make_rank700(path):
+    """glrm_prostate (generate.py's) with rank 700 and archetypes of a fixed pattern: a model
+    that needs more scratch than the core keeps on the stack (7 + 6 x 700 + 2 x 4 doubles), so
+    the golden test runs serve's heap-scratch path against genmodel."""
+    rank = 700
+    with zipfile.ZipFile(G.p("models", "glrm_prostate.zip")) as src, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        width = None
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("experimental/"):
+                continue
+            if item.filename == "model.ini":
+                text = data.decode()
+                width = int(text.split("ncolY = ")[1].split()[0])
+                text = text.replace("ncolX = 3", "ncolX = %d" % rank).replace("nrowY = 3", "nrowY = %d" % rank)
+                data = text.encode()
+            if item.filename == "archetypes":
+                data = b"".join(struct.pack(">d", ((i * 7919) % 23 - 11) / 16.0) for i in range(rank * 13))
+            dst.writestr(zipfile.ZipInfo(item.filename, date_time=(2026, 1, 1, 0, 0, 0)), data,
+                         compress_type=zipfile.ZIP_DEFLATED)
+        assert width == 13, width
+
+
+DERIVED = [S("glrm_rank700_prostate", None, "prostate", G.PROSTATE_X, None,
+             "glrm_prostate with rank 700 and patterned archetypes (made by make_rank700, not trained): "
+             "more scratch than the stack holds")]
+DERIVED[0]["make"] = make_rank700
+
+
 def modes_for(spec, info):
+    if spec["name"] == "glrm_rank700_prostate":  # slow to score; one mode checks its path
+        return ["predict"]
     return ["predict", "invalid_na", "glrm_iter5", "glrm_reconstruct"]
 
 
@@ -77,7 +111,7 @@ def main():
 
     datasets = [G.make_prostate(), G.make_highcard(), G.make_diabetes(), G.make_counts()]
     E.run_extra(SPECS, datasets, SECTION, intro, H2O_PORT, modes_for,
-                ["model", "regularization_x", "input", "modes", "description"], cells)
+                ["model", "regularization_x", "input", "modes", "description"], cells, derived=DERIVED)
 
 
 if __name__ == "__main__":
