@@ -657,3 +657,18 @@ fn scratch_beyond_the_stack_needs_a_caller_buffer() {
     assert_eq!(two, one_by_one);
     assert_ne!(two[..rank as usize], two[rank as usize..]);
 }
+
+#[test]
+fn a_glrm_row_with_a_negative_level_is_rejected_naming_its_column() {
+    // The encoders never give one; a raw row can, and genmodel throws on it.
+    let model = load(&model_with("glrm_prostate", |_| {})).unwrap();
+    let mut preds = vec![0.0; model.preds_len()];
+    let row = [65.0, -1.0, 2.0, 1.0, 1.4, 0.0, 6.0];
+    assert_eq!(
+        model.score(&row, 0.0, &mut preds),
+        Err(scorer::ScoreError::Rejected {
+            column: 1,
+            reason: "a categorical level outside the GLRM's levels"
+        })
+    );
+}

@@ -213,7 +213,8 @@ impl Loss {
     }
 }
 
-/// The level `a` as an index into `u`, or genmodel's `IndexOutOfBoundsException`.
+/// The level `a` as an index into `u`, or genmodel's `IndexOutOfBoundsException` (its
+/// column is filled in by [`Glrm::each_present`]).
 fn level_in(u: &[f64], a: i32) -> Result<usize, ScoreError> {
     usize::try_from(a)
         .ok()
@@ -920,6 +921,14 @@ impl Glrm {
                     level: aj as i32,
                     first: offset,
                     levels,
+                })
+                .map_err(|e| match e {
+                    // Name the feature whose level genmodel would fail on.
+                    ScoreError::Rejected { reason, .. } => ScoreError::Rejected {
+                        column: at(v.permutation, j) as u32,
+                        reason,
+                    },
+                    e => e,
                 })?;
                 offset += levels;
             } else {
