@@ -608,6 +608,13 @@ fn a_glrm_counts_its_rows_as_genmodel_does() {
     }
     copy.score(&row, 0.0, &mut numbered).unwrap();
     assert_eq!(numbered, second);
+    // A row refused for the caller's scratch takes no number; one genmodel fails on does.
+    let before = model.rows_scored();
+    assert!(model.score_with(&row, 0.0, &mut numbered, &mut []).is_err());
+    assert_eq!(model.rows_scored(), before);
+    let bad_level = [65.0, -1.0, 2.0, 1.0, 1.4, 0.0, 6.0];
+    assert!(model.score(&bad_level, 0.0, &mut numbered).is_err());
+    assert_eq!(model.rows_scored(), before + 1);
     // A model that does not count rows gives the same answer every time, numbered or not.
     let gbm = load(&model_with("gbm_bernoulli_prostate", |_| {})).unwrap();
     assert!(!gbm.counts_rows());

@@ -2099,6 +2099,14 @@ impl<'m> Part<'m> {
                 return Ok(());
             }
             Algo::Glrm(glrm) => {
+                // A row genmodel starts takes a number even if it then fails (`_rcnt++` is
+                // the call's argument); a row refused for our scratch's size does not.
+                if work.len() < glrm.work_len() {
+                    return Err(ScoreError::WorkLength {
+                        expected: glrm.work_len() as u32,
+                        found: work.len() as u32,
+                    });
+                }
                 let n = self.rows_scored.fetch_add(1, Ordering::Relaxed);
                 return glrm.score(regions.f64s, row, n, preds, exp, work);
             }
