@@ -278,27 +278,13 @@ fn missing_and_unused_columns_are_reported_and_scored_as_na() {
 #[test]
 fn glrm_iterations_are_predict_csvs_glrm_iter_number() {
     let model = "models/glrm_absolute_l1_prostate.zip";
-    let args = |extra: &[&'static str]| {
-        let mut a = vec![
-            "score",
-            "--model",
-            model,
-            "--input",
-            "inputs/prostate.csv",
-            "--output",
-            "-",
-            "--hex",
-        ];
-        a.extend_from_slice(extra);
-        a
-    };
-    let five = serve(&args(&["--glrm-iterations", "5"]), None);
+    let five = score_prostate_hex(model, &["--glrm-iterations", "5"]);
     assert!(five.status.success(), "{}", stderr(&five));
     let want = std::fs::read_to_string(testdata_file(
         "expected/glrm_absolute_l1_prostate.glrm_iter5.csv",
     ));
     assert_eq!(String::from_utf8(five.stdout).unwrap(), want.unwrap());
-    let default = serve(&args(&[]), None);
+    let default = score_prostate_hex(model, &[]);
     let want = std::fs::read_to_string(testdata_file(
         "expected/glrm_absolute_l1_prostate.predict.csv",
     ));
@@ -307,23 +293,13 @@ fn glrm_iterations_are_predict_csvs_glrm_iter_number() {
         (vec!["--glrm-iterations", "0"], "positive count"),
         (vec!["--glrm-iterations", "x"], "positive count"),
     ] {
-        let o = serve(&args(&bad), None);
+        let o = score_prostate_hex(model, &bad);
         assert_eq!(o.status.code(), Some(2));
         assert!(stderr(&o).contains(says), "{}", stderr(&o));
     }
-    let gbm = serve(
-        &[
-            "score",
-            "--model",
-            "models/gbm_bernoulli_prostate.zip",
-            "--input",
-            "inputs/prostate.csv",
-            "--output",
-            "-",
-            "--glrm-iterations",
-            "5",
-        ],
-        None,
+    let gbm = score_prostate_hex(
+        "models/gbm_bernoulli_prostate.zip",
+        &["--glrm-iterations", "5"],
     );
     assert_eq!(gbm.status.code(), Some(2));
     assert!(
@@ -333,6 +309,22 @@ fn glrm_iterations_are_predict_csvs_glrm_iter_number() {
     );
 }
 
+/// `serve score` of the prostate input with `--hex` and `extra` flags.
+fn score_prostate_hex(model: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "score",
+        "--model",
+        model,
+        "--input",
+        "inputs/prostate.csv",
+        "--output",
+        "-",
+        "--hex",
+    ];
+    args.extend_from_slice(extra);
+    serve(&args, None)
+}
+
 /// A file of testdata/ (the directory the tests run `serve` in).
 fn testdata_file(path: &str) -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata")).join(path)
@@ -340,21 +332,7 @@ fn testdata_file(path: &str) -> PathBuf {
 
 #[test]
 fn glrm_reconstruct_is_predict_csvs_and_only_for_glrm() {
-    let run = |model: &str, extra: &[&str]| {
-        let mut a = vec![
-            "score",
-            "--model",
-            model,
-            "--input",
-            "inputs/prostate.csv",
-            "--output",
-            "-",
-            "--hex",
-        ];
-        a.extend_from_slice(extra);
-        serve(&a, None)
-    };
-    let o = run(
+    let o = score_prostate_hex(
         "models/glrm_absolute_l1_prostate.zip",
         &["--glrm-reconstruct"],
     );
@@ -363,14 +341,14 @@ fn glrm_reconstruct_is_predict_csvs_and_only_for_glrm() {
         "expected/glrm_absolute_l1_prostate.glrm_reconstruct.csv",
     ));
     assert_eq!(String::from_utf8(o.stdout).unwrap(), want.unwrap());
-    let gbm = run("models/gbm_bernoulli_prostate.zip", &["--glrm-reconstruct"]);
+    let gbm = score_prostate_hex("models/gbm_bernoulli_prostate.zip", &["--glrm-reconstruct"]);
     assert_eq!(gbm.status.code(), Some(1));
     assert!(
         stderr(&gbm).contains("only GLRM models"),
         "{}",
         stderr(&gbm)
     );
-    let both = run(
+    let both = score_prostate_hex(
         "models/glrm_prostate.zip",
         &["--glrm-reconstruct", "--contributions"],
     );
