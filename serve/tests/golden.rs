@@ -145,8 +145,10 @@ fn row_with_exp(
     exp: Exp<'_>,
 ) -> String {
     let mut preds = vec![0.0; model.preds_len()];
+    // Scratch on the heap: some models need more than `score` keeps on the stack.
+    let mut work = vec![0.0; model.work_len()];
     model
-        .score_numbered_with_exp(row, offset, n, &mut preds, &mut *exp)
+        .score_numbered_with_exp(row, offset, n, &mut preds, &mut *exp, &mut work)
         .unwrap();
     let hex = |x: f64| {
         let mut out = Vec::new();

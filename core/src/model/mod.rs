@@ -2735,11 +2735,13 @@ impl<M: AsRef<[u64]>> Model<M> {
         n: u64,
         preds: &mut [f64],
     ) -> Result<(), ScoreError> {
-        self.score_numbered_with_exp(row, offset, n, preds, &mut math::exp)
+        with_stack_work(self.work_len(), |work| {
+            self.score_numbered_with_exp(row, offset, n, preds, &mut math::exp, work)
+        })
     }
 
     /// [`Model::score_numbered`] with `exp` standing in for the exponential (see
-    /// [`Model::score_with_exp`]).
+    /// [`Model::score_with_exp`]) and caller-provided scratch (see [`Model::score_with`]).
     #[doc(hidden)]
     pub fn score_numbered_with_exp(
         &self,
@@ -2748,14 +2750,14 @@ impl<M: AsRef<[u64]>> Model<M> {
         n: u64,
         preds: &mut [f64],
         exp: predict::Exp<'_>,
+        work: &mut [f64],
     ) -> Result<(), ScoreError> {
         let stand_in = AtomicU64::new(n);
         let part = Part {
             rows_scored: &stand_in,
             ..self.part()
         };
-        let need = part.work_len();
-        with_stack_work(need, |work| part.score_inner(row, offset, preds, exp, work))
+        part.score_inner(row, offset, preds, exp, work)
     }
 
     /// Sub-models of a stacked ensemble (base models and metalearner); 0 otherwise.
@@ -2763,7 +2765,8 @@ impl<M: AsRef<[u64]>> Model<M> {
         self.subs.len()
     }
 
-    /// Scratch doubles a row needs (stacked ensembles only; 0 otherwise).
+    /// Scratch doubles a row needs (stacked ensembles, networks, RuleFit and GLRM; 0
+    /// otherwise).
     pub fn work_len(&self) -> usize {
         self.part().work_len()
     }
