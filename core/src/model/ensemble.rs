@@ -40,17 +40,19 @@ fn key(prefix: &str, i: usize) -> Result<Key, ModelError> {
     Ok(k)
 }
 
+/// A count of `model.ini` that may be absent (then 0).
+fn optional_count(ini: &Ini<'_>, key: &'static str) -> Result<usize, ModelError> {
+    ini.get(key).map_or(Ok(0), |v| {
+        ini::int(v)
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or(ModelError::BadValue(key))
+    })
+}
+
 /// The directory of the sub-model with key `wanted`, from a multi-model MOJO's
 /// `submodel_key_<i>` and `submodel_dir_<i>` (the first that matches).
 pub(super) fn sub_model_dir<'i>(ini: &Ini<'i>, wanted: &str) -> Result<&'i str, Error> {
-    let n_subs = ini
-        .get("submodel_count")
-        .map(|v| {
-            ini::int(v)
-                .and_then(|n| usize::try_from(n).ok())
-                .ok_or(ModelError::BadValue("submodel_count"))
-        })
-        .unwrap_or(Ok(0))?;
+    let n_subs = optional_count(ini, "submodel_count")?;
     for i in 0..n_subs.min(limits::MAX_SUBMODELS) {
         if ini.get(&key("submodel_key_", i)?) == Some(wanted) {
             let dir = ini.get(&key("submodel_dir_", i)?);
@@ -88,17 +90,8 @@ impl Ensemble {
         sink: &mut dyn Sink,
         subs: &mut Subs,
     ) -> Result<Ensemble, Error> {
-        let count = |k: &'static str| -> Result<usize, ModelError> {
-            ini.get(k)
-                .map(|v| {
-                    ini::int(v)
-                        .and_then(|n| usize::try_from(n).ok())
-                        .ok_or(ModelError::BadValue(k))
-                })
-                .unwrap_or(Ok(0))
-        };
-        let n_subs = count("submodel_count")?;
-        let n_bases = count("base_models_num")?;
+        let n_subs = optional_count(ini, "submodel_count")?;
+        let n_bases = optional_count(ini, "base_models_num")?;
         if n_subs > limits::MAX_SUBMODELS || n_bases > limits::MAX_SUBMODELS {
             return Err(ModelError::TooLarge("sub-models").into());
         }

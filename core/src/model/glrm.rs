@@ -694,7 +694,7 @@ impl Glrm {
             self.losses,
             self.archetypes,
         ];
-        if spans.iter().any(|s| s.values(f64s).len() != s.len as usize) {
+        if !Span::all_within(&spans, f64s) {
             return Err(ModelError::Corrupt("GLRM arrays"));
         }
         let features = 0.0..n_features as f64;
@@ -897,15 +897,18 @@ impl Glrm {
         sum
     }
 
-    /// Calls `f` with each column of the row that is not NA, in genmodel's order, and where
-    /// its archetype columns are. genmodel advances the categoricals' column offset only
-    /// past the categoricals present in the row, so an NA categorical shifts every later
-    /// column onto its neighbour's archetype column; this is the one place that does so.
+    /// Calls `f` with each column of the row that is not NA, in genmodel's order, with its
+    /// score `x Y` (a categorical's, one per level, in `scores`). genmodel advances the
+    /// categoricals' archetype column offset only past the categoricals present in the row,
+    /// so an NA categorical shifts every later column onto its neighbour's archetype column;
+    /// this is the one place that does so.
     fn each_present(
         &self,
         v: &Arrays<'_>,
+        x: &[f64],
         a: &[f64],
-        mut f: impl FnMut(Present) -> Result<(), ScoreError>,
+        scores: &mut [f64],
+        mut f: impl FnMut(Present<'_>) -> Result<(), ScoreError>,
     ) -> Result<(), ScoreError> {
         let ncats = self.ncats as usize;
         let mut offset = 0;
@@ -916,11 +919,13 @@ impl Glrm {
             let loss = Loss::from_code(at(v.losses, j));
             if j < ncats {
                 let levels = at(v.levels, j) as usize;
+                let scores = scores.get_mut(..levels).unwrap_or(&mut []);
+                self.level_scores(v, x, offset, scores);
                 f(Present::Levels {
                     loss,
                     level: aj as i32,
                     first: offset,
-                    levels,
+                    scores,
                 })
                 .map_err(|e| match e {
                     // Name the feature whose level genmodel would fail on.
@@ -933,10 +938,12 @@ impl Glrm {
                 offset += levels;
             } else {
                 let js = j - ncats;
+                let column = js + offset;
                 f(Present::Value {
                     loss,
                     value: (aj - at(v.norm_sub, js)) * at(v.norm_mul, js),
-                    column: js + offset,
+                    score: self.column_score(v, x, column),
+                    column,
                 })?;
             }
         }
@@ -953,23 +960,17 @@ impl Glrm {
         exp: Exp<'_>,
     ) -> Result<f64, ScoreError> {
         let mut res = 0.0;
-        self.each_present(v, a, |column| {
+        self.each_present(v, x, a, scratch.scores, |column| {
             res += match column {
                 Present::Levels {
                     loss,
                     level,
-                    first,
-                    levels,
-                } => {
-                    let scores = scratch.scores.get_mut(..levels).unwrap_or(&mut []);
-                    self.level_scores(v, x, first, scores);
-                    loss.multi_loss(scores, level)?
-                }
+                    scores,
+                    ..
+                } => loss.multi_loss(scores, level)?,
                 Present::Value {
-                    loss,
-                    value,
-                    column,
-                } => loss.loss(self.column_score(v, x, column), value, &mut *exp),
+                    loss, value, score, ..
+                } => loss.loss(score, value, &mut *exp),
             };
             Ok(())
         })?;
@@ -989,17 +990,16 @@ impl Glrm {
         let width = self.width as usize;
         let y = |k: usize, c: usize| at(v.archetypes, k * width + c);
         grad.fill(0.0);
-        self.each_present(v, a, |column| {
+        let level_grad = &mut *scratch.level_grad;
+        self.each_present(v, x, a, scratch.scores, |column| {
             match column {
                 Present::Levels {
                     loss,
                     level,
                     first,
-                    levels,
+                    scores,
                 } => {
-                    let scores = scratch.scores.get_mut(..levels).unwrap_or(&mut []);
-                    let level_grad = scratch.level_grad.get_mut(..levels).unwrap_or(&mut []);
-                    self.level_scores(v, x, first, scores);
+                    let level_grad = level_grad.get_mut(..scores.len()).unwrap_or(&mut []);
                     loss.multi_gradient(scores, level, level_grad)?;
                     for (k, g) in grad.iter_mut().enumerate() {
                         for (c, &lg) in level_grad.iter().enumerate() {
@@ -1010,9 +1010,10 @@ impl Glrm {
                 Present::Value {
                     loss,
                     value,
+                    score,
                     column,
                 } => {
-                    let lg = loss.gradient(self.column_score(v, x, column), value, &mut *exp);
+                    let lg = loss.gradient(score, value, &mut *exp);
                     for (k, g) in grad.iter_mut().enumerate() {
                         *g += lg * y(k, column);
                     }
@@ -1024,19 +1025,21 @@ impl Glrm {
 }
 
 /// A column of the row that is not NA, as [`Glrm::each_present`] gives it.
-enum Present {
-    /// A categorical: its level, and its `levels` archetype columns from `first`.
+enum Present<'s> {
+    /// A categorical: its level, its archetype columns from `first`, and its score for
+    /// each level.
     Levels {
         loss: Loss,
         level: i32,
         first: usize,
-        levels: usize,
+        scores: &'s [f64],
     },
-    /// A numeric: its standardised value and its archetype column.
+    /// A numeric: its standardised value, its archetype column and its score there.
     Value {
         loss: Loss,
         value: f64,
         column: usize,
+        score: f64,
     },
 }
 
