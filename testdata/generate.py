@@ -11,9 +11,10 @@ What it does (deterministic apart from H2O model uuids/timestamps):
   4. fetches h2o-genmodel.jar from the running H2O into .cache/ (gitignored),
   5. runs the reference PredictCsv (hex output) for every (model, mode) into expected/,
   6. writes manifest.tsv and README.md, shuts H2O down,
-  7. runs generate_encodings.py (models trained on encoded frames) and generate_glrm.py (one
-     GLRM per loss and regularizer), each in its own H2O run, which add their rows to
-     manifest.tsv and their sections to README.md.
+  7. runs generate_encodings.py (models trained on encoded frames), generate_glrm.py (one
+     GLRM per loss and regularizer) and generate_gam.py (GAM families and spline types),
+     each in its own H2O run, which add their rows to manifest.tsv and their sections to
+     README.md.
 """
 import csv
 import hashlib
@@ -1456,6 +1457,9 @@ def main():
     # ---- one GLRM per loss and regularizer (likewise)
     import generate_glrm
     generate_glrm.main()
+    # ---- GAM families and spline types (likewise)
+    import generate_gam
+    generate_gam.main()
 
 
 NEW_NOTES = [

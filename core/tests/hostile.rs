@@ -453,32 +453,79 @@ fn rulefit_models_whose_names_do_not_resolve_are_refused() {
 
 #[test]
 fn gam_models_genmodel_cannot_score_are_refused() {
-    let edited = |from: &'static str, to: &'static str| {
-        model_with("gam_binomial_prostate", move |e| {
+    let edited = |model: &'static str, from: &'static str, to: &'static str| {
+        model_with(model, move |e| {
             edit_entry(e, "model.ini", |t| t.replacen(from, to, 1))
         })
     };
-    assert!(load(&edited("", "")).is_ok());
-    for (from, to) in [
-        ("num_TP_col = 0", "num_TP_col = 1"),
-        ("num_IS_col = 0", "num_IS_col = 1"),
-        ("bs_sorted = [0, 0]", "bs_sorted = [0, 2]"),
-        ("family = bernoulli", "family = multinomial"),
-    ] {
-        assert!(
-            matches!(model_error(&edited(from, to)), ModelError::Unsupported(_)),
-            "{from} -> {to}"
-        );
-    }
-    for (from, to) in [
+    assert!(load(&edited("gam_binomial_prostate", "", "")).is_ok());
+    // A real model genmodel fails on every row of: its M-spline is centred with the first
+    // (5-knot cubic) column's 4 x 5 matrix, and it needs 5 x 6.
+    let failing = model_with("gam_mixed_failing_diabetes", |_| {});
+    assert!(
+        matches!(model_error(&failing), ModelError::Unsupported(why) if why.contains("M-spline")),
+        "{:?}",
+        model_error(&failing)
+    );
+    // genmodel reads the standardizing vectors of thin plate columns with length zero.
+    let standardized = edited(
+        "gam_thinplate_diabetes",
+        "standardize = false",
+        "standardize = true",
+    );
+    assert!(matches!(
+        model_error(&standardized),
+        ModelError::Unsupported(_)
+    ));
+    for (model, from, to) in [
+        ("gam_binomial_prostate", "num_TP_col = 0", "num_TP_col = 1"),
+        ("gam_binomial_prostate", "num_IS_col = 0", "num_IS_col = 1"),
         (
+            "gam_binomial_prostate",
+            "bs_sorted = [0, 0]",
+            "bs_sorted = [0, 2]",
+        ),
+        (
+            "gam_binomial_prostate",
+            "family = bernoulli",
+            "family = multinomial",
+        ),
+        (
+            "gam_binomial_prostate",
             "num_expanded_gam_columns_center = 8",
             "num_expanded_gam_columns_center = 9",
         ),
-        ("numsCenter = 10", "numsCenter = 20"),
-        ("cat_offsets = [0, 4, 7, 9]", "cat_offsets = [0, 4, 7, 90]"),
+        (
+            "gam_binomial_prostate",
+            "numsCenter = 10",
+            "numsCenter = 20",
+        ),
+        (
+            "gam_binomial_prostate",
+            "cat_offsets = [0, 4, 7, 9]",
+            "cat_offsets = [0, 4, 7, 90]",
+        ),
+        (
+            "gam_thinplate_diabetes",
+            "num_knots_TP = [6, 12]",
+            "num_knots_TP = [6, 11]",
+        ),
+        ("gam_thinplate_diabetes", "_M = [2, 3]", "_M = [2, 12]"),
+        (
+            "gam_ispline_diabetes",
+            "spline_orders_sorted = [3, 2]",
+            "spline_orders_sorted = [3, 99]",
+        ),
+        (
+            "gam_multinomial_multi",
+            "beta center length per class = 21",
+            "beta center length per class = 22",
+        ),
     ] {
-        assert!(load(&edited(from, to)).is_err(), "{from} -> {to}");
+        assert!(
+            load(&edited(model, from, to)).is_err(),
+            "{model}: {from} -> {to}"
+        );
     }
     let short = model_with("gam_binomial_prostate", |e| {
         e.iter_mut()
@@ -517,9 +564,9 @@ fn a_gam_spline_source_must_be_a_number_even_when_invalid_numbers_are_na() {
     model
         .encode_input_text(psa, b"7.5", rules, &mut row)
         .unwrap();
-    // The four centred basis values of PSA (slots 5..9) are written, nothing else.
-    assert!(row[5..9].iter().all(|v| v.is_finite()), "{row:?}");
-    assert!(row[..5].iter().chain(&row[9..]).all(|v| v.is_nan()));
+    // PSA's value is staged in the first slot of its block (5..9); scoring computes it.
+    assert_eq!(row[5], 7.5);
+    assert!(row.iter().enumerate().all(|(i, v)| i == 5 || v.is_nan()));
     assert!(model
         .encode_input_text(psa, b"abc", rules, &mut row)
         .is_err());
@@ -527,6 +574,25 @@ fn a_gam_spline_source_must_be_a_number_even_when_invalid_numbers_are_na() {
     assert!(!model.input(3).unwrap().expands);
     model.encode_input_text(3, b"abc", rules, &mut row).unwrap();
     assert!(row[3].is_nan());
+}
+
+#[test]
+fn a_gam_source_of_two_spline_columns_is_staged_in_both() {
+    // bmi feeds a cubic spline and, with bp, a thin plate column: one input, two slots.
+    let model = load(&model_with("gam_thinplate_diabetes", |e| {
+        edit_entry(e, "gam_columns_sorted", |_| "bmi\nbmi\nbp\n".to_owned())
+    }))
+    .unwrap();
+    let bmi = (0..model.n_inputs())
+        .find(|&k| model.input(k).unwrap().name == "bmi")
+        .unwrap();
+    let mut row = vec![f64::NAN; model.n_features()];
+    model
+        .encode_input_text(bmi, b"31", Default::default(), &mut row)
+        .unwrap();
+    let staged: Vec<usize> = (0..row.len()).filter(|&i| row[i] == 31.0).collect();
+    // The blocks start 5 apart (6 knots), after the 7 features.
+    assert_eq!(staged, [7, 12]);
 }
 
 #[test]

@@ -22,7 +22,7 @@
 use core::fmt;
 
 use super::layout::{ColumnRec, Sink, NONE};
-use super::{Algo, InputRules, Levels, Mojo, Part, Span};
+use super::{gam, Algo, InputRules, Levels, Mojo, Part, Span};
 
 /// One cell for [`Part::encode_gam_input`].
 #[derive(Clone, Copy)]
@@ -563,7 +563,8 @@ impl<'m> Part<'m> {
     }
 
     /// A GAM input's cell: its feature slot as any column's, then, for a spline column's
-    /// source, the spline block. genmodel parses the source with `Double.parseDouble` and
+    /// source, its value staged in the column's slots (`Gam::score` computes the block).
+    /// genmodel parses the source with `Double.parseDouble` and
     /// no NA conversion (`GamRowToRawDataConverter`), so a source that is not a number is
     /// refused even when invalid numbers are NA.
     fn encode_gam_input(
@@ -573,7 +574,7 @@ impl<'m> Part<'m> {
         rules: InputRules,
         row: &mut [f64],
     ) -> Result<(), InputError> {
-        let (Some(inputs), Algo::Gam(gam)) = (self.inputs, self.header.algo) else {
+        let (Some(inputs), Algo::Gam(_)) = (self.inputs, self.header.algo) else {
             return Err(InputError::NoSuchColumn { column: k as u32 });
         };
         let input = self
@@ -587,18 +588,29 @@ impl<'m> Part<'m> {
             set(row, input.slot, v, k)?;
         }
         let f64s = self.regions().f64s;
-        let spline = f64s
+        let list = f64s
             .get(inputs.slots.first as usize + 2 * k + 1)
             .copied()
             .unwrap_or(-1.0);
-        if spline >= 0.0 {
+        if list >= 0.0 {
             let x = match cell {
-                Cell::Text(t) => {
-                    java::parse_double(t).ok_or(InputError::NotANumber { column: k as u32 })?
-                }
+                // A parsed `NaN` is a value genmodel computes with, unlike a missing one.
+                Cell::Text(t) => match java::parse_double(t) {
+                    Some(v) if v.is_nan() => gam::PRESENT_NAN,
+                    Some(v) => v,
+                    None => return Err(InputError::NotANumber { column: k as u32 }),
+                },
                 Cell::Number(v) => v,
             };
-            gam.expand(f64s, spline as usize, x, row);
+            let list = (inputs.slots.first + inputs.slots.len) as usize + list as usize;
+            let n = f64s.get(list).copied().unwrap_or(0.0) as usize;
+            for i in 0..n {
+                let slot = f64s.get(list + 1 + i).copied().unwrap_or(-1.0);
+                if slot < 0.0 {
+                    return Err(InputError::NoSuchColumn { column: k as u32 });
+                }
+                set(row, slot as usize, x, k)?;
+            }
         }
         Ok(())
     }

@@ -231,7 +231,7 @@ pub enum Algo {
     CoxPh(CoxPh),
     /// RuleFit: rules as the categorical inputs of a linear model (a sub-model).
     RuleFit(RuleFit),
-    /// A GAM with cubic regression splines.
+    /// A GAM (every family and spline type genmodel scores).
     Gam(Gam),
     /// A GLRM: a row's coordinates over the archetypes, solved for per row.
     Glrm(Glrm),
@@ -911,7 +911,7 @@ impl<'a> Mojo<'a> {
         };
         // A GAM's inputs: its own columns, and its splines' source columns.
         let inputs = match (inputs, algo) {
-            (None, Algo::Gam(gam)) => {
+            (None, Algo::Gam(_)) => {
                 let entry = self
                     .find(dir, "gam_columns_sorted")
                     .ok_or(ModelError::MissingFile("gam_columns_sorted"))?;
@@ -924,14 +924,8 @@ impl<'a> Mojo<'a> {
                         .and_then(|n| usize::try_from(n).ok())
                         .filter(|&n| n <= n_features)
                         .ok_or(ModelError::BadValue("num_expanded_gam_columns_center"))?;
-                let (first, len, slots) = gam::inputs(
-                    &ini,
-                    text,
-                    first_expanded,
-                    gam.n_splines(),
-                    first_level,
-                    sink,
-                )?;
+                let (first, len, slots) =
+                    gam::inputs(&ini, text, first_expanded, first_level, sink)?;
                 Some(encoding::Inputs {
                     kind: encoding::InputKind::Splines,
                     first,
@@ -1845,6 +1839,7 @@ impl<'m> Part<'m> {
             Algo::RuleFit(r) => r.work_len(self),
             Algo::DeepLearning(dl) => dl.work_len(),
             Algo::Glrm(glrm) => glrm.work_len(),
+            Algo::Gam(gam) => gam.work_len(),
             _ => 0,
         }
     }
@@ -2111,7 +2106,7 @@ impl<'m> Part<'m> {
                 return glrm.score(regions.f64s, row, n, preds, exp, work);
             }
             Algo::CoxPh(cox) => return cox.score(regions.f64s, row, offset, preds),
-            Algo::Gam(gam) => return gam.score(regions.f64s, row, preds, exp),
+            Algo::Gam(gam) => return gam.score(regions.f64s, row, preds, exp, work),
             Algo::ExtendedIsolationForest(eif) => return eif.score(regions.f64s, row, preds),
             Algo::IsotonicRegression {
                 min_x,
