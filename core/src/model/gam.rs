@@ -29,7 +29,7 @@
 //! Pre-expanded columns are not inputs (genmodel accepts them, and then skips the splines).
 #![warn(clippy::indexing_slicing)]
 
-use super::glm::GlmLink;
+use super::glm::{self, GlmLink};
 use super::layout::{ColumnRec, Sink, NONE};
 use super::math;
 use super::predict::Exp;
@@ -625,7 +625,7 @@ impl Gam {
                     *p = self.eta(f64s, c, &value);
                 }
                 if self.response == Response::Multinomial {
-                    multinomial(preds, exp);
+                    glm::multinomial(preds, exp);
                 } else {
                     ordinal(preds, exp);
                 }
@@ -770,32 +770,6 @@ impl Gam {
             }
         }
     }
-}
-
-/// `GamMojoMultinomialModel.postPredMultinomial`: the softmax from a maximum that starts
-/// at 0, and the first class whose probability is above all before it (from 0).
-fn multinomial(preds: &mut [f64], exp: Exp<'_>) {
-    let Some((label, probs)) = preds.split_first_mut() else {
-        return;
-    };
-    let max = probs
-        .iter()
-        .fold(0.0, |m: f64, &p| if p > m { p } else { m });
-    let mut sum = 0.0;
-    for p in probs.iter_mut() {
-        *p = exp(*p - max);
-        sum += *p;
-    }
-    let inverse = 1.0 / sum;
-    let (mut max_p, mut best) = (0.0, 0.0);
-    for (c, p) in probs.iter_mut().enumerate() {
-        *p *= inverse;
-        if *p > max_p {
-            max_p = *p;
-            best = c as f64;
-        }
-    }
-    *label = best;
 }
 
 /// `GamMojoMultinomialModel.postPredOrdinal`: cumulative logits of all classes but the
@@ -1354,7 +1328,7 @@ mod tests {
     fn multinomial_starts_its_maximum_at_zero_and_ordinal_takes_the_first_positive_eta() {
         let mut exp = |x: f64| math::exp(x);
         let mut preds = [9.0, -3.0, -1.0, -2.0];
-        multinomial(&mut preds, &mut exp);
+        glm::multinomial(&mut preds, &mut exp);
         let sum = math::exp(-3.0) + math::exp(-1.0) + math::exp(-2.0);
         assert_eq!(
             preds,
@@ -1366,7 +1340,7 @@ mod tests {
             ]
         );
         let mut all_nan = [9.0, f64::NAN, f64::NAN];
-        multinomial(&mut all_nan, &mut exp);
+        glm::multinomial(&mut all_nan, &mut exp);
         assert_eq!(all_nan[0], 0.0, "genmodel's fresh array: class 0");
 
         let cdf = |eta: f64| 1.0 / (1.0 + math::exp(-eta));

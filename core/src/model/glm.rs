@@ -301,26 +301,7 @@ impl Glm {
                         *slot = eta(c)?;
                     }
                 }
-                // genmodel starts the maximum at 0, not at minus infinity.
-                let probs = preds.get_mut(1..).unwrap_or(&mut []);
-                let max = probs.iter().fold(0.0, |m, &v| if v > m { v } else { m });
-                let mut sum = 0.0;
-                for p in probs.iter_mut() {
-                    *p = exp(*p - max);
-                    sum += *p;
-                }
-                let inv = 1.0 / sum;
-                let (mut best, mut label) = (0.0, 0.0);
-                for (i, p) in probs.iter_mut().enumerate() {
-                    *p *= inv;
-                    if *p > best {
-                        best = *p;
-                        label = i as f64;
-                    }
-                }
-                if let Some(p) = preds.first_mut() {
-                    *p = label;
-                }
+                multinomial(preds, exp);
             }
             GlmFamily::Ordinal => {
                 preds.fill(0.0);
@@ -355,4 +336,30 @@ impl Glm {
 
 fn span(f64s: &[f64], s: Span) -> &[f64] {
     s.values(f64s)
+}
+
+/// genmodel's multinomial step over `preds[1..]` (`GLMMultinomialModel`, and the same in
+/// `GamMojoMultinomialModel.postPredMultinomial`): the softmax from a maximum that starts
+/// at 0, not minus infinity, and in `preds[0]` the first class whose probability is above
+/// all before it, from 0 (so class 0 when none is).
+pub(super) fn multinomial(preds: &mut [f64], exp: Exp<'_>) {
+    let Some((label, probs)) = preds.split_first_mut() else {
+        return;
+    };
+    let max = probs.iter().fold(0.0, |m, &v| if v > m { v } else { m });
+    let mut sum = 0.0;
+    for p in probs.iter_mut() {
+        *p = exp(*p - max);
+        sum += *p;
+    }
+    let inverse = 1.0 / sum;
+    let (mut best, mut class) = (0.0, 0.0);
+    for (i, p) in probs.iter_mut().enumerate() {
+        *p *= inverse;
+        if *p > best {
+            best = *p;
+            class = i as f64;
+        }
+    }
+    *label = class;
 }
