@@ -12,8 +12,8 @@ What it does (deterministic apart from H2O model uuids/timestamps):
   5. runs the reference PredictCsv (hex output) for every (model, mode) into expected/,
   6. writes manifest.tsv and README.md, shuts H2O down,
   7. runs generate_encodings.py (models trained on encoded frames), generate_glrm.py (one
-     GLRM per loss and regularizer) and generate_gam.py (GAM families and spline types),
-     each in its own H2O run, which add their rows to manifest.tsv and their sections to
+     GLRM per loss and regularizer), generate_gam.py (GAM families and spline types) and
+     generate_rulefit.py (multinomial RuleFit), each in its own H2O run, which add their rows to manifest.tsv and their sections to
      README.md.
 """
 import csv
@@ -1460,6 +1460,9 @@ def main():
     # ---- GAM families and spline types (likewise)
     import generate_gam
     generate_gam.main()
+    # ---- multinomial RuleFit (likewise)
+    import generate_rulefit
+    generate_rulefit.main()
 
 
 NEW_NOTES = [

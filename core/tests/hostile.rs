@@ -452,6 +452,32 @@ fn rulefit_models_whose_names_do_not_resolve_are_refused() {
 }
 
 #[test]
+fn multinomial_rulefit_models_genmodel_cannot_score_are_refused() {
+    let edited = |edits: &'static [(&'static str, &'static str)]| {
+        model_with("rulefit_multinomial_iris", move |e| {
+            edit_entry(e, "model.ini", |t| {
+                edits
+                    .iter()
+                    .fold(t.to_owned(), |t, (from, to)| t.replacen(from, to, 1))
+            })
+        })
+    };
+    assert!(load(&edited(&[])).is_ok());
+    // Tree M0T0's two setosa rules renamed: genmodel's list of setosa rules is null.
+    let no_setosa = edited(&[
+        ("_0_0_2 = M0T0N2_setosa", "_0_0_2 = M0T0N2_color"),
+        ("_0_0_3 = M0T0N1_setosa", "_0_0_3 = M0T0N1_color"),
+    ]);
+    assert!(matches!(
+        model_error(&no_setosa),
+        ModelError::Unsupported(_)
+    ));
+    // A rule whose text before `N` plus `C<k>` names no column of the GLM.
+    let no_column = edited(&[("_0_0_2 = M0T0N2_setosa", "_0_0_2 = M9T0N2_setosa")]);
+    assert!(load(&no_column).is_err());
+}
+
+#[test]
 fn gam_models_genmodel_cannot_score_are_refused() {
     let edited = |model: &'static str, from: &'static str, to: &'static str| {
         model_with(model, move |e| {

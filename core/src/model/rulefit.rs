@@ -2,13 +2,12 @@
 //!
 //! The rules of tree `j` at depth `i` become one value of the linear model's row: the level,
 //! in the linear model's column `M<i>T<j>`, of the last rule whose conditions all hold (NaN
-//! when none does). With `rules_and_linear` the row's own values follow the rules; the
-//! linear model (a GLM, a sub-model in `models/`) scores the result, its columns put in its
-//! own order by name (`linear_names`). Rules and the name maps are resolved at load, so a
-//! row costs its conditions and the GLM.
-//!
-//! Not handled (refused at load): multinomial RuleFit (its rules are split per class by the
-//! suffix of their names).
+//! when none does). A multinomial model's tree gives one value per class `k`, in column
+//! `M<i>T<j>C<k>`, from the tree's rules whose names end with the class's name (genmodel's
+//! `endsWith`: a rule can belong to several classes). With `rules_and_linear` the row's own
+//! values follow the rules; the linear model (a GLM, a sub-model in `models/`) scores the
+//! result, its columns put in its own order by name (`linear_names`). Rules, their classes
+//! and the name maps are resolved at load, so a row costs its conditions and the GLM.
 #![warn(clippy::indexing_slicing)]
 
 use core::fmt::Write as _;
@@ -34,12 +33,14 @@ pub struct RuleFit {
     /// The linear model's index in the subs.
     linear: u32,
     kind: RuleFitType,
-    /// `depth * ntrees` groups of rules, one value of the row each.
+    /// `depth * ntrees` groups of rules (times the classes of a multinomial model), one
+    /// value of the row each.
     groups: u32,
     /// Per group: its first rule and how many (two doubles).
     group_rules: Span,
     /// Per rule: first condition, conditions, the level it gives (filled at load; -1 when
-    /// its name is not a level), and its name's text (offset, length).
+    /// its name is not a level, [`NOT_OF_CLASS`] when it is not its group's class's), its
+    /// name's text (offset, length), and its group's class (-1: not multinomial).
     rules: Span,
     /// Per condition: feature, kind (0 categorical, 1 numeric), operator (0 `<`, 1 `>=`,
     /// 2 in), NAs included, then the threshold or the first and count of its levels.
@@ -51,7 +52,10 @@ pub struct RuleFit {
     map: Span,
 }
 
-const RULE: usize = 5;
+const RULE: usize = 6;
+
+/// The level of a rule copied into a class's group whose name does not end with the class.
+const NOT_OF_CLASS: f64 = -2.0;
 const CONDITION: usize = 6;
 
 fn key(parts: core::fmt::Arguments<'_>) -> Result<heapless::String<80>, ModelError> {
@@ -81,12 +85,12 @@ fn text_ref(s: StrRef) -> [f64; 2] {
 /// Calls `f` with each rule's id (`<depth>_<tree>_<k>`) and condition count, in order.
 fn for_each_rule(
     get: &Get<'_, '_>,
-    groups: u32,
+    trees: u32,
     ntrees: u32,
     f: &mut dyn FnMut(&str, u32) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    for g in 0..groups {
-        let (i, j) = (g / ntrees, g % ntrees);
+    for t in 0..trees {
+        let (i, j) = (t / ntrees, t % ntrees);
         let n = count(get, &key(format_args!("num_rules_M{i}T{j}"))?)?;
         for k in 0..n {
             let id = key(format_args!("{i}_{j}_{k}"))?;
@@ -102,11 +106,11 @@ fn for_each_rule(
 /// Calls `f` with each condition's id (`<c>_<rule id>`), in order.
 fn for_each_condition(
     get: &Get<'_, '_>,
-    groups: u32,
+    trees: u32,
     ntrees: u32,
     f: &mut dyn FnMut(&str) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    for_each_rule(get, groups, ntrees, &mut |id, n_cond| {
+    for_each_rule(get, trees, ntrees, &mut |id, n_cond| {
         (0..n_cond).try_for_each(|c| f(&key(format_args!("{c}_{id}"))?))
     })
 }
@@ -120,9 +124,6 @@ impl RuleFit {
         sink: &mut dyn Sink,
         subs: &mut Subs,
     ) -> Result<RuleFit, Error> {
-        if n_classes > 2 {
-            return Err(ModelError::Unsupported("multinomial RuleFit").into());
-        }
         let dir = super::ensemble::sub_model_dir(ini, ini.require("linear_model")?)?;
         let linear = super::ensemble::build_sub(mojo, dir, buf, sink, subs)?;
         if subs.get(linear as usize).map(|h| h.algorithm) != Some(crate::error::Algorithm::Glm) {
@@ -143,28 +144,33 @@ impl RuleFit {
             _ => RuleFitType::Rules,
         };
         let (depth, ntrees) = (count(get, "depth")?, count(get, "ntrees")?);
-        let groups = match kind {
+        // `transformRow` takes a model with more than two classes as multinomial.
+        let classes = if n_classes > 2 { n_classes as u32 } else { 1 };
+        let trees = match kind {
             RuleFitType::Linear => 0,
             _ => depth
                 .checked_mul(ntrees)
-                .filter(|&g| g as usize <= limits::MAX_TREES)
+                .filter(|&t| t.saturating_mul(classes) as usize <= limits::MAX_TREES)
                 .ok_or(ModelError::TooLarge("RuleFit rules"))?,
         };
+        let groups = trees * classes;
         // Four passes over the rules, one run of doubles each: the groups (with the rule
-        // and condition counts), the rules, the conditions, the conditions' levels. Each
-        // record names where its children start in the next run.
+        // and condition counts), the rules (a tree's once per class), the conditions, the
+        // conditions' levels. Each record names where its children start in the next run.
         let mut first_group = None;
         let mut n_rules_total = 0u32;
         let mut n_conditions_total = 0u32;
         // First the counts, so that every record can name where its children are.
-        for g in 0..groups {
-            let (i, j) = (g / ntrees, g % ntrees);
+        for t in 0..trees {
+            let (i, j) = (t / ntrees, t % ntrees);
             let n = count(get, &key(format_args!("num_rules_M{i}T{j}"))?)?;
-            let at = sink.f64s(&mut [f64::from(n_rules_total), f64::from(n)].into_iter())?;
-            first_group.get_or_insert(at);
-            n_rules_total = n_rules_total
-                .checked_add(n)
-                .ok_or(ModelError::TooLarge("RuleFit rules"))?;
+            for _ in 0..classes {
+                let at = sink.f64s(&mut [f64::from(n_rules_total), f64::from(n)].into_iter())?;
+                first_group.get_or_insert(at);
+                n_rules_total = n_rules_total
+                    .checked_add(n)
+                    .ok_or(ModelError::TooLarge("RuleFit rules"))?;
+            }
             for k in 0..n {
                 let id = key(format_args!("{i}_{j}_{k}"))?;
                 n_conditions_total = n_conditions_total
@@ -176,19 +182,37 @@ impl RuleFit {
             }
         }
         let mut first_rule = None;
-        let mut condition_at = 0u32;
-        for_each_rule(get, groups, ntrees, &mut |id, n_cond| {
-            let name = get(&key(format_args!("var_name_rule_id_{id}"))?)
-                .ok_or(ModelError::MissingKey("var_name_rule_id_"))?;
-            let [off, len] = text_ref(sink.text(name.as_bytes())?);
-            let record = [f64::from(condition_at), f64::from(n_cond), -1.0, off, len];
-            first_rule.get_or_insert(sink.f64s(&mut record.into_iter())?);
-            condition_at += n_cond;
-            Ok(())
-        })?;
+        let mut tree_conditions = 0u32;
+        for t in 0..trees {
+            let (i, j) = (t / ntrees, t % ntrees);
+            let n = count(get, &key(format_args!("num_rules_M{i}T{j}"))?)?;
+            let mut condition_at = tree_conditions;
+            for class in 0..classes {
+                condition_at = tree_conditions;
+                for k in 0..n {
+                    let id = key(format_args!("{i}_{j}_{k}"))?;
+                    let n_cond = count(get, &key(format_args!("num_conditions_rule_id_{id}"))?)?;
+                    let name = get(&key(format_args!("var_name_rule_id_{id}"))?)
+                        .ok_or(ModelError::MissingKey("var_name_rule_id_"))?;
+                    let [off, len] = text_ref(sink.text(name.as_bytes())?);
+                    let class = if classes > 1 { f64::from(class) } else { -1.0 };
+                    let record = [
+                        f64::from(condition_at),
+                        f64::from(n_cond),
+                        -1.0,
+                        off,
+                        len,
+                        class,
+                    ];
+                    first_rule.get_or_insert(sink.f64s(&mut record.into_iter())?);
+                    condition_at += n_cond;
+                }
+            }
+            tree_conditions = condition_at;
+        }
         let mut first_condition = None;
         let mut n_levels = 0u32;
-        for_each_condition(get, groups, ntrees, &mut |cid| {
+        for_each_condition(get, trees, ntrees, &mut |cid| {
             let categorical = int(get, &key(format_args!("type_{cid}"))?)? == 0;
             let operator = match int(get, &key(format_args!("operator_{cid}"))?)? {
                 0 => 0.0,
@@ -221,7 +245,7 @@ impl RuleFit {
         })?;
         // The levels of the categorical conditions, in the order the conditions named them.
         let mut first_level = None;
-        for_each_condition(get, groups, ntrees, &mut |cid| {
+        for_each_condition(get, trees, ntrees, &mut |cid| {
             if int(get, &key(format_args!("type_{cid}"))?)? != 0 {
                 return Ok(());
             }
@@ -302,16 +326,43 @@ impl RuleFit {
         };
         let column_named =
             |w: &Writer<'_>, name: &[u8]| columns.clone().find(|&c| w.column_name(c) == Some(name));
+        // A multinomial model's class names: the levels of its response (the last column).
+        let response = (header.first_column + header.n_columns)
+            .checked_sub(1)
+            .and_then(|c| w.column_at(c as usize))
+            .filter(|c| c.first_level != NONE);
         for r in 0..(self.rules.len as usize / RULE) {
             let at = self.rules.first as usize + r * RULE;
             let name = w.str(text(w, at + 3)?).ok_or(corrupt)?;
-            // genmodel: the column named by the text before the first `N`, then the level.
-            let var = name
+            let class = w.f64_at(at + 5).ok_or(corrupt)?;
+            let mut var: heapless::Vec<u8, { 2 * limits::MAX_NAME_LEN }> = heapless::Vec::new();
+            // genmodel: the column named by the text before the first `N` (and, for class
+            // `k`'s rules, `C<k>`), then the level.
+            let prefix = name
                 .iter()
                 .position(|&b| b == b'N')
                 .and_then(|n| name.get(..n));
-            let column = var
-                .and_then(|v| column_named(w, v))
+            if class >= 0.0 {
+                let k = class as usize;
+                let class_name = response
+                    .filter(|c| k < c.n_levels as usize)
+                    .and_then(|c| w.level_text(c.first_level as usize + k))
+                    .ok_or(corrupt)?;
+                if !name.ends_with(class_name) {
+                    w.set_f64(at + 2, NOT_OF_CLASS)?;
+                    continue;
+                }
+            }
+            let column = prefix
+                .and_then(|p| {
+                    var.extend_from_slice(p).ok()?;
+                    if class >= 0.0 {
+                        let mut k = heapless::String::<12>::new();
+                        write!(k, "C{}", class as u32).ok()?;
+                        var.extend_from_slice(k.as_bytes()).ok()?;
+                    }
+                    column_named(w, &var)
+                })
                 .ok_or(ModelError::Corrupt(
                     "a RuleFit rule names no column of the linear model",
                 ))?;
@@ -326,6 +377,22 @@ impl RuleFit {
                 }
             }
             w.set_f64(at + 2, level)?;
+        }
+        // genmodel's list of a class's rules is null when none ends with the class's name,
+        // and every row then fails.
+        for g in 0..self.groups as usize {
+            let field = |k: usize| w.f64_at(self.group_rules.first as usize + 2 * g + k);
+            let (first, n) = (field(0).ok_or(corrupt)?, field(1).ok_or(corrupt)?);
+            let rule = |r: usize, k: usize| w.f64_at(self.rules.first as usize + r * RULE + k);
+            let multinomial = n >= 1.0 && rule(first as usize, 5).is_some_and(|c| c >= 0.0);
+            let of_class = (first as usize..(first + n) as usize)
+                .any(|r| rule(r, 2).is_some_and(|l| l != NOT_OF_CLASS));
+            if multinomial && !of_class {
+                return Err(ModelError::Unsupported(
+                    "a multinomial RuleFit with a tree that has no rule for some class \
+                     (genmodel fails on every row)",
+                ));
+            }
         }
         let test_len = self.test_len(header.n_features as usize);
         for i in 0..self.map.len as usize {
@@ -383,6 +450,9 @@ impl RuleFit {
             let mut value = -1.0;
             for r in first..first + n {
                 let at = r * RULE;
+                if get(self.rules, at + 2) == NOT_OF_CLASS {
+                    continue;
+                }
                 let (c0, nc) = (
                     get(self.rules, at) as usize,
                     get(self.rules, at + 1) as usize,
