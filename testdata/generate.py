@@ -12,8 +12,9 @@ What it does (deterministic apart from H2O model uuids/timestamps):
   5. runs the reference PredictCsv (hex output) for every (model, mode) into expected/,
   6. writes manifest.tsv and README.md, shuts H2O down,
   7. runs generate_encodings.py (models trained on encoded frames), generate_glrm.py (one
-     GLRM per loss and regularizer), generate_gam.py (GAM families and spline types) and
-     generate_rulefit.py (multinomial RuleFit), each in its own H2O run, which add their rows to manifest.tsv and their sections to
+     GLRM per loss and regularizer), generate_gam.py (GAM families and spline types),
+     generate_rulefit.py (multinomial RuleFit) and generate_ensemble.py (an ensemble of 150
+     base models), each in its own H2O run, which add their rows to manifest.tsv and their sections to
      README.md.
 """
 import csv
@@ -1463,6 +1464,9 @@ def main():
     # ---- multinomial RuleFit (likewise)
     import generate_rulefit
     generate_rulefit.main()
+    # ---- an ensemble wider than the core's inline store (likewise)
+    import generate_ensemble
+    generate_ensemble.main()
 
 
 NEW_NOTES = [

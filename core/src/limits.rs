@@ -29,9 +29,15 @@ pub const MAX_CLASSES: usize = 1024;
 /// Levels of one categorical column (H2O's own limit on a categorical domain is 10 million).
 pub const MAX_LEVELS: usize = 10_000_000;
 
-/// Sub-models of one stacked ensemble (base models plus the metalearner). H2O AutoML's
-/// "AllModels" ensembles hold a few dozen.
+/// Sub-model headers a model keeps inline (`InlineSubs`: base models plus the metalearner
+/// of a stacked ensemble), ~40 KB in every model. H2O AutoML's "AllModels" ensembles hold a
+/// few dozen, past a hundred after a long run: a caller with an allocator loads those with
+/// a growable store (`Mojo::load_with`; `serve` does).
 pub const MAX_SUBMODELS: usize = 128;
+
+/// Sub-models one ensemble may declare (`submodel_count`, `base_models_num`), whatever the
+/// store: a bound on the keys read, far past what H2O builds.
+pub const MAX_SUBMODEL_KEYS: usize = 1 << 16;
 
 /// Scratch doubles `Model::score` keeps on the stack at most, for models that need scratch
 /// (stacked ensembles, networks): 32 KiB, well inside a thread's stack; smaller needs get

@@ -771,3 +771,55 @@ fn a_glrm_row_with_a_negative_level_is_rejected_naming_its_column() {
         })
     );
 }
+
+/// Sub-model headers in a `Vec`, as a caller with an allocator keeps them.
+#[derive(Clone, Debug, Default)]
+struct VecSubModels(Vec<scorer::model::Header>);
+
+impl AsRef<[scorer::model::Header]> for VecSubModels {
+    fn as_ref(&self) -> &[scorer::model::Header] {
+        &self.0
+    }
+}
+
+impl AsMut<[scorer::model::Header]> for VecSubModels {
+    fn as_mut(&mut self) -> &mut [scorer::model::Header] {
+        &mut self.0
+    }
+}
+
+impl scorer::model::SubModels for VecSubModels {
+    fn push(&mut self, header: scorer::model::Header) -> Result<(), ModelError> {
+        self.0.push(header);
+        Ok(())
+    }
+}
+
+#[test]
+fn an_ensemble_wider_than_the_inline_store_loads_with_a_growable_one() {
+    let bytes = model_with("se_150_bases_prostate", |_| {});
+    // 150 base models, 130 of them used by the metalearner (genmodel reads only those) and
+    // the metalearner: past the 128 headers kept inline.
+    assert!(matches!(model_error(&bytes), ModelError::TooLarge(_)));
+    let mojo = Mojo::new(&bytes).unwrap();
+    let mut scratch = vec![0u8; mojo.scratch_len()];
+    let plan = mojo.plan_with::<VecSubModels>(&mut scratch).unwrap();
+    assert_eq!(plan.sub_models(), 131);
+    let model = mojo
+        .load_with::<_, VecSubModels>(&plan, &mut scratch, vec![0u64; plan.words()])
+        .unwrap();
+    assert_eq!(model.n_sub_models(), 131);
+    let mut row = vec![f64::NAN; model.n_features()];
+    for (k, v) in [(0, b"65" as &[u8]), (4, b"1.4"), (5, b"0")] {
+        model
+            .encode_input_text(k, v, Default::default(), &mut row)
+            .unwrap();
+    }
+    let mut preds = vec![0.0; model.preds_len()];
+    let mut work = vec![0.0; model.work_len()];
+    model.score_with(&row, 0.0, &mut preds, &mut work).unwrap();
+    assert!(
+        (0.0..=1.0).contains(&preds[2]) && preds[1] + preds[2] == 1.0,
+        "{preds:?}"
+    );
+}

@@ -9,7 +9,7 @@
 
 use std::io::{self, Read, Write};
 
-use scorer::model::{Algorithm, InputRules, Model, OutputValue};
+use scorer::model::{Algorithm, Header, InputRules, Model, OutputValue};
 
 use crate::csv::{CsvError, CsvScan, Records, BOM};
 use crate::format::{write_number, NumberFormat};
@@ -101,8 +101,8 @@ impl std::error::Error for BatchError {}
 
 /// Scores every row of `input` (CSV with a header) into `out`, reading the input a block at
 /// a time.
-pub fn score_csv<M: AsRef<[u64]> + Sync>(
-    model: &Model<M>,
+pub fn score_csv<M: AsRef<[u64]> + Sync, S: AsRef<[Header]> + Sync>(
+    model: &Model<M, S>,
     input: impl Read,
     out: &mut impl Write,
     options: BatchOptions,
@@ -111,8 +111,8 @@ pub fn score_csv<M: AsRef<[u64]> + Sync>(
 }
 
 /// Writes every row's path through every tree (PredictCsv's `--leafNodeAssignment`).
-pub fn leaf_paths_csv<M: AsRef<[u64]> + Sync>(
-    model: &Model<M>,
+pub fn leaf_paths_csv<M: AsRef<[u64]> + Sync, S: AsRef<[Header]> + Sync>(
+    model: &Model<M, S>,
     input: impl Read,
     out: &mut impl Write,
     options: BatchOptions,
@@ -122,8 +122,8 @@ pub fn leaf_paths_csv<M: AsRef<[u64]> + Sync>(
 
 /// Writes every row's Shapley contributions (PredictCsv's `--predictContributions`): one
 /// column per contribution name, f32 values widened to f64.
-pub fn contributions_csv<M: AsRef<[u64]> + Sync>(
-    model: &Model<M>,
+pub fn contributions_csv<M: AsRef<[u64]> + Sync, S: AsRef<[Header]> + Sync>(
+    model: &Model<M, S>,
     input: impl Read,
     out: &mut impl Write,
     options: BatchOptions,
@@ -133,8 +133,8 @@ pub fn contributions_csv<M: AsRef<[u64]> + Sync>(
 
 /// Writes every row as a GLRM reconstructs it (PredictCsv's `--glrmReconstruct`): one
 /// column `reconstr_<feature>` per feature, a categorical's value as its level index.
-pub fn reconstruct_csv<M: AsRef<[u64]> + Sync>(
-    model: &Model<M>,
+pub fn reconstruct_csv<M: AsRef<[u64]> + Sync, S: AsRef<[Header]> + Sync>(
+    model: &Model<M, S>,
     input: impl Read,
     out: &mut impl Write,
     options: BatchOptions,
@@ -154,8 +154,8 @@ struct Blocking {
     threads: usize,
 }
 
-fn run<M: AsRef<[u64]> + Sync>(
-    model: &Model<M>,
+fn run<M: AsRef<[u64]> + Sync, S: AsRef<[Header]> + Sync>(
+    model: &Model<M, S>,
     input: impl Read,
     out: &mut impl Write,
     options: BatchOptions,
@@ -173,8 +173,8 @@ fn run<M: AsRef<[u64]> + Sync>(
     run_blocks(model, input, out, options, output, blocking)
 }
 
-fn run_blocks<M: AsRef<[u64]> + Sync>(
-    model: &Model<M>,
+fn run_blocks<M: AsRef<[u64]> + Sync, S: AsRef<[Header]> + Sync>(
+    model: &Model<M, S>,
     mut input: impl Read,
     out: &mut impl Write,
     options: BatchOptions,
@@ -352,14 +352,14 @@ fn chunk_end(body: &[u8], start: usize, chunk: usize) -> usize {
 }
 
 /// Scores data rows: everything one row needs, shared by the threads.
-struct Rows<'a, M> {
-    model: &'a Model<M>,
+struct Rows<'a, M, S> {
+    model: &'a Model<M, S>,
     mapper: &'a RowMapper,
     options: BatchOptions,
     output: BatchOutput,
 }
 
-impl<M: AsRef<[u64]> + Sync> Rows<'_, M> {
+impl<M: AsRef<[u64]> + Sync, S: AsRef<[Header]> + Sync> Rows<'_, M, S> {
     /// Scores `body` (which starts on line `first_line`) in chunks, `threads` at a time,
     /// writing their output in input order; returns the rows scored and the line after
     /// `body`. The first error (in input order) stops the run after the rows before it are
@@ -513,8 +513,8 @@ impl<M: AsRef<[u64]> + Sync> Rows<'_, M> {
 const BLOCK_ROWS: usize = 64;
 
 /// Converted rows waiting to be scored together, with their row and line numbers.
-struct Block<'a, M> {
-    model: &'a Model<M>,
+struct Block<'a, M, S> {
+    model: &'a Model<M, S>,
     rows: Vec<f64>,
     offsets: Vec<f64>,
     at: Vec<(usize, usize)>,
@@ -523,8 +523,8 @@ struct Block<'a, M> {
     work: Vec<f64>,
 }
 
-impl<'a, M: AsRef<[u64]>> Block<'a, M> {
-    fn new(model: &'a Model<M>) -> Self {
+impl<'a, M: AsRef<[u64]>, S: AsRef<[Header]>> Block<'a, M, S> {
+    fn new(model: &'a Model<M, S>) -> Self {
         Block {
             model,
             rows: Vec::with_capacity(BLOCK_ROWS * model.n_features()),
@@ -572,8 +572,8 @@ impl<'a, M: AsRef<[u64]>> Block<'a, M> {
 }
 
 /// A row the model refused to score, as an error naming its row, line and column.
-fn rejected<M: AsRef<[u64]>>(
-    model: &Model<M>,
+fn rejected<M: AsRef<[u64]>, S: AsRef<[Header]>>(
+    model: &Model<M, S>,
     e: scorer::ScoreError,
     row: usize,
     line: usize,
@@ -664,8 +664,8 @@ fn write_values(
 }
 
 /// Writes one output row.
-pub fn write_row<M: AsRef<[u64]>>(
-    model: &Model<M>,
+pub fn write_row<M: AsRef<[u64]>, S: AsRef<[Header]>>(
+    model: &Model<M, S>,
     preds: &[f64],
     options: BatchOptions,
     out: &mut impl Write,

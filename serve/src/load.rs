@@ -2,10 +2,40 @@
 
 use std::path::Path;
 
-use scorer::model::{Model, Mojo};
+use scorer::model::{Header, Model, Mojo, SubModels};
+use scorer::ModelError;
 
 /// A model that owns its memory; `Send + Sync`, so one copy serves every thread.
-pub type LoadedModel = Model<Box<[u64]>>;
+pub type LoadedModel = Model<Box<[u64]>, HeapSubModels>;
+
+/// Sub-model headers on the heap: as many as an ensemble has (the core keeps 128 inline),
+/// and none of the inline store's ~40 KB in models without them.
+#[derive(Clone, Debug, Default)]
+pub struct HeapSubModels(Vec<Header>);
+
+impl AsRef<[Header]> for HeapSubModels {
+    fn as_ref(&self) -> &[Header] {
+        &self.0
+    }
+}
+
+impl AsMut<[Header]> for HeapSubModels {
+    fn as_mut(&mut self) -> &mut [Header] {
+        &mut self.0
+    }
+}
+
+impl SubModels for HeapSubModels {
+    fn push(&mut self, header: Header) -> Result<(), ModelError> {
+        self.0.push(header);
+        Ok(())
+    }
+}
+
+/// Heap bytes a model planned as `plan` keeps besides its memory: its sub-model headers.
+pub fn sub_model_bytes(plan: &scorer::model::Plan) -> usize {
+    plan.sub_models() * std::mem::size_of::<Header>()
+}
 
 /// Why a model could not be loaded.
 #[derive(Debug)]
@@ -32,9 +62,9 @@ pub fn from_bytes(bytes: &[u8]) -> Result<LoadedModel, scorer::Error> {
     let mut inflated = vec![0u8; mojo.inflated_len()];
     let mojo = mojo.inflate_all(&mut inflated)?;
     let mut scratch = vec![0u8; mojo.scratch_len()];
-    let plan = mojo.plan(&mut scratch)?;
+    let plan = mojo.plan_with::<HeapSubModels>(&mut scratch)?;
     let mem = vec![0u64; plan.words()].into_boxed_slice();
-    mojo.load(&plan, &mut scratch, mem)
+    mojo.load_with(&plan, &mut scratch, mem)
 }
 
 /// Loads a model from a MOJO file.

@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use scorer::model::{InputRules, Model};
+use scorer::model::{Header, InputRules, Model};
 use scorer::InputError as CoreInputError;
 
 /// The cell texts PredictCsv treats as missing.
@@ -243,6 +243,25 @@ struct NameFilter {
     first_bytes: [u64; 4],
 }
 
+/// Heap bytes of a vector of strings: the vector's buffer and each string's (what a
+/// multi-model endpoint counts of a model's names, [`crate::server::Loaded::heap_bytes`]).
+pub fn strings_heap_bytes(strings: &[String], capacity: usize) -> usize {
+    capacity * std::mem::size_of::<String>() + strings.iter().map(String::capacity).sum::<usize>()
+}
+
+impl Columns {
+    /// Heap bytes this holds (the name index, the positional names, kinds and slots).
+    pub fn heap_bytes(&self) -> usize {
+        let entry = std::mem::size_of::<(String, usize)>() + 1;
+        self.index.capacity() * entry
+            + self.index.keys().map(String::capacity).sum::<usize>()
+            + strings_heap_bytes(&self.positional, self.positional.capacity())
+            + self.kinds.len() * std::mem::size_of::<Kind>()
+            + self.slots.len() * std::mem::size_of::<usize>()
+            + self.offset.as_ref().map_or(0, |o| o.len())
+    }
+}
+
 impl NameFilter {
     fn add(&mut self, name: &[u8]) {
         self.lengths |= 1 << name.len().min(63);
@@ -260,7 +279,7 @@ impl NameFilter {
 }
 
 impl Columns {
-    pub fn new<M: AsRef<[u64]>>(model: &Model<M>) -> Self {
+    pub fn new<M: AsRef<[u64]>, S: AsRef<[Header]>>(model: &Model<M, S>) -> Self {
         let n_inputs = model.n_inputs();
         let inputs: Vec<_> = (0..n_inputs).filter_map(|k| model.input(k)).collect();
         let mut index = HashMap::with_capacity(n_inputs);
@@ -347,6 +366,18 @@ pub struct RowMapper {
 }
 
 impl RowMapper {
+    /// Heap bytes this holds.
+    pub fn heap_bytes(&self) -> usize {
+        self.targets.capacity() * std::mem::size_of::<Target>()
+            + strings_heap_bytes(&self.missing, self.missing.capacity())
+            + strings_heap_bytes(&self.unused, self.unused.capacity())
+            + self.kinds.capacity() * std::mem::size_of::<Kind>()
+            + self
+                .slots
+                .as_ref()
+                .map_or(0, |s| s.capacity() * std::mem::size_of::<usize>())
+    }
+
     /// Maps field names (e.g. a CSV header) onto the model's inputs.
     pub fn new(columns: &Columns, names: &[&str], rules: InputRules) -> Self {
         let mut seen = vec![false; columns.n_inputs];
@@ -386,7 +417,7 @@ impl RowMapper {
     }
 
     /// Whether rows must carry an offset (the model has one and the scoring API passes it).
-    fn wants_offset<M: AsRef<[u64]>>(model: &Model<M>) -> bool {
+    fn wants_offset<M: AsRef<[u64]>, S: AsRef<[Header]>>(model: &Model<M, S>) -> bool {
         use scorer::model::Category::*;
         model.offset_column().is_some()
             && matches!(model.category(), Binomial | Regression | Ordinal | CoxPH)
@@ -394,9 +425,9 @@ impl RowMapper {
 
     /// Fills `row` (one value per model feature) from text fields; returns the offset.
     /// Fields past the mapped names are ignored; mapped names without a field are NA.
-    pub fn text_row<'f, M: AsRef<[u64]>>(
+    pub fn text_row<'f, M: AsRef<[u64]>, S: AsRef<[Header]>>(
         &self,
-        model: &Model<M>,
+        model: &Model<M, S>,
         fields: impl Iterator<Item = &'f [u8]>,
         row: &mut [f64],
     ) -> Result<f64, RowError> {
@@ -404,9 +435,9 @@ impl RowMapper {
     }
 
     /// [`RowMapper::text_row`] for typed cells (the module docs give the rules).
-    pub fn cell_row<'f, M: AsRef<[u64]>>(
+    pub fn cell_row<'f, M: AsRef<[u64]>, S: AsRef<[Header]>>(
         &self,
-        model: &Model<M>,
+        model: &Model<M, S>,
         cells: impl Iterator<Item = Cell<'f>>,
         row: &mut [f64],
     ) -> Result<f64, RowError> {
@@ -448,9 +479,9 @@ impl RowMapper {
     }
 
     /// Writes input `k`'s slots of `row` from one cell.
-    fn encode<M: AsRef<[u64]>>(
+    fn encode<M: AsRef<[u64]>, S: AsRef<[Header]>>(
         &self,
-        model: &Model<M>,
+        model: &Model<M, S>,
         k: usize,
         cell: Cell<'_>,
         row: &mut [f64],
@@ -504,9 +535,9 @@ impl RowMapper {
     }
 
     /// The offset to score with: 0 when the model has none or the category ignores it.
-    pub fn offset<M: AsRef<[u64]>>(
+    pub fn offset<M: AsRef<[u64]>, S: AsRef<[Header]>>(
         &self,
-        model: &Model<M>,
+        model: &Model<M, S>,
         found: Option<f64>,
     ) -> Result<f64, RowError> {
         if !Self::wants_offset(model) {
@@ -520,9 +551,9 @@ impl RowMapper {
         }
     }
 
-    pub fn cell_error<M: AsRef<[u64]>>(
+    pub fn cell_error<M: AsRef<[u64]>, S: AsRef<[Header]>>(
         &self,
-        model: &Model<M>,
+        model: &Model<M, S>,
         e: CoreInputError,
         cell: &[u8],
     ) -> RowError {
@@ -550,7 +581,7 @@ impl RowMapper {
     }
 }
 
-fn offset_name<M: AsRef<[u64]>>(model: &Model<M>) -> Option<String> {
+fn offset_name<M: AsRef<[u64]>, S: AsRef<[Header]>>(model: &Model<M, S>) -> Option<String> {
     model
         .offset_column()
         .and_then(|i| model.column(i))

@@ -2,7 +2,7 @@
 //! logit-transformed, are the row of a metalearner.
 //!
 //! Sub-models live in the same archive under `models/<ALGO>/<key>/` and in the same model
-//! memory as the ensemble; their headers are kept beside the ensemble's ([`super::Subs`]).
+//! memory as the ensemble; their headers are kept beside the ensemble's ([`super::SubModels`]).
 //! Each base model sees a row built by name from the ensemble's columns (level indices are
 //! copied as they are: all models share the training domains). genmodel writes only the base
 //! models the metalearner uses; the other slots of the level-one row stay 0.
@@ -12,12 +12,12 @@ use core::fmt::Write as _;
 
 use super::layout::{Sink, Writer};
 use super::predict::Exp;
-use super::{Header, Mojo, Part, Span, Subs};
+use super::{Header, Mojo, Part, Span, SubModels};
 use crate::error::{Algorithm, Error, ModelError, ScoreError};
 use crate::ini::{self, Ini};
 use crate::limits;
 
-/// An ensemble's structure; the sub-models are in [`Subs`].
+/// An ensemble's structure; the sub-models are in the model's [`SubModels`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Ensemble {
     /// Index of the metalearner in the subs.
@@ -53,13 +53,37 @@ fn optional_count(ini: &Ini<'_>, key: &'static str) -> Result<usize, ModelError>
 /// `submodel_key_<i>` and `submodel_dir_<i>` (the first that matches).
 pub(super) fn sub_model_dir<'i>(ini: &Ini<'i>, wanted: &str) -> Result<&'i str, Error> {
     let n_subs = optional_count(ini, "submodel_count")?;
-    for i in 0..n_subs.min(limits::MAX_SUBMODELS) {
+    for i in 0..n_subs.min(limits::MAX_SUBMODEL_KEYS) {
         if ini.get(&key("submodel_key_", i)?) == Some(wanted) {
             let dir = ini.get(&key("submodel_dir_", i)?);
             return dir.ok_or(ModelError::MissingKey("submodel_dir_").into());
         }
     }
     Err(ModelError::Corrupt("a model names a sub-model it does not contain").into())
+}
+
+/// The store a sub-model's own sub-models would go to: none may (an ensemble or a RuleFit
+/// inside an ensemble would index the ensemble's list with its own numbers).
+struct NoSubModels;
+
+impl AsRef<[Header]> for NoSubModels {
+    fn as_ref(&self) -> &[Header] {
+        &[]
+    }
+}
+
+impl AsMut<[Header]> for NoSubModels {
+    fn as_mut(&mut self) -> &mut [Header] {
+        &mut []
+    }
+}
+
+impl SubModels for NoSubModels {
+    fn push(&mut self, _: Header) -> Result<(), ModelError> {
+        Err(ModelError::Unsupported(
+            "a sub-model with sub-models of its own (an ensemble or RuleFit inside an ensemble)",
+        ))
+    }
 }
 
 /// Reads the sub-model in `dir` into `sink` and adds its header to `subs`; returns its
@@ -70,13 +94,12 @@ pub(super) fn build_sub(
     dir: &str,
     buf: &mut [u8],
     sink: &mut dyn Sink,
-    subs: &mut Subs,
+    subs: &mut dyn SubModels,
 ) -> Result<u32, Error> {
-    let mut nested = Subs::new();
-    let (header, _) = mojo.build(dir, buf, sink, &mut nested)?;
-    let index = subs.len() as u32;
-    subs.push(header)
-        .map_err(|_| ModelError::TooLarge("sub-models"))?;
+    let (header, _) = mojo.build(dir, buf, sink, &mut NoSubModels)?;
+    let index =
+        u32::try_from(subs.as_ref().len()).map_err(|_| ModelError::TooLarge("sub-models"))?;
+    subs.push(header)?;
     Ok(index)
 }
 
@@ -88,11 +111,11 @@ impl Ensemble {
         n_classes: usize,
         buf: &mut [u8],
         sink: &mut dyn Sink,
-        subs: &mut Subs,
+        subs: &mut dyn SubModels,
     ) -> Result<Ensemble, Error> {
         let n_subs = optional_count(ini, "submodel_count")?;
         let n_bases = optional_count(ini, "base_models_num")?;
-        if n_subs > limits::MAX_SUBMODELS || n_bases > limits::MAX_SUBMODELS {
+        if n_subs > limits::MAX_SUBMODEL_KEYS || n_bases > limits::MAX_SUBMODEL_KEYS {
             return Err(ModelError::TooLarge("sub-models").into());
         }
         let logit = match ini.get("metalearner_transform").unwrap_or("NONE") {
@@ -105,28 +128,35 @@ impl Ensemble {
                 .into())
             }
         };
-        let mut build_sub =
-            |dir: &str, sink: &mut dyn Sink, subs: &mut Subs| build_sub(mojo, dir, buf, sink, subs);
         let dir_of = |wanted: &str| sub_model_dir(ini, wanted);
-        let mut slots: heapless::Vec<f64, { limits::MAX_SUBMODELS }> = heapless::Vec::new();
+        // Each used slot's model takes the next index of the store (a sub-model adds only
+        // itself), so the slots are known again once the models are written.
+        let first_index = subs.as_ref().len();
         for slot in 0..n_bases {
-            let index = match ini.get(&key("base_model", slot)?) {
-                Some(k) => f64::from(build_sub(dir_of(k)?, sink, subs)?),
-                None => f64::NAN,
-            };
-            slots
-                .push(index)
-                .map_err(|_| ModelError::TooLarge("sub-models"))?;
+            if let Some(k) = ini.get(&key("base_model", slot)?) {
+                build_sub(mojo, dir_of(k)?, buf, sink, subs)?;
+            }
         }
-        let meta = build_sub(dir_of(ini.require("metalearner")?)?, sink, subs)?;
+        let meta = build_sub(mojo, dir_of(ini.require("metalearner")?)?, buf, sink, subs)?;
+        let mut next = first_index;
+        let mut slots = (0..n_bases).map(|slot| match ini.get(&key("base_model", slot).ok()?) {
+            Some(_) => {
+                next += 1;
+                Some(next - 1)
+            }
+            None => None,
+        });
         let bases = Span {
-            first: sink.f64s(&mut slots.iter().copied())?,
+            first: sink.f64s(&mut core::iter::from_fn(|| {
+                slots.next().map(|s| s.map_or(f64::NAN, |i| i as f64))
+            }))?,
             len: n_bases as u32,
         };
-        let features: usize = slots
+        let subs = subs.as_ref();
+        let features: usize = subs
+            .get(first_index..meta as usize)
+            .unwrap_or_default()
             .iter()
-            .filter(|s| !s.is_nan())
-            .filter_map(|&s| subs.get(s as usize))
             .map(|h| h.n_features as usize)
             .sum();
         let maps = Span {
@@ -176,7 +206,7 @@ impl Ensemble {
         &self,
         w: &mut Writer<'_>,
         header: &Header,
-        subs: &Subs,
+        subs: &[Header],
     ) -> Result<(), ModelError> {
         let se_names =
             header.first_column as usize..(header.first_column + header.n_features) as usize;

@@ -316,9 +316,10 @@ enum Calibration {
     },
 }
 
-/// Everything scalar about a model, read from `model.ini`.
+/// Everything scalar about a model, read from `model.ini` (opaque outside the core: a
+/// [`SubModels`] store holds them for an ensemble's sub-models).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct Header {
+pub struct Header {
     algorithm: Algorithm,
     category: Category,
     mojo_version: u32,
@@ -387,8 +388,25 @@ impl Header {
     }
 }
 
-/// The headers of an ensemble's sub-models (empty for other models).
-pub(crate) type Subs = heapless::Vec<Header, { limits::MAX_SUBMODELS }>;
+/// Where a model keeps the headers of its sub-models (a stacked ensemble's base models and
+/// metalearner, a RuleFit's GLM; none for other models): [`InlineSubs`] in the model
+/// itself, or a growable store of the caller's for more than [`limits::MAX_SUBMODELS`]
+/// ([`Mojo::plan_with`], [`Mojo::load_with`]; `serve` keeps them on the heap).
+pub trait SubModels: AsRef<[Header]> + AsMut<[Header]> {
+    /// Appends a header; an error when the store is full.
+    fn push(&mut self, header: Header) -> Result<(), ModelError>;
+}
+
+/// Sub-model headers kept inline, up to [`limits::MAX_SUBMODELS`] (~40 KB in every model).
+pub type InlineSubs = heapless::Vec<Header, { limits::MAX_SUBMODELS }>;
+
+impl<const N: usize> SubModels for heapless::Vec<Header, N> {
+    fn push(&mut self, header: Header) -> Result<(), ModelError> {
+        heapless::Vec::push(self, header).map_err(|_| {
+            ModelError::TooLarge("sub-models kept inline (load with a growable store)")
+        })
+    }
+}
 
 /// An opened MOJO archive.
 #[derive(Clone, Copy, Debug)]
@@ -459,7 +477,7 @@ impl<'a> Inflated<'a> {
 pub struct Plan {
     layout: Layout,
     header: Header,
-    subs: Subs,
+    n_subs: usize,
     inputs: Option<encoding::Inputs>,
 }
 
@@ -472,6 +490,11 @@ impl Plan {
     /// Bytes of model memory.
     pub fn bytes(&self) -> usize {
         self.layout.words() * 8
+    }
+
+    /// Sub-model headers the model keeps (its [`SubModels`] store's length).
+    pub fn sub_models(&self) -> usize {
+        self.n_subs
     }
 }
 
@@ -594,13 +617,18 @@ impl<'a> Mojo<'a> {
 
     /// Reads the whole model once and returns the memory it needs.
     pub fn plan(&self, scratch: &mut [u8]) -> Result<Plan, Error> {
+        self.plan_with::<InlineSubs>(scratch)
+    }
+
+    /// [`Mojo::plan`] for a model whose sub-model headers go to an `S` store.
+    pub fn plan_with<S: SubModels + Default>(&self, scratch: &mut [u8]) -> Result<Plan, Error> {
         let mut counter = Counter::default();
-        let mut subs = Subs::new();
+        let mut subs = S::default();
         let (header, inputs) = self.build("", scratch, &mut counter, &mut subs)?;
         Ok(Plan {
             layout: Layout::new(counter.counts)?,
             header,
-            subs,
+            n_subs: subs.as_ref().len(),
             inputs,
         })
     }
@@ -610,13 +638,24 @@ impl<'a> Mojo<'a> {
         &self,
         plan: &Plan,
         scratch: &mut [u8],
-        mut mem: M,
+        mem: M,
     ) -> Result<Model<M>, Error> {
+        self.load_with(plan, scratch, mem)
+    }
+
+    /// [`Mojo::load`] keeping the sub-model headers in an `S` store (planned with
+    /// [`Mojo::plan_with`]).
+    pub fn load_with<M: AsRef<[u64]> + AsMut<[u64]>, S: SubModels + Default>(
+        &self,
+        plan: &Plan,
+        scratch: &mut [u8],
+        mut mem: M,
+    ) -> Result<Model<M, S>, Error> {
         let mut writer = Writer::new(&plan.layout, mem.as_mut())?;
-        let mut subs = Subs::new();
+        let mut subs = S::default();
         let (header, inputs) = self.build("", scratch, &mut writer, &mut subs)?;
         writer.finish(&plan.layout)?;
-        if header != plan.header || subs != plan.subs || inputs != plan.inputs {
+        if header != plan.header || subs.as_ref().len() != plan.n_subs || inputs != plan.inputs {
             return Err(ModelError::Corrupt("the archive changed between plan and load").into());
         }
         writer.sort_level_runs();
@@ -625,14 +664,14 @@ impl<'a> Mojo<'a> {
         let mut header = header;
         let mut subs = subs;
         let (dense, trees, nodes) = writer.dense_trees_nodes();
-        for h in core::iter::once(&mut header).chain(subs.iter_mut()) {
+        for h in core::iter::once(&mut header).chain(subs.as_mut().iter_mut()) {
             h.fill_dense(dense, trees, nodes);
         }
         if let Algo::Ensemble(e) = header.algo {
-            e.fill_column_maps(&mut writer, &header, &subs)?;
+            e.fill_column_maps(&mut writer, &header, subs.as_ref())?;
         }
         if let Algo::RuleFit(r) = header.algo {
-            r.fill(&mut writer, &header, &subs)?;
+            r.fill(&mut writer, &header, subs.as_ref())?;
         }
         let mut model = Model {
             mem,
@@ -677,7 +716,7 @@ impl<'a> Mojo<'a> {
         dir: &str,
         scratch: &mut [u8],
         sink: &mut dyn Sink,
-        subs: &mut Subs,
+        subs: &mut dyn SubModels,
     ) -> Result<(Header, Option<encoding::Inputs>), Error> {
         let ini_entry = if dir.is_empty() {
             self.ini
@@ -1399,13 +1438,14 @@ fn preds_len_for(category: Category, n_classes: usize, algo: &Algo) -> usize {
     }
 }
 
-/// A loaded model over memory `M` (a `Box<[u64]>`, a `Vec<u64>` or a borrowed slice).
+/// A loaded model over memory `M` (a `Box<[u64]>`, a `Vec<u64>` or a borrowed slice),
+/// with its sub-model headers in `S`.
 #[derive(Debug)]
-pub struct Model<M> {
+pub struct Model<M, S = InlineSubs> {
     mem: M,
     layout: Layout,
     header: Header,
-    subs: Subs,
+    subs: S,
     /// The columns users send, when they are not the features (a frame encoded before
     /// training; only a top-level model can be).
     inputs: Option<encoding::Inputs>,
@@ -1414,7 +1454,7 @@ pub struct Model<M> {
     rows_scored: AtomicU64,
 }
 
-impl<M: Clone> Clone for Model<M> {
+impl<M: Clone, S: Clone> Clone for Model<M, S> {
     /// A copy that has scored as many rows as this model (a genmodel instance's state).
     fn clone(&self) -> Self {
         Model {
@@ -2458,12 +2498,12 @@ impl<'m> Part<'m> {
     }
 }
 
-impl<M: AsRef<[u64]>> Model<M> {
+impl<M: AsRef<[u64]>, S: AsRef<[Header]>> Model<M, S> {
     fn part(&self) -> Part<'_> {
         Part {
             regions: Regions::new(&self.layout, self.mem.as_ref()),
             header: &self.header,
-            subs: &self.subs,
+            subs: self.subs.as_ref(),
             memory_bytes: self.layout.words() * 8,
             inputs: self.inputs,
             rows_scored: &self.rows_scored,
@@ -2474,7 +2514,7 @@ impl<M: AsRef<[u64]>> Model<M> {
     fn validate(&self) -> Result<(), ModelError> {
         let part = self.part();
         part.validate()?;
-        (0..self.subs.len()).try_for_each(|i| part.sub(i).validate())
+        (0..self.subs.as_ref().len()).try_for_each(|i| part.sub(i).validate())
     }
 
     pub fn algorithm(&self) -> Algorithm {
@@ -2757,7 +2797,7 @@ impl<M: AsRef<[u64]>> Model<M> {
 
     /// Sub-models of a stacked ensemble (base models and metalearner); 0 otherwise.
     pub fn n_sub_models(&self) -> usize {
-        self.subs.len()
+        self.subs.as_ref().len()
     }
 
     /// Scratch doubles a row needs (stacked ensembles, networks, RuleFit and GLRM; 0
@@ -3066,7 +3106,7 @@ impl<'m> Part<'m> {
     }
 }
 
-impl<M: AsRef<[u64]>> Model<M> {
+impl<M: AsRef<[u64]>, S: AsRef<[Header]>> Model<M, S> {
     /// Whether the model has Shapley contributions (`PredictCsv --predictContributions`),
     /// and if not, why: [`ModelError::Unsupported`] names the reason (multinomial, gblinear,
     /// DRF binomial_double_trees, a DRF without `experimental/modelDetails.json` variable

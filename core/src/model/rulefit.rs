@@ -14,7 +14,7 @@ use core::fmt::Write as _;
 
 use super::layout::{Sink, StrRef, Writer, NONE};
 use super::predict::Exp;
-use super::{Header, Mojo, Part, Span, Subs};
+use super::{Header, Mojo, Part, Span, SubModels};
 use crate::error::{Error, ModelError, ScoreError};
 use crate::ini::{self, Ini};
 use crate::limits;
@@ -122,11 +122,13 @@ impl RuleFit {
         n_classes: usize,
         buf: &mut [u8],
         sink: &mut dyn Sink,
-        subs: &mut Subs,
+        subs: &mut dyn SubModels,
     ) -> Result<RuleFit, Error> {
         let dir = super::ensemble::sub_model_dir(ini, ini.require("linear_model")?)?;
         let linear = super::ensemble::build_sub(mojo, dir, buf, sink, subs)?;
-        if subs.get(linear as usize).map(|h| h.algorithm) != Some(crate::error::Algorithm::Glm) {
+        if subs.as_ref().get(linear as usize).map(|h| h.algorithm)
+            != Some(crate::error::Algorithm::Glm)
+        {
             return Err(ModelError::Unsupported("a RuleFit linear model other than a GLM").into());
         }
         // Thousands of keys are read below: look them up in an index of the keys, kept in
@@ -259,6 +261,7 @@ impl RuleFit {
         // The linear model's features, by name, in the order of the rule values and the
         // row (filled into `map` at load).
         let n_linear = subs
+            .as_ref()
             .get(linear as usize)
             .map_or(0, |h| h.n_features as usize);
         let n_names = count(get, "linear_names_len")? as usize;
@@ -310,7 +313,7 @@ impl RuleFit {
         &self,
         w: &mut Writer<'_>,
         header: &Header,
-        subs: &Subs,
+        subs: &[Header],
     ) -> Result<(), ModelError> {
         let corrupt = ModelError::Corrupt("RuleFit names");
         let linear = subs.get(self.linear as usize).ok_or(corrupt)?;

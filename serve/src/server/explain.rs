@@ -78,6 +78,17 @@ pub struct Explain {
 }
 
 impl Explain {
+    /// Heap bytes this holds (the contribution names).
+    pub fn heap_bytes(&self) -> usize {
+        crate::rows::strings_heap_bytes(&self.transformed, self.transformed.capacity())
+            + crate::rows::strings_heap_bytes(&self.original, self.original.capacity())
+            + self
+                .to_original
+                .as_ref()
+                .map_or(0, |m| m.capacity() * std::mem::size_of::<usize>())
+            + self.support.as_ref().err().map_or(0, String::capacity)
+    }
+
     pub fn new(model: &LoadedModel) -> Self {
         if let Err(e) = model.contributions_support() {
             return Explain {

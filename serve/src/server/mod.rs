@@ -108,6 +108,19 @@ impl Loaded {
             reservation: None,
         }
     }
+
+    /// Heap bytes this holds besides the model (its memory and sub-model headers): the
+    /// names and maps built at load, and a 16-byte allocator header per allocation
+    /// (estimated: two per name); not the path. What a multi-model endpoint counts with
+    /// the model.
+    pub fn heap_bytes(&self) -> usize {
+        let names = self.output_names.len() + self.columns.positional.len();
+        crate::rows::strings_heap_bytes(&self.output_names, self.output_names.len())
+            + self.explain.heap_bytes()
+            + self.columns.heap_bytes()
+            + self.positional.heap_bytes()
+            + 16 * 2 * names
+    }
 }
 
 /// What the server shares between connections.
@@ -204,6 +217,7 @@ pub fn spawn_connection<IO>(
         activity: activity.clone(),
     };
     let served = graceful.watch(http.serve_connection(TokioIo::new(io), service));
+    let ending = activity.clone();
     let task = tokio::spawn(async move {
         if let Err(e) = served.await {
             log::debug(
@@ -211,10 +225,11 @@ pub fn spawn_connection<IO>(
                 &[("peer", peer.into()), ("error", e.to_string().into())],
             );
         }
+        ending.end();
     });
     let abort = task.abort_handle();
     tokio::spawn(async move {
-        if idle::watch(&activity, timeout, || abort.is_finished()).await {
+        if idle::watch(&activity, timeout).await {
             abort.abort();
             log::debug("closed a connection stalled before a request", &[]);
         }
