@@ -13,9 +13,9 @@ What it does (deterministic apart from H2O model uuids/timestamps):
   6. writes manifest.tsv and README.md, shuts H2O down,
   7. runs generate_encodings.py (models trained on encoded frames), generate_glrm.py (one
      GLRM per loss and regularizer), generate_gam.py (GAM families and spline types),
-     generate_rulefit.py (multinomial RuleFit) and generate_ensemble.py (an ensemble of 150
-     base models), each in its own H2O run, which add their rows to manifest.tsv and their sections to
-     README.md.
+     generate_rulefit.py (multinomial RuleFit), generate_ensemble.py (an ensemble of 150
+     base models) and generate_coxph.py (CoxPH interactions), each in its own H2O run,
+     which add their rows to manifest.tsv and their sections to README.md.
 """
 import csv
 import hashlib
@@ -1467,6 +1467,9 @@ def main():
     # ---- an ensemble wider than the core's inline store (likewise)
     import generate_ensemble
     generate_ensemble.main()
+    # ---- CoxPH interactions (likewise)
+    import generate_coxph
+    generate_coxph.main()
 
 
 NEW_NOTES = [

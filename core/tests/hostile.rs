@@ -382,10 +382,11 @@ fn coxph_models_genmodel_cannot_score_are_refused() {
         })
     };
     assert!(load(&strata(str::to_owned)).is_ok());
+    // Interaction targets without their predictors (`interactions_1`, `interactions_2`).
     let interactions = strata(|t| t.replacen("cats = 1", "cats = 1\ninteraction_targets = [3]", 1));
     assert!(matches!(
         model_error(&interactions),
-        ModelError::Unsupported(_)
+        ModelError::MissingKey("interactions_1")
     ));
     // Means for fewer strata than the model has, and a short mean matrix.
     let strata_rows =
@@ -822,4 +823,44 @@ fn an_ensemble_wider_than_the_inline_store_loads_with_a_growable_one() {
         (0.0..=1.0).contains(&preds[2]) && preds[1] + preds[2] == 1.0,
         "{preds:?}"
     );
+}
+
+#[test]
+fn coxph_interactions_genmodel_cannot_compute_are_refused() {
+    let edited = |model: &'static str, from: &'static str, to: &'static str| {
+        model_with(model, move |e| {
+            edit_entry(e, "model.ini", |t| t.replacen(from, to, 1))
+        })
+    };
+    assert!(load(&edited("coxph_category_pair_surv", "", "")).is_ok());
+    assert!(load(&edited("coxph_interactions_surv", "", "")).is_ok());
+    // Two categoricals whose target (here x1) has no levels to look `<l1>_<l2>` up in.
+    let no_levels = edited(
+        "coxph_category_pair_surv",
+        "interaction_targets = [1]",
+        "interaction_targets = [3]",
+    );
+    assert!(matches!(
+        model_error(&no_levels),
+        ModelError::Unsupported(_)
+    ));
+    // A categorical-by-numeric target before the numerics (genmodel indexes `target - cats`).
+    let before = edited(
+        "coxph_interactions_surv",
+        "interaction_targets = [2, 3, 4]",
+        "interaction_targets = [2, 0, 4]",
+    );
+    assert!(matches!(model_error(&before), ModelError::Unsupported(_)));
+    let past = edited(
+        "coxph_interactions_surv",
+        "interaction_targets = [2, 3, 4]",
+        "interaction_targets = [2, 3, 40]",
+    );
+    assert!(matches!(model_error(&past), ModelError::Corrupt(_)));
+    let short = edited(
+        "coxph_interactions_surv",
+        "interactions_2 = [6, 0, 0]",
+        "interactions_2 = [6, 0]",
+    );
+    assert!(load(&short).is_err());
 }

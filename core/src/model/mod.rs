@@ -673,6 +673,9 @@ impl<'a> Mojo<'a> {
         if let Algo::RuleFit(r) = header.algo {
             r.fill(&mut writer, &header, subs.as_ref())?;
         }
+        if let Algo::CoxPh(c) = header.algo {
+            c.fill(&mut writer, header.first_column)?;
+        }
         let mut model = Model {
             mem,
             layout: plan.layout,
@@ -1880,6 +1883,7 @@ impl<'m> Part<'m> {
             Algo::DeepLearning(dl) => dl.work_len(),
             Algo::Glrm(glrm) => glrm.work_len(),
             Algo::Gam(gam) => gam.work_len(),
+            Algo::CoxPh(cox) => cox.work_len(self.n_features()),
             _ => 0,
         }
     }
@@ -2145,7 +2149,7 @@ impl<'m> Part<'m> {
                 let n = self.rows_scored.fetch_add(1, Ordering::Relaxed);
                 return glrm.score(regions.f64s, row, n, preds, exp, work);
             }
-            Algo::CoxPh(cox) => return cox.score(regions.f64s, row, offset, preds),
+            Algo::CoxPh(cox) => return cox.score(regions.f64s, row, offset, preds, work),
             Algo::Gam(gam) => return gam.score(regions.f64s, row, preds, exp, work),
             Algo::ExtendedIsolationForest(eif) => return eif.score(regions.f64s, row, preds),
             Algo::IsotonicRegression {
