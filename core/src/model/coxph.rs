@@ -65,18 +65,9 @@ const ENUM_NUM: f64 = 2.0;
 /// Entries of one categorical-by-categorical table (`levels1 x levels2`).
 const MAX_PAIR_TABLE: usize = 1 << 22;
 
-/// Reads an `int[]` key into a fixed list (interaction indices).
-fn indices(ini: &Ini<'_>, key: &'static str) -> Result<heapless::Vec<usize, 256>, ModelError> {
-    let text = ini.require(key)?;
-    let mut out = heapless::Vec::new();
-    for item in ini::array(text).ok_or(ModelError::BadValue(key))? {
-        let v = ini::int(item)
-            .and_then(|v| usize::try_from(v).ok())
-            .ok_or(ModelError::BadValue(key))?;
-        out.push(v)
-            .map_err(|_| ModelError::TooLarge("CoxPH interactions"))?;
-    }
-    Ok(out)
+/// Reads an `int[]` key of column indices (the interactions').
+fn indices(ini: &Ini<'_>, key: &'static str) -> Result<heapless::Vec<u32, 256>, ModelError> {
+    super::u32_list(ini, key, "CoxPH interactions")
 }
 
 impl CoxPh {
@@ -217,6 +208,7 @@ impl CoxPh {
         }
         let mut records = heapless::Vec::<[f64; INTERACTION], 256>::new();
         for ((&target, &a), &b) in targets.iter().zip(&first).zip(&second) {
+            let (target, a, b) = (target as usize, a as usize, b as usize);
             if [target, a, b].iter().any(|&c| c >= n_features) {
                 return Err(ModelError::Corrupt("CoxPH interaction columns").into());
             }

@@ -128,16 +128,7 @@ fn ints<const N: usize>(
     ini: &Ini<'_>,
     key: &'static str,
 ) -> Result<heapless::Vec<u32, N>, ModelError> {
-    let text = ini.get(key).ok_or(ModelError::MissingKey(key))?;
-    let mut out = heapless::Vec::new();
-    for item in ini::array(text).ok_or(ModelError::BadValue(key))? {
-        let v = ini::int(item)
-            .and_then(|v| u32::try_from(v).ok())
-            .ok_or(ModelError::BadValue(key))?;
-        out.push(v)
-            .map_err(|_| ModelError::TooLarge("GAM columns"))?;
-    }
-    Ok(out)
+    super::u32_list(ini, key, "GAM columns")
 }
 
 fn count(ini: &Ini<'_>, key: &'static str) -> Result<u32, ModelError> {

@@ -1413,6 +1413,24 @@ fn int_doubles(ini: &Ini<'_>, key: &'static str, sink: &mut dyn Sink) -> Result<
     doubles(ini, key, sink)?.ok_or(ModelError::MissingKey(key))
 }
 
+/// A required `int[]` key of non-negative values, in a list of at most `N` (`what` names
+/// the list when it is longer).
+fn u32_list<const N: usize>(
+    ini: &Ini<'_>,
+    key: &'static str,
+    what: &'static str,
+) -> Result<heapless::Vec<u32, N>, ModelError> {
+    let text = ini.require(key)?;
+    let mut out = heapless::Vec::new();
+    for item in ini::array(text).ok_or(ModelError::BadValue(key))? {
+        let v = ini::int(item)
+            .and_then(|v| u32::try_from(v).ok())
+            .ok_or(ModelError::BadValue(key))?;
+        out.push(v).map_err(|_| ModelError::TooLarge(what))?;
+    }
+    Ok(out)
+}
+
 /// A required count (a non-negative `int`) of `model.ini`.
 fn require_u32(ini: &Ini<'_>, key: &'static str) -> Result<u32, ModelError> {
     u32::try_from(ini.require_int(key)?).map_err(|_| ModelError::BadValue(key))
