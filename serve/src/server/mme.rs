@@ -16,10 +16,9 @@
 //! file (its size from the file system), the core's scratch (`Mojo::scratch_len`) and the
 //! model memory (`Plan::bytes`, known from the plan before the model's memory exists) with
 //! the [`Loaded`] that holds it ([`LOADED_BYTES`]), the sub-model headers and
-//! [`PER_MODEL_SLACK`]; the names `Loaded` builds are added once built (a few KB). A
-//! reservation that does not fit is a 507
-//! and nothing is allocated; once loaded, only the model memory and its `Loaded` stay
-//! reserved. The reservation lives in the [`Loaded`] itself, so it is released exactly when
+//! [`PER_MODEL_SLACK`]; only the names `Loaded` builds (a few KB) are counted once built.
+//! A reservation that does not fit is a 507 and nothing more is allocated; once loaded,
+//! only the model, its `Loaded` and their heap stay reserved. The reservation lives in the [`Loaded`] itself, so it is released exactly when
 //! the memory is freed: when the model is unloaded and its last request in flight has
 //! ended. `DELETE` waits for those requests (up to [`UNLOAD_WAIT`]) so that the memory is
 //! back when it answers, as SageMaker expects.

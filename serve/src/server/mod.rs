@@ -186,7 +186,9 @@ struct Conn {
 /// pipe in the request benchmark) on a task of its own, answered by [`routes::handle`] until
 /// the client closes it, `graceful` shuts it down, or [`idle::watch`] (another task, so that
 /// the connection's polls do not poll its timer) finds it stalled for
-/// [`Config::header_read_timeout`] and aborts it. `peer` names the client in logs.
+/// [`Config::header_read_timeout`] and aborts it. The connection's task tells the watch when
+/// it ends ([`idle::Activity::end`]), so that the watch, and the ended task it holds, go at
+/// once. `peer` names the client in logs.
 pub fn spawn_connection<IO>(
     http: &http1::Builder,
     io: IO,
