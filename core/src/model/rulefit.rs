@@ -188,26 +188,37 @@ impl RuleFit {
         for t in 0..trees {
             let (i, j) = (t / ntrees, t % ntrees);
             let n = count(get, &key(format_args!("num_rules_M{i}T{j}"))?)?;
+            let name = |k: u32| -> Result<&str, Error> {
+                let id = key(format_args!("{i}_{j}_{k}"))?;
+                Ok(get(&key(format_args!("var_name_rule_id_{id}"))?)
+                    .ok_or(ModelError::MissingKey("var_name_rule_id_"))?)
+            };
+            // The tree's rule names once, back to back in the text region; every class's
+            // copy of a rule points at its name there.
+            let mut names_at = None;
+            for k in 0..n {
+                names_at.get_or_insert(sink.text(name(k)?.as_bytes())?.off);
+            }
             let mut condition_at = tree_conditions;
             for class in 0..classes {
                 condition_at = tree_conditions;
+                let mut text_at = names_at.unwrap_or(0);
                 for k in 0..n {
                     let id = key(format_args!("{i}_{j}_{k}"))?;
                     let n_cond = count(get, &key(format_args!("num_conditions_rule_id_{id}"))?)?;
-                    let name = get(&key(format_args!("var_name_rule_id_{id}"))?)
-                        .ok_or(ModelError::MissingKey("var_name_rule_id_"))?;
-                    let [off, len] = text_ref(sink.text(name.as_bytes())?);
+                    let len = name(k)?.len() as u32;
                     let class = if classes > 1 { f64::from(class) } else { -1.0 };
                     let record = [
                         f64::from(condition_at),
                         f64::from(n_cond),
                         -1.0,
-                        off,
-                        len,
+                        f64::from(text_at),
+                        f64::from(len),
                         class,
                     ];
                     first_rule.get_or_insert(sink.f64s(&mut record.into_iter())?);
                     condition_at += n_cond;
+                    text_at += len;
                 }
             }
             tree_conditions = condition_at;
