@@ -36,6 +36,11 @@ pub struct BatchOptions {
     /// Add calibrated probabilities (PredictCsv's `--predictCalibrated`).
     pub calibrated: bool,
     pub rules: InputRules,
+    /// The input's field separator (PredictCsv's `--separator`): `,` or another byte
+    /// [`crate::csv::is_separator`] allows.
+    pub separator: u8,
+    /// Write the header row (PredictCsv's `--outputHeader`, true by default).
+    pub header: bool,
 }
 
 /// What a batch run did.
@@ -192,7 +197,7 @@ fn run_blocks<M: AsRef<[u64]> + Sync, S: AsRef<[Header]> + Sync>(
         pending.drain(..BOM.len());
     }
     let header_end = loop {
-        if let Some(end) = first_record_end(&pending) {
+        if let Some(end) = first_record_end(&pending, options.separator) {
             break end;
         }
         if eof {
@@ -201,7 +206,8 @@ fn run_blocks<M: AsRef<[u64]> + Sync, S: AsRef<[Header]> + Sync>(
         let target = pending.len().saturating_add(chunk);
         eof = fill(&mut input, &mut pending, target)?;
     };
-    let mut records = Records::continuing(pending.get(..header_end).unwrap_or_default());
+    let mut records = Records::continuing(pending.get(..header_end).unwrap_or_default())
+        .separated_by(options.separator);
     if !records.next_record().map_err(BatchError::Csv)? {
         return Err(BatchError::NoHeader);
     }
@@ -228,23 +234,25 @@ fn run_blocks<M: AsRef<[u64]> + Sync, S: AsRef<[Header]> + Sync>(
     if reconstructed && model.algorithm() != Algorithm::Glrm {
         return Err(BatchError::NoReconstruction);
     }
-    let mut cells = Cells::new(out);
-    if contributions {
-        model.for_each_contribution_name(|name| cells.cell(format_args!("{name}")));
-    } else if reconstructed {
-        for column in (0..model.n_features()).filter_map(|i| model.column(i)) {
-            cells.cell(format_args!("reconstr_{}", column.name));
+    if options.header {
+        let mut cells = Cells::new(out);
+        if contributions {
+            model.for_each_contribution_name(|name| cells.cell(format_args!("{name}")));
+        } else if reconstructed {
+            for column in (0..model.n_features()).filter_map(|i| model.column(i)) {
+                cells.cell(format_args!("reconstr_{}", column.name));
+            }
+        } else if leaf {
+            model.for_each_tree(|class, group| {
+                cells.cell(format_args!("T{}.C{}", group + 1, class + 1))
+            });
+        } else {
+            model.for_each_output_name(options.calibrated, |name| {
+                cells.cell(format_args!("{name}"))
+            });
         }
-    } else if leaf {
-        model.for_each_tree(|class, group| {
-            cells.cell(format_args!("T{}.C{}", group + 1, class + 1))
-        });
-    } else {
-        model.for_each_output_name(options.calibrated, |name| {
-            cells.cell(format_args!("{name}"))
-        });
+        cells.end().map_err(w)?;
     }
-    cells.end().map_err(w)?;
 
     let rows = Rows {
         model,
@@ -260,7 +268,7 @@ fn run_blocks<M: AsRef<[u64]> + Sync, S: AsRef<[Header]> + Sync>(
         let (boundary, quoted) = if eof {
             (pending.len(), pending.contains(&b'"'))
         } else {
-            last_record_end(&pending)
+            last_record_end(&pending, options.separator)
         };
         if boundary == 0 {
             if eof {
@@ -277,7 +285,7 @@ fn run_blocks<M: AsRef<[u64]> + Sync, S: AsRef<[Header]> + Sync>(
             rows.parallel(body, line, blocking, out)
                 .map_err(|e| shift(e, n, 0))?
         } else {
-            let mut records = Records::continuing(body);
+            let mut records = Records::continuing(body).separated_by(options.separator);
             let scored = rows
                 .score(&mut records, 0, 0, out)
                 .map_err(|e| shift(e, n, line - 1))?;
@@ -312,8 +320,8 @@ fn fill(input: &mut impl Read, pending: &mut Vec<u8>, target: usize) -> Result<b
 }
 
 /// Where the first record of `bytes` ends (just after its newline), if it does.
-fn first_record_end(bytes: &[u8]) -> Option<usize> {
-    let mut scan = CsvScan::default();
+fn first_record_end(bytes: &[u8], separator: u8) -> Option<usize> {
+    let mut scan = CsvScan::separated_by(separator);
     bytes
         .iter()
         .position(|&b| scan.record_ends_at(b))
@@ -322,12 +330,12 @@ fn first_record_end(bytes: &[u8]) -> Option<usize> {
 
 /// Where the last whole record of `bytes` (which starts at a record's start) ends, or 0,
 /// and whether a `"` comes before that end.
-fn last_record_end(bytes: &[u8]) -> (usize, bool) {
+fn last_record_end(bytes: &[u8], separator: u8) -> (usize, bool) {
     if !bytes.contains(&b'"') {
         let end = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         return (end, false);
     }
-    let mut scan = CsvScan::default();
+    let mut scan = CsvScan::separated_by(separator);
     let (mut end, mut quoted, mut seen) = (0, false, false);
     for (i, &b) in bytes.iter().enumerate() {
         seen |= b == b'"';
@@ -409,7 +417,8 @@ impl<M: AsRef<[u64]> + Sync, S: AsRef<[Header]> + Sync> Rows<'_, M, S> {
     /// Scores one chunk into a buffer; rows and lines are numbered from 1 within it.
     fn chunk(&self, chunk: &[u8]) -> (Vec<u8>, Result<usize, BatchError>) {
         let mut buf = Vec::with_capacity(chunk.len());
-        let result = self.score(&mut Records::continuing(chunk), 0, 0, &mut buf);
+        let mut records = Records::continuing(chunk).separated_by(self.options.separator);
+        let result = self.score(&mut records, 0, 0, &mut buf);
         (buf, result)
     }
 
@@ -719,6 +728,8 @@ mod tests {
             unknown_level_as_na: true,
             invalid_number_as_na: false,
         },
+        separator: b',',
+        header: true,
     };
 
     /// The output, and the error as text, of scoring `input` cut as `blocking` says.
@@ -790,6 +801,114 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// `input` (comma separated) written again with `separator`, quoting the fields that
+    /// need it.
+    fn separated(input: &[u8], separator: u8) -> Vec<u8> {
+        let mut records = Records::new(input);
+        let mut out = Vec::new();
+        while records.next_record().expect("valid CSV") {
+            for i in 0..records.len() {
+                if i > 0 {
+                    out.push(separator);
+                }
+                let field = records.field(i).unwrap_or_default();
+                if field
+                    .iter()
+                    .any(|&b| matches!(b, b'"' | b'\n' | b'\r') || b == separator)
+                {
+                    out.push(b'"');
+                    for &b in field {
+                        if b == b'"' {
+                            out.push(b'"');
+                        }
+                        out.push(b);
+                    }
+                    out.push(b'"');
+                } else {
+                    out.extend_from_slice(field);
+                }
+            }
+            out.push(b'\n');
+        }
+        out
+    }
+
+    #[test]
+    fn another_separator_scores_the_same_rows() {
+        for (name, input) in inputs()
+            .into_iter()
+            .filter(|(n, _)| ["plain", "quoted"].contains(n))
+        {
+            let want = scored(
+                &input,
+                BatchOutput::Predictions,
+                Blocking {
+                    chunk: 1 << 30,
+                    threads: 1,
+                },
+            );
+            for separator in [b'\t', b';', b'|'] {
+                let input = separated(&input, separator);
+                assert_ne!(input.iter().filter(|&&b| b == separator).count(), 0);
+                for (chunk, threads) in [(1 << 30, 1), (500, 2), (3, 3)] {
+                    let mut out = Vec::new();
+                    let options = BatchOptions {
+                        separator,
+                        ..OPTIONS
+                    };
+                    let blocking = Blocking { chunk, threads };
+                    let report = run_blocks(
+                        &model(),
+                        &input[..],
+                        &mut out,
+                        options,
+                        BatchOutput::Predictions,
+                        blocking,
+                    );
+                    assert!(report.is_ok(), "{name} {:?}: {report:?}", separator as char);
+                    assert_eq!(
+                        String::from_utf8(out).unwrap(),
+                        want.0,
+                        "{name} separated by {:?}, chunk {chunk}",
+                        separator as char
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn without_a_header_row_the_rows_are_the_same() {
+        let input = prostate();
+        let whole = Blocking {
+            chunk: 1 << 30,
+            threads: 1,
+        };
+        for output in [BatchOutput::Predictions, BatchOutput::LeafPaths] {
+            let with = scored(input.as_bytes(), output, whole).0;
+            let mut without = Vec::new();
+            let options = BatchOptions {
+                header: false,
+                ..OPTIONS
+            };
+            run_blocks(
+                &model(),
+                input.as_bytes(),
+                &mut without,
+                options,
+                output,
+                whole,
+            )
+            .unwrap();
+            let (header, rows) = with.split_once('\n').unwrap();
+            assert!(
+                header.starts_with("predict") || header.starts_with("T1.C1"),
+                "{header}"
+            );
+            assert_eq!(String::from_utf8(without).unwrap(), rows, "{output:?}");
         }
     }
 

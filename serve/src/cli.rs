@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use scorer::model::{Algo, InputRules};
+use scorer::model::{Algo, Algorithm, InputRules};
 use serde_json::{json, Value};
 
 use crate::batch::{contributions_csv, leaf_paths_csv, reconstruct_csv, score_csv, BatchOptions};
@@ -14,6 +14,7 @@ pub const USAGE: &str = "\
 usage:
   serve score --model MODEL --input IN.csv --output OUT.csv [--hex] [--calibrated] [--invalid-as-na]
               [--leaf-assignment | --contributions | --glrm-reconstruct] [--glrm-iterations N]
+              [--separator C] [--no-header]
       Score a CSV file (header row, comma separated) as H2O's PredictCsv does.
       --hex            numbers as Java's Double.toHexString (exact) instead of shortest decimal
       --calibrated     add calibrated probabilities (cal_*) for calibrated binomial models
@@ -25,7 +26,15 @@ usage:
                        (reconstr_<column>), as PredictCsv --glrmReconstruct
       --glrm-iterations N  descent steps per row for a GLRM (default 100), as PredictCsv
                        --glrmIterNumber
+      --separator C    the input's field separator: one ASCII character (`\t` or `tab` for a tab)
+      --no-header      do not write the output's header row
       --input - / --output - read standard input / write standard output
+  serve predict-csv --mojo MODEL --input IN.csv --output OUT.csv [PredictCsv's options]
+      `serve score` with PredictCsv's command line: `java -cp h2o-genmodel.jar
+      hex.genmodel.tools.PredictCsv ARGS` becomes `serve predict-csv ARGS`. Numbers are hex
+      unless --decimal; --setConvertInvalidNum, --predictCalibrated, --leafNodeAssignment,
+      --predictContributions, --glrmReconstruct, --glrmIterNumber N, --separator S (its last
+      character), --outputHeader false and --header (ignored) as PredictCsv reads them.
   serve inspect --model MODEL
       Print the model as JSON: algorithm, category, columns, outputs, sizes.
   serve --version";
@@ -66,6 +75,32 @@ struct Args {
     contributions: bool,
     glrm_reconstruct: bool,
     glrm_iterations: Option<u32>,
+    /// The input's field separator; `,` when unset.
+    separator: Option<u8>,
+    no_header: bool,
+    /// Read as PredictCsv reads its arguments (`serve predict-csv`).
+    predict_csv: bool,
+}
+
+/// `--glrm-iterations` / `--glrmIterNumber`: a positive count.
+fn iterations(flag: &str, n: &str) -> Result<u32, CliError> {
+    n.parse()
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or_else(|| CliError::usage(format!("{flag} takes a positive count, not `{n}`")))
+}
+
+/// A separator the CSV reader can split on.
+fn separator(flag: &str, c: char) -> Result<u8, CliError> {
+    u8::try_from(c)
+        .ok()
+        .filter(|&b| crate::csv::is_separator(b))
+        .ok_or_else(|| {
+            CliError::usage(format!(
+                "{flag}: {c:?} cannot separate fields; use one ASCII character other than \
+                 `\"` and the line ends"
+            ))
+        })
 }
 
 fn parse(args: &[String]) -> Result<Args, CliError> {
@@ -88,21 +123,96 @@ fn parse(args: &[String]) -> Result<Args, CliError> {
             "--contributions" => out.contributions = true,
             "--glrm-reconstruct" => out.glrm_reconstruct = true,
             "--glrm-iterations" => {
-                let n = value("--glrm-iterations")?;
-                let n = n.parse().ok().filter(|&n| n > 0).ok_or_else(|| {
-                    CliError::usage(format!(
-                        "--glrm-iterations takes a positive count, not `{n}`"
-                    ))
+                out.glrm_iterations = Some(iterations(a, &value(a)?)?);
+            }
+            "--separator" => {
+                let s = value(a)?;
+                let c = match s.as_str() {
+                    "\\t" | "tab" => '\t',
+                    _ => {
+                        let mut chars = s.chars();
+                        match (chars.next(), chars.next()) {
+                            (Some(c), None) => c,
+                            _ => {
+                                return Err(CliError::usage(format!(
+                                    "--separator takes one character, not `{s}`"
+                                )))
+                            }
+                        }
+                    }
+                };
+                out.separator = Some(separator(a, c)?);
+            }
+            "--no-header" => out.no_header = true,
+            other => return Err(CliError::usage(format!("unknown argument `{other}`"))),
+        }
+    }
+    check_outputs(out)
+}
+
+/// The arguments of `serve predict-csv`: PredictCsv's, read as `PredictCsv.main` reads them
+/// (genmodel 3.46), onto `serve score`'s.
+fn parse_predict_csv(args: &[String]) -> Result<Args, CliError> {
+    let mut out = Args {
+        hex: true,
+        predict_csv: true,
+        ..Args::default()
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = |flag: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| CliError::usage(format!("{flag} needs a value")))
+        };
+        match a.as_str() {
+            "--header" => {} // PredictCsv reads and ignores it
+            "--decimal" => out.hex = false,
+            "--glrmReconstruct" => out.glrm_reconstruct = true,
+            "--setConvertInvalidNum" => out.invalid_as_na = true,
+            "--leafNodeAssignment" => out.leaf_assignment = true,
+            "--predictContributions" => out.contributions = true,
+            "--predictCalibrated" => out.calibrated = true,
+            // PredictCsv's --model takes a POJO class or a MOJO file; here only the file.
+            "--mojo" | "--model" => out.model = Some(PathBuf::from(value(a)?)),
+            "--input" => out.input = Some(value(a)?),
+            "--output" => out.output = Some(value(a)?),
+            // PredictCsv splits on the value's last character.
+            "--separator" => {
+                let s = value(a)?;
+                let c = s.chars().last().ok_or_else(|| {
+                    CliError::usage("--separator needs a character, not an empty value")
                 })?;
-                out.glrm_iterations = Some(n);
+                out.separator = Some(separator(a, c)?);
+            }
+            "--glrmIterNumber" => out.glrm_iterations = Some(iterations(a, &value(a)?)?),
+            // Java's Boolean.parseBoolean: "true" in any case, anything else is false.
+            "--outputHeader" => out.no_header = !value(a)?.eq_ignore_ascii_case("true"),
+            "--pojo" | "--embedded" => {
+                return Err(CliError::usage(format!(
+                    "{a} loads a compiled Java POJO; this scorer reads MOJO files (--mojo FILE)"
+                )))
+            }
+            "--testConcurrent" => {
+                return Err(CliError::usage(
+                    "--testConcurrent (PredictCsv's test of concurrent predictors) is not \
+                     supported; `serve predict-csv` scores on every core already",
+                ))
             }
             other => return Err(CliError::usage(format!("unknown argument `{other}`"))),
         }
     }
+    check_outputs(out)
+}
+
+/// At most one output other than the predictions.
+fn check_outputs(out: Args) -> Result<Args, CliError> {
     let outputs = [out.leaf_assignment, out.contributions, out.glrm_reconstruct];
     if outputs.iter().filter(|&&o| o).count() > 1 {
         return Err(CliError::usage(
-            "--leaf-assignment, --contributions and --glrm-reconstruct cannot be combined",
+            "leaf assignment, contributions and GLRM reconstruction cannot be combined \
+             (--leaf-assignment, --contributions, --glrm-reconstruct; PredictCsv's \
+             --leafNodeAssignment, --predictContributions, --glrmReconstruct)",
         ));
     }
     Ok(out)
@@ -118,8 +228,20 @@ fn load_model(args: &Args) -> Result<LoadedModel, CliError> {
 
 /// `serve score`.
 pub fn score(args: &[String]) -> Result<(), CliError> {
-    let args = parse(args)?;
+    run_score(parse(args)?)
+}
+
+/// `serve predict-csv`: `serve score` with PredictCsv's arguments.
+pub fn predict_csv(args: &[String]) -> Result<(), CliError> {
+    run_score(parse_predict_csv(args)?)
+}
+
+fn run_score(mut args: Args) -> Result<(), CliError> {
     let mut model = load_model(&args)?;
+    // PredictCsv computes an Isolation Forest's leaf assignments and writes its predictions.
+    if args.predict_csv && model.algorithm() == Algorithm::IsolationForest {
+        args.leaf_assignment = false;
+    }
     if let Some(n) = args.glrm_iterations {
         if !model.set_glrm_iterations(n) {
             return Err(CliError::usage(format!(
@@ -156,6 +278,8 @@ pub fn score(args: &[String]) -> Result<(), CliError> {
             unknown_level_as_na: true,
             invalid_number_as_na: args.invalid_as_na,
         },
+        separator: args.separator.unwrap_or(b','),
+        header: !args.no_header,
     };
     let mut out: Box<dyn Write> = if output_name == "-" {
         Box::new(std::io::BufWriter::new(std::io::stdout().lock()))

@@ -1,5 +1,6 @@
-//! A small CSV record reader: comma-separated fields, `"`-quoted fields with `""` for a quote
-//! inside them (quoted fields may span lines), records ending in `\n` or `\r\n`.
+//! A small CSV record reader: comma-separated fields (or another one-byte separator, as
+//! PredictCsv's `--separator`), `"`-quoted fields with `""` for a quote inside them (quoted
+//! fields may span lines), records ending in `\n` or `\r\n`.
 //!
 //! It follows RFC 4180 rather than the opencsv 2.3 reader inside PredictCsv, which also
 //! treats `\` as an escape character and turns a leading `""` into `"`; inputs without
@@ -11,6 +12,11 @@ use crate::swar;
 /// The UTF-8 byte-order mark, which a body or file may start with.
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// Whether `b` can separate fields: an ASCII byte other than the quote and the line ends.
+pub fn is_separator(b: u8) -> bool {
+    b.is_ascii() && !matches!(b, b'"' | b'\n' | b'\r')
+}
+
 /// Reads records from a byte buffer. An unquoted field is read where it lies in the input;
 /// only quoted fields are unescaped, into one buffer reused from record to record. A record
 /// without quotes (the common one) is split eight bytes at a time, any other a byte at a time.
@@ -18,6 +24,8 @@ pub struct Records<'a> {
     input: &'a [u8],
     pos: usize,
     line: usize,
+    /// The field separator, `,` unless [`Records::separated_by`] says otherwise.
+    separator: u8,
     /// Unescaped bytes of the current record's quoted fields, back to back.
     unquoted: Vec<u8>,
     /// Where the current record's fields are.
@@ -60,11 +68,20 @@ impl<'a> Records<'a> {
             input,
             pos: 0,
             line: 1,
+            separator: b',',
             unquoted: Vec::new(),
             // Room for a typical record's fields at once, rather than growing 4, 8, 16, ...
             // on the first record of every request.
             fields: Vec::with_capacity(64),
         }
+    }
+
+    /// The same records, their fields separated by `separator` ([`is_separator`]) instead
+    /// of `,`.
+    pub fn separated_by(mut self, separator: u8) -> Self {
+        debug_assert!(is_separator(separator));
+        self.separator = separator;
+        self
     }
 
     /// The 1-based line the next record starts on.
@@ -93,6 +110,7 @@ impl<'a> Records<'a> {
             line: start_line,
             what,
         };
+        let separator = self.separator;
         loop {
             // One field.
             let span = if self.input.get(self.pos) == Some(&b'"') {
@@ -115,7 +133,8 @@ impl<'a> Records<'a> {
                     }
                 }
                 match self.input.get(self.pos) {
-                    None | Some(b',' | b'\n') => {}
+                    None | Some(b'\n') => {}
+                    Some(&b) if b == separator => {}
                     Some(b'\r') if self.input.get(self.pos + 1) == Some(&b'\n') => {}
                     Some(_) => return Err(err("text after a closing quote")),
                 }
@@ -128,7 +147,7 @@ impl<'a> Records<'a> {
                 let rest = self.input.get(self.pos..).unwrap_or_default();
                 let n = rest
                     .iter()
-                    .position(|&b| b == b',' || b == b'\n')
+                    .position(|&b| b == separator || b == b'\n')
                     .unwrap_or(rest.len());
                 let start = self.pos;
                 let mut end = start + n;
@@ -144,7 +163,7 @@ impl<'a> Records<'a> {
             };
             self.fields.push(span);
             match self.input.get(self.pos) {
-                Some(b',') => self.pos += 1,
+                Some(&b) if b == separator => self.pos += 1,
                 Some(b'\r') => {
                     self.pos += 2;
                     self.line += 1;
@@ -172,7 +191,7 @@ impl<'a> Records<'a> {
         for chunk in &mut chunks {
             let mut word = [0; 8];
             word.copy_from_slice(chunk);
-            let mut hits = delimiters(u64::from_le_bytes(word));
+            let mut hits = delimiters(u64::from_le_bytes(word), self.separator);
             while hits != 0 {
                 let end = at + (hits.trailing_zeros() / 8) as usize;
                 match self.end_field(rest, start, end) {
@@ -185,7 +204,7 @@ impl<'a> Records<'a> {
             at += 8;
         }
         for (i, &b) in chunks.remainder().iter().enumerate() {
-            if matches!(b, b',' | b'\n' | b'"') {
+            if b == self.separator || matches!(b, b'\n' | b'"') {
                 match self.end_field(rest, start, at + i) {
                     Some(true) => return true,
                     Some(false) => start = at + i + 1,
@@ -203,7 +222,8 @@ impl<'a> Records<'a> {
     }
 
     /// Ends [`Records::plain_record`]'s field `start..end` of `rest` at the delimiter at
-    /// `end`: `Some(true)` if the record ends there (`\n`), `Some(false)` if not (`,`), and
+    /// `end`: `Some(true)` if the record ends there (`\n`), `Some(false)` if not (the
+    /// separator), and
     /// `None` at a `"`, with the position moved to the field's start.
     fn end_field(&mut self, rest: &[u8], start: usize, end: usize) -> Option<bool> {
         let delimiter = rest.get(end).copied();
@@ -251,9 +271,9 @@ impl<'a> Records<'a> {
     }
 }
 
-/// The high bit of each byte of `w` that is a `,`, `\n` or `"`, and of no other.
-fn delimiters(w: u64) -> u64 {
-    swar::bytes_equal(w, b',') | swar::bytes_equal(w, b'\n') | swar::bytes_equal(w, b'"')
+/// The high bit of each byte of `w` that is the separator, `\n` or `"`, and of no other.
+fn delimiters(w: u64, separator: u8) -> u64 {
+    swar::bytes_equal(w, separator) | swar::bytes_equal(w, b'\n') | swar::bytes_equal(w, b'"')
 }
 
 /// Where CSV records end, by [`Records`]'s grammar: a `"` opens a quoted field only at the
@@ -261,6 +281,7 @@ fn delimiters(w: u64) -> u64 {
 /// closes it. A newline outside quoted fields ends a record.
 #[derive(Debug, Clone, Copy)]
 pub struct CsvScan {
+    separator: u8,
     field_start: bool,
     in_quotes: bool,
     /// Inside a quoted field, the last byte was a `"`: it closes the field unless this
@@ -270,15 +291,22 @@ pub struct CsvScan {
 
 impl Default for CsvScan {
     fn default() -> Self {
+        CsvScan::separated_by(b',')
+    }
+}
+
+impl CsvScan {
+    /// A scan of records whose fields are separated by `separator` ([`is_separator`]).
+    pub fn separated_by(separator: u8) -> Self {
+        debug_assert!(is_separator(separator));
         CsvScan {
+            separator,
             field_start: true,
             in_quotes: false,
             quote_pending: false,
         }
     }
-}
 
-impl CsvScan {
     /// Takes the next byte; whether a record ends with it.
     pub fn record_ends_at(&mut self, b: u8) -> bool {
         if self.quote_pending {
@@ -292,7 +320,7 @@ impl CsvScan {
             return false;
         }
         let start = self.field_start;
-        self.field_start = matches!(b, b',' | b'\n');
+        self.field_start = b == self.separator || b == b'\n';
         match b {
             b'"' if start => {
                 self.in_quotes = true;
@@ -326,8 +354,8 @@ mod tests {
 
     /// Every record of `input`, by `next_record` (or by the byte-at-a-time reader alone),
     /// or the first error.
-    fn records(input: &[u8], plain_first: bool) -> Result<Vec<Record>, CsvError> {
-        let mut r = Records::new(input);
+    fn records(input: &[u8], separator: u8, plain_first: bool) -> Result<Vec<Record>, CsvError> {
+        let mut r = Records::new(input).separated_by(separator);
         let mut out = Vec::new();
         loop {
             let line = r.line();
@@ -351,8 +379,9 @@ mod tests {
     #[test]
     fn word_at_a_time_reads_as_byte_at_a_time() {
         // Pseudo-random inputs over the bytes that matter, long enough to span words;
-        // quotes rarer, so that most records are read word by word.
-        let alphabet = *b"aa1,,\n\r";
+        // quotes rarer, so that most records are read word by word. Each separator with
+        // the others in the text.
+        let alphabet = *b"aa1,,;\t\n\r";
         let mut x = 0x2545_F491_4F6C_DD1Du64;
         let mut next = move || {
             x ^= x << 13;
@@ -360,7 +389,8 @@ mod tests {
             x ^= x << 17;
             x
         };
-        for _ in 0..50_000 {
+        for i in 0..60_000 {
+            let separator = [b',', b';', b'\t'][i % 3];
             let len = (next() % 40) as usize;
             let input: Vec<u8> = (0..len)
                 .map(|_| match next() % 64 {
@@ -369,10 +399,11 @@ mod tests {
                 })
                 .collect();
             assert_eq!(
-                records(&input, true),
-                records(&input, false),
-                "{:?}",
-                String::from_utf8_lossy(&input)
+                records(&input, separator, true),
+                records(&input, separator, false),
+                "{:?} separated by {:?}",
+                String::from_utf8_lossy(&input),
+                separator as char
             );
         }
     }
@@ -393,6 +424,38 @@ mod tests {
             "spaces are kept"
         );
         assert_eq!(all("x\\y").unwrap()[0], ["x\\y"], "backslash is literal");
+    }
+
+    #[test]
+    fn another_separator_makes_commas_text() {
+        let mut r = Records::new(b"a;\"x;y\";1,5\n").separated_by(b';');
+        assert!(r.next_record().unwrap());
+        let fields: Vec<&[u8]> = (0..r.len()).map(|i| r.field(i).unwrap()).collect();
+        assert_eq!(fields, [&b"a"[..], b"x;y", b"1,5"]);
+        assert!(!r.next_record().unwrap());
+    }
+
+    #[test]
+    fn the_scan_ends_records_where_the_reader_does() {
+        for (separator, input) in [
+            (b',', &b"a,\"x\ny\",b\"c\nd\n"[..]),
+            (b'\t', b"a\t\"x\ny\"\tb\"c\nd\n"),
+            // A quote after a comma is text when the separator is a tab.
+            (b'\t', b"a,\"x\nb\n"),
+        ] {
+            let mut scan = CsvScan::separated_by(separator);
+            let ends = input
+                .iter()
+                .enumerate()
+                .filter(|&(_, &b)| scan.record_ends_at(b))
+                .count();
+            let mut r = Records::new(input).separated_by(separator);
+            let mut n = 0;
+            while r.next_record().unwrap() {
+                n += 1;
+            }
+            assert_eq!(ends, n, "{:?}", String::from_utf8_lossy(input));
+        }
     }
 
     #[test]

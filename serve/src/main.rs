@@ -28,6 +28,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
         "score" => serve::cli::score(rest),
+        "predict-csv" => serve::cli::predict_csv(rest),
         "inspect" => serve::cli::inspect(rest),
         "--version" | "version" => {
             println!("serve {}", env!("CARGO_PKG_VERSION"));

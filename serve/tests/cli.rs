@@ -359,3 +359,213 @@ fn glrm_reconstruct_is_predict_csvs_and_only_for_glrm() {
         stderr(&both)
     );
 }
+
+/// `serve predict-csv ARGS` writes what `PredictCsv ARGS` wrote into expected/ (the flags
+/// by mode are testdata/README.md's), byte for byte: files without rows through `Math.exp`'s
+/// last bit (the golden test covers those).
+#[test]
+fn predict_csv_takes_predict_csvs_command_line() {
+    for (model, input, flag, expected) in [
+        (
+            "demo/pipeline.mojo",
+            "demo/demo.csv",
+            None,
+            "demo/expected.csv",
+        ),
+        (
+            "models/gbm_bernoulli_prostate.zip",
+            "inputs/prostate.csv",
+            Some("--leafNodeAssignment"),
+            "expected/gbm_bernoulli_prostate.leaf.csv",
+        ),
+        (
+            "models/drf_binomial_platt_breast_cancer.zip",
+            "inputs/breast_cancer.csv",
+            Some("--predictCalibrated"),
+            "expected/drf_binomial_platt_breast_cancer.calibrated.csv",
+        ),
+        // PredictCsv writes an Isolation Forest's predictions whatever this flag says.
+        (
+            "models/if_prostate.zip",
+            "inputs/prostate.csv",
+            Some("--leafNodeAssignment"),
+            "expected/if_prostate.leaf.csv",
+        ),
+        (
+            "models/gbm_bernoulli_prostate.zip",
+            "inputs/prostate.csv",
+            Some("--predictContributions"),
+            "expected/gbm_bernoulli_prostate.contributions.csv",
+        ),
+        (
+            "models/glm_gaussian_diabetes.zip",
+            "inputs/diabetes_invalid.csv",
+            Some("--setConvertInvalidNum"),
+            "expected/glm_gaussian_diabetes.invalid_na.csv",
+        ),
+        (
+            "models/glrm_absolute_l1_prostate.zip",
+            "inputs/prostate.csv",
+            Some("--glrmReconstruct"),
+            "expected/glrm_absolute_l1_prostate.glrm_reconstruct.csv",
+        ),
+    ] {
+        let mut args = vec![
+            "predict-csv",
+            "--mojo",
+            model,
+            "--input",
+            input,
+            "--output",
+            "-",
+        ];
+        args.extend(flag);
+        let o = serve(&args, None);
+        assert!(o.status.success(), "{model} {flag:?}: {}", stderr(&o));
+        let want = std::fs::read_to_string(testdata_file(expected)).unwrap();
+        assert!(
+            String::from_utf8(o.stdout).unwrap() == want,
+            "{model} {flag:?}: not {expected}"
+        );
+    }
+}
+
+#[test]
+fn predict_csv_options_read_as_predict_csv_reads_them() {
+    let run = |extra: &[&str], input: &str, stdin: Option<&[u8]>| {
+        let mut args = vec![
+            "predict-csv",
+            "--header",
+            "--model",
+            "demo/pipeline.mojo",
+            "--input",
+            input,
+            "--output",
+            "-",
+        ];
+        args.extend_from_slice(extra);
+        let o = serve(&args, stdin);
+        assert!(o.status.success(), "{extra:?}: {}", stderr(&o));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let hex = run(&[], "demo/demo.csv", None);
+    assert_eq!(
+        hex,
+        std::fs::read_to_string(testdata_file("demo/expected.csv")).unwrap()
+    );
+    // --decimal: `serve score`'s default numbers.
+    let decimal = serve(
+        &[
+            "score",
+            "--model",
+            "demo/pipeline.mojo",
+            "--input",
+            "demo/demo.csv",
+            "--output",
+            "-",
+        ],
+        None,
+    );
+    assert_eq!(
+        run(&["--decimal"], "demo/demo.csv", None),
+        String::from_utf8(decimal.stdout).unwrap()
+    );
+    // --outputHeader takes Java's Boolean.parseBoolean: only "true" (any case) keeps it.
+    let rows = hex.split_once('\n').unwrap().1;
+    assert_eq!(
+        run(&["--outputHeader", "false"], "demo/demo.csv", None),
+        rows
+    );
+    assert_eq!(run(&["--outputHeader", "no"], "demo/demo.csv", None), rows);
+    assert_eq!(run(&["--outputHeader", "TRUE"], "demo/demo.csv", None), hex);
+    // --separator: its last character, so `;` and `x;` both split on `;`.
+    let csv = std::fs::read_to_string(testdata_file("demo/demo.csv")).unwrap();
+    assert!(!csv.contains(';') && !csv.contains('"'));
+    let semicolons = csv.replace(',', ";");
+    for s in [";", "x;"] {
+        assert_eq!(
+            run(&["--separator", s], "-", Some(semicolons.as_bytes())),
+            hex,
+            "--separator {s}"
+        );
+    }
+    // `serve score --separator` takes one character, `\t` or `tab` for a tab.
+    let tabs = csv.replace(',', "\t");
+    for s in ["\t", "\\t", "tab"] {
+        let o = serve(
+            &[
+                "score",
+                "--model",
+                "demo/pipeline.mojo",
+                "--input",
+                "-",
+                "--output",
+                "-",
+                "--hex",
+                "--separator",
+                s,
+            ],
+            Some(tabs.as_bytes()),
+        );
+        assert!(o.status.success(), "{s:?}: {}", stderr(&o));
+        assert_eq!(String::from_utf8(o.stdout).unwrap(), hex, "{s:?}");
+    }
+}
+
+#[test]
+fn predict_csv_refuses_what_it_cannot_do_with_exit_2() {
+    for (args, says) in [
+        (
+            &["--pojo", "GBM_model", "--input", "demo/demo.csv"][..],
+            "POJO",
+        ),
+        (&["--embedded"][..], "POJO"),
+        (
+            &["--mojo", "demo/pipeline.mojo", "--testConcurrent", "4"][..],
+            "not supported",
+        ),
+        (
+            &["--mojo", "demo/pipeline.mojo", "--separator", "\""][..],
+            "cannot separate",
+        ),
+        (
+            &["--mojo", "demo/pipeline.mojo", "--separator", ""][..],
+            "empty",
+        ),
+        (
+            &["--mojo", "demo/pipeline.mojo", "--glrmIterNumber", "0"][..],
+            "positive",
+        ),
+        (
+            &[
+                "--mojo",
+                "demo/pipeline.mojo",
+                "--leafNodeAssignment",
+                "--predictContributions",
+            ][..],
+            "cannot be combined",
+        ),
+        (
+            &["--mojo", "demo/pipeline.mojo", "--input", "demo/demo.csv"][..],
+            "--output is required",
+        ),
+        (&["--mojo"][..], "needs a value"),
+        (&["--threads", "2"][..], "unknown argument `--threads`"),
+    ] {
+        let o = serve(&[&["predict-csv"][..], args].concat(), None);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    }
+    let o = serve(
+        &[
+            "score",
+            "--model",
+            "demo/pipeline.mojo",
+            "--separator",
+            ";;",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("one character"), "{}", stderr(&o));
+}

@@ -263,6 +263,8 @@ fn every_golden_output_matches_genmodel() {
             format: NumberFormat::Hex,
             calibrated,
             rules,
+            separator: b',',
+            header: true,
         };
         let leaf = case.mode == "leaf";
         if leaf && !model.has_leaf_paths() {
@@ -395,6 +397,8 @@ fn contributions_are_refused_where_genmodel_has_none() {
             format: NumberFormat::Hex,
             calibrated: false,
             rules: InputRules::default(),
+            separator: b',',
+            header: true,
         };
         let e = contributions_csv(&model, input.as_slice(), &mut Vec::new(), options).unwrap_err();
         assert!(e.to_string().contains(why), "{path}: {e}");

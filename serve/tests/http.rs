@@ -773,6 +773,8 @@ fn invocations_match_genmodel_on_the_golden_models() {
             format: NumberFormat::Hex,
             calibrated: false,
             rules: Default::default(),
+            separator: b',',
+            header: true,
         };
         score_csv(&model, input.as_slice(), &mut reference, options).unwrap();
         let skip = usize::from(matches!(
