@@ -14,8 +14,9 @@ What it does (deterministic apart from H2O model uuids/timestamps):
   7. runs generate_encodings.py (models trained on encoded frames), generate_glrm.py (one
      GLRM per loss and regularizer), generate_gam.py (GAM families and spline types),
      generate_rulefit.py (multinomial RuleFit), generate_ensemble.py (an ensemble of 150
-     base models) and generate_coxph.py (CoxPH interactions), each in its own H2O run,
-     which add their rows to manifest.tsv and their sections to README.md.
+     base models), generate_coxph.py (CoxPH interactions) and generate_uplift.py (Uplift
+     DRF variants), each in its own H2O run, which add their rows to manifest.tsv and
+     their sections to README.md.
 """
 import csv
 import hashlib
@@ -1125,11 +1126,19 @@ MODE_FLAGS = {"predict": [], "calibrated": ["--predictCalibrated"], "leaf": ["--
 # importances). tools/PredictCsvMeta.java runs the same PredictCsv on the MOJO loaded with
 # MojoModel.load(path, true) (JDK source-file mode, no build step).
 META_TOOL = os.path.join(HERE, "tools", "PredictCsvMeta.java")
+# PredictCsv has no branch for BinomialUplift ("Unknown model category"): tools/PredictUplift.java
+# reads the input as PredictCsv does and scores with genmodel's EasyPredictModelWrapper.predictUpliftBinomial.
+UPLIFT_TOOL = os.path.join(HERE, "tools", "PredictUplift.java")
 
 
 def predict_csv(job):
     mojo, inp, out, mode, algo = job
-    main = META_TOOL if (mode == "contributions" and algo == "drf") else "hex.genmodel.tools.PredictCsv"
+    if algo == "upliftdrf":
+        main = UPLIFT_TOOL
+    elif mode == "contributions" and algo == "drf":
+        main = META_TOOL
+    else:
+        main = "hex.genmodel.tools.PredictCsv"
     cmd = ["java", "-cp", JAR, main, "--mojo", mojo, "--input", inp,
            "--output", out] + MODE_FLAGS[mode]
     r = subprocess.run(cmd, capture_output=True, text=True)
@@ -1368,7 +1377,7 @@ def main():
         inp = input_files[s["input"] or s["ds"]][0]
         inv = input_files[s["ds"] + "_invalid"][0]
         modes = [("predict", inp)]
-        if s["category"] in ("TargetEncoder", "WordEmbedding", "BinomialUplift"):
+        if s["category"] in ("TargetEncoder", "WordEmbedding"):
             for mode, i in modes:
                 jobs.append([s["name"], s["algo"], s["category"], s["mojo"], i, mode,
                              "expected/%s.%s.csv" % (s["name"], mode)])
@@ -1470,13 +1479,16 @@ def main():
     # ---- CoxPH interactions (likewise)
     import generate_coxph
     generate_coxph.main()
+    # ---- Uplift DRF variants (likewise)
+    import generate_uplift
+    generate_uplift.main()
 
 
 NEW_NOTES = [
     "Non-tree models get modes predict + invalid_na; XGBoost (and AutoML GBM/DRF/XGBoost) binomial/regression "
     "also contributions; calibrated models also calibrated; leaf only for AutoML GBM/DRF, plus one attempt for "
-    "the first GLM and XGBoost model to record the refusal. Target Encoder, Word2Vec and Uplift DRF only get a "
-    "predict attempt (all refused).",
+    "the first GLM and XGBoost model to record the refusal. Target Encoder and Word2Vec only get a "
+    "predict attempt (both refused); Uplift DRF gets predict + invalid_na through tools/PredictUplift.java.",
     "GLM `use_all_factor_levels` is not a Python parameter in 3.46: H2O sets it true for regularized fits "
     "(default lambda > 0) and false for `lambda_=0` (the `*_lambda0_*` models).",
     "GLM `missing_values_handling=Skip` writes `mean_imputation = false`: an NA or unseen categorical throws "
@@ -1547,7 +1559,11 @@ def write_readme(specs, datasets, manifest, refused, ties, headers, new_specs, e
              "DRF contributions rows instead run `java -cp testdata/.cache/h2o-genmodel.jar "
              "testdata/tools/PredictCsvMeta.java --mojo <model> ...` (same arguments): the same PredictCsv "
              "on the MOJO loaded with `MojoModel.load(path, true)`, since DRF contributions need the variable "
-             "importances of `experimental/modelDetails.json` and PredictCsv loads without them (NPE).\n")
+             "importances of `experimental/modelDetails.json` and PredictCsv loads without them (NPE).\n"
+             "Uplift DRF rows (PredictCsv: `Unknown model category BinomialUplift`) run `java -cp "
+             "testdata/.cache/h2o-genmodel.jar testdata/tools/PredictUplift.java --mojo <model> ...` (same "
+             "arguments): PredictCsv's reading of the input and hex output around genmodel's "
+             "`EasyPredictModelWrapper.predictUpliftBinomial`, header `GenModel.getOutputNames`.\n")
     L.append("## Layout\n")
     L.append("* `manifest.tsv`: `name algo category model input mode expected` (tab separated, paths "
              "relative to testdata/; algo/category are the `algo`/`category` keys of the MOJO's model.ini).\n"

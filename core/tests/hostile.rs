@@ -245,7 +245,6 @@ fn algorithms_not_scored_yet_are_refused_by_name() {
     let cases = [
         ("te_highcard", Algorithm::TargetEncoder, "targetencoder"),
         ("word2vec_words", Algorithm::Word2Vec, "word2vec"),
-        ("upliftdrf_uplift", Algorithm::UpliftDrf, "upliftdrf"),
     ];
     for (name, algorithm, says) in cases {
         let path = format!(

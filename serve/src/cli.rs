@@ -369,7 +369,8 @@ pub fn describe(model: &LoadedModel) -> Value {
             details["max_path_length"] = json!(max_path_length);
             details["output_anomaly_flag"] = json!(output_anomaly_flag);
         }
-        Algo::DeepLearning(_)
+        Algo::UpliftDrf
+        | Algo::DeepLearning(_)
         | Algo::XgBoost(_)
         | Algo::KMeans(_)
         | Algo::ExtendedIsolationForest(_)

@@ -1205,3 +1205,37 @@ fn a_glrm_numbers_rows_across_requests_as_one_genmodel_instance() {
         }
     }
 }
+
+#[test]
+fn an_uplift_forest_answers_its_three_columns_as_genmodel() {
+    let s = Server::start(Some(
+        &testdata().join("models/upliftdrf_chisquared_uplift.zip"),
+    ));
+    let input = String::from_utf8(read("inputs/uplift.csv")).unwrap();
+    let want = String::from_utf8(read("expected/upliftdrf_chisquared_uplift.predict.csv")).unwrap();
+    let mut lines = input.lines();
+    let header = lines.next().unwrap();
+    let mut body = format!("{header}\n");
+    let rows: Vec<&str> = lines.take(40).collect();
+    rows.iter().for_each(|r| body.push_str(&format!("{r}\n")));
+    let r = s.post("text/csv", Some("application/json"), body.as_bytes());
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    assert_eq!(
+        v["fields"],
+        serde_json::json!([
+            "uplift_predict",
+            "p_y1_with_treatment",
+            "p_y1_without_treatment"
+        ])
+    );
+    let got = json_rows(&v);
+    assert_eq!(got.len(), rows.len());
+    for ((row, got), expected) in rows.iter().zip(got).zip(want.lines().skip(1)) {
+        let want: Vec<f64> = expected.split(',').map(parse_java_hex).collect();
+        assert_eq!(got.len(), 3, "{row}");
+        for (g, w) in got.iter().zip(&want) {
+            assert!(same(parse_decimal(g), *w), "{row}: {g} vs {w}");
+        }
+    }
+}

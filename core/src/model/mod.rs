@@ -216,6 +216,9 @@ pub enum Algo {
     Drf {
         binomial_double_trees: bool,
     },
+    /// Uplift DRF: a forest for the treated rows' response and one for the control rows'
+    /// (`p_y1_with_treatment`, `p_y1_without_treatment`), and their difference.
+    UpliftDrf,
     IsolationForest {
         min_path_length: i32,
         max_path_length: i32,
@@ -740,6 +743,8 @@ impl<'a> Mojo<'a> {
         // The oldest MOJO version we score and the newest genmodel's reader accepts.
         let (oldest, newest) = match algorithm {
             Algorithm::Gbm | Algorithm::Drf | Algorithm::IsolationForest => (120, 140),
+            // Uplift DRF came with tree MOJO 1.40.
+            Algorithm::UpliftDrf => (140, 140),
             Algorithm::Glm => (100, 100),
             Algorithm::DeepLearning => (100, 110),
             Algorithm::KMeans
@@ -850,6 +855,12 @@ impl<'a> Mojo<'a> {
             Algorithm::Drf => Algo::Drf {
                 binomial_double_trees: ini.flag("binomial_double_trees")?,
             },
+            Algorithm::UpliftDrf => {
+                if n_classes != 2 || category != Category::BinomialUplift {
+                    return Err(ModelError::BadValue("category").into());
+                }
+                Algo::UpliftDrf
+            }
             Algorithm::DeepLearning => {
                 Algo::DeepLearning(DeepLearning::build(&ini, n_features, n_classes, sink)?)
             }
@@ -1019,7 +1030,7 @@ impl<'a> Mojo<'a> {
         };
         if !matches!(
             algo,
-            Algo::Gbm { .. } | Algo::Drf { .. } | Algo::IsolationForest { .. }
+            Algo::Gbm { .. } | Algo::Drf { .. } | Algo::UpliftDrf | Algo::IsolationForest { .. }
         ) {
             return Ok((header, inputs));
         }
@@ -1039,7 +1050,9 @@ impl<'a> Mojo<'a> {
             None => n_classes,
         };
         let first_slot = usize::from(n_classes != 1);
-        if first_slot + trees_per_class > preds_len_for(category, n_classes, &algo) {
+        if first_slot + trees_per_class > preds_len_for(category, n_classes, &algo)
+            || (algo == Algo::UpliftDrf && trees_per_class != 2)
+        {
             return Err(ModelError::BadValue("n_trees_per_class").into());
         }
         if n_groups
@@ -2081,7 +2094,7 @@ impl<'m> Part<'m> {
                 .unwrap_or(&[])
         };
         let dense = match self.header.algo {
-            Algo::Gbm { .. } | Algo::Drf { .. } => self.header.dense,
+            Algo::Gbm { .. } | Algo::Drf { .. } | Algo::UpliftDrf => self.header.dense,
             _ => None,
         };
         let mut done = 0;
@@ -2137,6 +2150,14 @@ impl<'m> Part<'m> {
             Algo::Drf {
                 binomial_double_trees,
             } => self.unify_drf(binomial_double_trees, row, preds),
+            // genmodel's `UpliftDrfMojoModel.unifyPreds`.
+            Algo::UpliftDrf => {
+                if let [uplift, treated, control, ..] = preds {
+                    *treated /= f64::from(self.header.n_groups);
+                    *control /= f64::from(self.header.n_groups);
+                    *uplift = *treated - *control;
+                }
+            }
             Algo::Glm(glm) => return glm.score(regions.f64s, row, offset, preds, exp),
             Algo::DeepLearning(dl) => {
                 if dl.score(regions.f64s, row, preds, exp, work)? {
@@ -2445,6 +2466,11 @@ impl<'m> Part<'m> {
             }
             Category::Clustering => f(plain("cluster")),
             Category::CoxPH => f(plain("lp")),
+            Category::BinomialUplift => {
+                f(plain("uplift_predict"));
+                f(plain("p_y1_with_treatment"));
+                f(plain("p_y1_without_treatment"));
+            }
             Category::DimReduction => {
                 let prefix = match self.header.algo {
                     Algo::Glrm(_) => "Arch",
@@ -2512,7 +2538,7 @@ impl<'m> Part<'m> {
                     cal.iter().for_each(|&v| f(OutputValue::Number(v)));
                 }
             }
-            Category::DimReduction | Category::AutoEncoder => {
+            Category::DimReduction | Category::AutoEncoder | Category::BinomialUplift => {
                 preds.iter().for_each(|&v| f(OutputValue::Number(v)))
             }
             _ => f(OutputValue::Number(at(0))),
