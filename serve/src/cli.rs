@@ -32,7 +32,7 @@ usage:
   serve predict-csv --mojo MODEL --input IN.csv --output OUT.csv [PredictCsv's options]
       `serve score` with PredictCsv's command line: `java -cp h2o-genmodel.jar
       hex.genmodel.tools.PredictCsv ARGS` becomes `serve predict-csv ARGS`. Numbers are hex
-      unless --decimal; --setConvertInvalidNum, --predictCalibrated, --leafNodeAssignment,
+      unless --decimal (Java's Double.toString layout); --setConvertInvalidNum, --predictCalibrated, --leafNodeAssignment,
       --predictContributions, --glrmReconstruct, --glrmIterNumber N, --separator S (its last
       character), --outputHeader false and --header (ignored) as PredictCsv reads them.
   serve inspect --model MODEL
@@ -268,10 +268,11 @@ fn run_score(mut args: Args) -> Result<(), CliError> {
         )
     };
     let options = BatchOptions {
-        format: if args.hex {
-            NumberFormat::Hex
-        } else {
-            NumberFormat::Decimal
+        format: match (args.hex, args.predict_csv) {
+            (true, _) => NumberFormat::Hex,
+            // PredictCsv's `--decimal` is Java's `Double.toString`.
+            (false, true) => NumberFormat::JavaDecimal,
+            (false, false) => NumberFormat::Decimal,
         },
         calibrated: args.calibrated,
         rules: InputRules {

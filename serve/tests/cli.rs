@@ -453,22 +453,20 @@ fn predict_csv_options_read_as_predict_csv_reads_them() {
         hex,
         std::fs::read_to_string(testdata_file("demo/expected.csv")).unwrap()
     );
-    // --decimal: `serve score`'s default numbers.
-    let decimal = serve(
-        &[
-            "score",
-            "--model",
-            "demo/pipeline.mojo",
-            "--input",
-            "demo/demo.csv",
-            "--output",
-            "-",
-        ],
-        None,
-    );
+    // --decimal: Java's Double.toString, what PredictCsv --decimal wrote (JDK 17).
+    let decimal = run(&["--decimal"], "demo/demo.csv", None);
     assert_eq!(
-        run(&["--decimal"], "demo/demo.csv", None),
-        String::from_utf8(decimal.stdout).unwrap()
+        decimal,
+        "predict,no,yes\nno,0.715262506912014,0.28473749308798596\n\
+         yes,0.31574822182566364,0.6842517781743364\n\
+         no,0.7995324333031048,0.20046756669689528\n\
+         yes,0.4752247592422759,0.5247752407577241\n\
+         no,0.87035834153996,0.12964165846004008\n\
+         yes,0.315026637427573,0.684973362572427\n\
+         yes,0.29935035373369157,0.7006496462663084\n\
+         yes,0.36294849101294946,0.6370515089870505\n\
+         no,0.705607000161532,0.29439299983846795\n\
+         no,0.7819682202254283,0.2180317797745716\n"
     );
     // --outputHeader takes Java's Boolean.parseBoolean: only "true" (any case) keeps it.
     let rows = hex.split_once('\n').unwrap().1;
