@@ -48,9 +48,11 @@ pub const MAX_STACK_WORK: usize = 4096;
 /// Trees of one model: groups times trees per class.
 pub const MAX_TREES: usize = 1 << 20;
 
-/// Depth of one tree. H2O caps `max_depth` at far below this; the walker needs a bound for
-/// its decode stack.
-pub const MAX_TREE_DEPTH: usize = 256;
+/// Depth of one tree. `max_depth = 0` leaves H2O's trees unbounded (a DRF grown on many
+/// rows with `min_rows = 1` can be deep). Loading recurses once a level (under 256 bytes of
+/// stack each in a release build: ~256 KiB at this depth, inside a 2 MiB thread stack), as
+/// does TreeSHAP, and the depth checks keep stacks of this many entries.
+pub const MAX_TREE_DEPTH: usize = 1024;
 
 /// Words of model memory one loaded model may ask for (8 bytes each): 2 GiB.
 pub const MAX_MODEL_WORDS: usize = 1 << 28;

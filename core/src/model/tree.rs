@@ -846,6 +846,48 @@ mod tests {
         t
     }
 
+    /// A chain of `depth` splits on column 0 (`>= i` goes right), each left child the leaf
+    /// `i`, the last right child the leaf `-1`.
+    fn chain(depth: usize) -> Vec<u8> {
+        let mut t = Vec::new();
+        for i in 0..depth {
+            let last = i + 1 == depth;
+            t.extend([if last { 0xF0 } else { 0x30 }, 0, 0, 2]);
+            t.extend(f(i as f32));
+            t.extend(f(i as f32));
+            if last {
+                t.extend(f(-1.0));
+            }
+        }
+        t
+    }
+
+    #[test]
+    fn trees_as_deep_as_the_limit_load_on_a_2_mib_stack() {
+        // The release build (under 256 bytes a level) on a stack as small as tokio's
+        // blocking threads' (where a multi-model endpoint loads); the unoptimised build's
+        // frames are far larger (2 MiB holds 400 to 800 of its levels).
+        let stack = if cfg!(debug_assertions) {
+            16 << 20
+        } else {
+            2 << 20
+        };
+        let (deepest, deeper) = std::thread::Builder::new()
+            .stack_size(stack)
+            .spawn(|| {
+                let deeper = load(&chain(MAX_TREE_DEPTH + 1), 1).err();
+                (load(&chain(MAX_TREE_DEPTH), 1), deeper)
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        let (layout, mem, root) = deepest.unwrap();
+        let r = Regions::new(&layout, &mem);
+        assert_eq!(score(root, &r, &[1e9]), -1.0);
+        assert_eq!(score(root, &r, &[500.5]), 501.0);
+        assert_eq!(deeper, Some(ModelError::TooLarge("tree depth")));
+    }
+
     #[test]
     fn walk() {
         let (layout, mem, root) = load(&tree(), 2).unwrap();
