@@ -14,9 +14,9 @@ What it does (deterministic apart from H2O model uuids/timestamps):
   7. runs generate_encodings.py (models trained on encoded frames), generate_glrm.py (one
      GLRM per loss and regularizer), generate_gam.py (GAM families and spline types),
      generate_rulefit.py (multinomial RuleFit), generate_ensemble.py (an ensemble of 150
-     base models), generate_coxph.py (CoxPH interactions) and generate_uplift.py (Uplift
-     DRF variants), each in its own H2O run, which add their rows to manifest.tsv and
-     their sections to README.md.
+     base models), generate_coxph.py (CoxPH interactions), generate_uplift.py (Uplift
+     DRF variants) and generate_unicode.py (names and levels beyond ASCII), each in its
+     own H2O run, which add their rows to manifest.tsv and their sections to README.md.
 """
 import csv
 import hashlib
@@ -69,7 +69,7 @@ def csv_cell(v):
 
 def write_csv(path, header, rows):
     """rows: list of dicts (missing key -> empty cell) or lists."""
-    with open(path, "w", newline="") as f:
+    with open(path, "w", newline="", encoding="utf-8") as f:
         f.write(",".join(csv_cell(h) for h in header) + "\n")
         for r in rows:
             cells = [r.get(h, "") for h in header] if isinstance(r, dict) else r
@@ -1106,11 +1106,11 @@ def crosscheck_inputs(files):
         with open(fn + ".opencsv", encoding="utf-8") as f:
             j = [rec.split("\x1f") for rec in f.read().split("\x1e")[:-1]]
         os.remove(fn + ".opencsv")
-        with open(fn, newline="") as f:
+        with open(fn, newline="", encoding="utf-8") as f:
             py = list(csv.reader(f, strict=True))
         assert j == py, "opencsv and RFC-4180 parses differ for %s" % fn
         assert all(len(r) == len(py[0]) for r in py), "ragged rows in %s" % fn
-        with open(fn) as f:
+        with open(fn, encoding="utf-8") as f:
             assert "\\" not in f.read(), fn
 
 
@@ -1482,6 +1482,9 @@ def main():
     # ---- Uplift DRF variants (likewise)
     import generate_uplift
     generate_uplift.main()
+    # ---- names and levels beyond ASCII (likewise, with its own dataset and inputs)
+    import generate_unicode
+    generate_unicode.main()
 
 
 NEW_NOTES = [
