@@ -103,19 +103,27 @@ fn separator(flag: &str, c: char) -> Result<u8, CliError> {
         })
 }
 
+/// The arguments left to read.
+struct Flags<'a>(std::slice::Iter<'a, String>);
+
+impl Flags<'_> {
+    /// The value that follows `flag`.
+    fn value(&mut self, flag: &str) -> Result<String, CliError> {
+        self.0
+            .next()
+            .cloned()
+            .ok_or_else(|| CliError::usage(format!("{flag} needs a value")))
+    }
+}
+
 fn parse(args: &[String]) -> Result<Args, CliError> {
     let mut out = Args::default();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = |flag: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| CliError::usage(format!("{flag} needs a value")))
-        };
+    let mut flags = Flags(args.iter());
+    while let Some(a) = flags.0.next() {
         match a.as_str() {
-            "--model" => out.model = Some(PathBuf::from(value("--model")?)),
-            "--input" => out.input = Some(value("--input")?),
-            "--output" => out.output = Some(value("--output")?),
+            "--model" => out.model = Some(PathBuf::from(flags.value("--model")?)),
+            "--input" => out.input = Some(flags.value("--input")?),
+            "--output" => out.output = Some(flags.value("--output")?),
             "--hex" => out.hex = true,
             "--calibrated" => out.calibrated = true,
             "--invalid-as-na" => out.invalid_as_na = true,
@@ -123,10 +131,10 @@ fn parse(args: &[String]) -> Result<Args, CliError> {
             "--contributions" => out.contributions = true,
             "--glrm-reconstruct" => out.glrm_reconstruct = true,
             "--glrm-iterations" => {
-                out.glrm_iterations = Some(iterations(a, &value(a)?)?);
+                out.glrm_iterations = Some(iterations(a, &flags.value(a)?)?);
             }
             "--separator" => {
-                let s = value(a)?;
+                let s = flags.value(a)?;
                 let c = match s.as_str() {
                     "\\t" | "tab" => '\t',
                     _ => {
@@ -158,13 +166,8 @@ fn parse_predict_csv(args: &[String]) -> Result<Args, CliError> {
         predict_csv: true,
         ..Args::default()
     };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = |flag: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| CliError::usage(format!("{flag} needs a value")))
-        };
+    let mut flags = Flags(args.iter());
+    while let Some(a) = flags.0.next() {
         match a.as_str() {
             "--header" => {} // PredictCsv reads and ignores it
             "--decimal" => out.hex = false,
@@ -174,20 +177,20 @@ fn parse_predict_csv(args: &[String]) -> Result<Args, CliError> {
             "--predictContributions" => out.contributions = true,
             "--predictCalibrated" => out.calibrated = true,
             // PredictCsv's --model takes a POJO class or a MOJO file; here only the file.
-            "--mojo" | "--model" => out.model = Some(PathBuf::from(value(a)?)),
-            "--input" => out.input = Some(value(a)?),
-            "--output" => out.output = Some(value(a)?),
+            "--mojo" | "--model" => out.model = Some(PathBuf::from(flags.value(a)?)),
+            "--input" => out.input = Some(flags.value(a)?),
+            "--output" => out.output = Some(flags.value(a)?),
             // PredictCsv splits on the value's last character.
             "--separator" => {
-                let s = value(a)?;
+                let s = flags.value(a)?;
                 let c = s.chars().last().ok_or_else(|| {
                     CliError::usage("--separator needs a character, not an empty value")
                 })?;
                 out.separator = Some(separator(a, c)?);
             }
-            "--glrmIterNumber" => out.glrm_iterations = Some(iterations(a, &value(a)?)?),
+            "--glrmIterNumber" => out.glrm_iterations = Some(iterations(a, &flags.value(a)?)?),
             // Java's Boolean.parseBoolean: "true" in any case, anything else is false.
-            "--outputHeader" => out.no_header = !value(a)?.eq_ignore_ascii_case("true"),
+            "--outputHeader" => out.no_header = !flags.value(a)?.eq_ignore_ascii_case("true"),
             "--pojo" | "--embedded" => {
                 return Err(CliError::usage(format!(
                     "{a} loads a compiled Java POJO; this scorer reads MOJO files (--mojo FILE)"
