@@ -1,4 +1,5 @@
-//! Loading a MOJO file into an owned, shareable [`LoadedModel`].
+//! Loading a MOJO file, or a MOJO unzipped into a directory (as genmodel's folder reader
+//! takes it), into an owned, shareable [`LoadedModel`].
 
 use std::path::Path;
 
@@ -67,8 +68,116 @@ pub fn from_bytes(bytes: &[u8]) -> Result<LoadedModel, scorer::Error> {
     mojo.load_with(&plan, &mut scratch, mem)
 }
 
-/// Loads a model from a MOJO file.
+/// Loads a model from a MOJO file, or from a directory holding an unzipped MOJO (its
+/// `model.ini` at the top).
 pub fn from_path(path: &Path) -> Result<LoadedModel, LoadError> {
-    let bytes = std::fs::read(path).map_err(LoadError::Read)?;
-    from_bytes(&bytes).map_err(LoadError::Model)
+    from_bytes(&read_mojo(path)?).map_err(LoadError::Model)
+}
+
+/// The MOJO bytes at `path`: the file's, or an unzipped MOJO directory's as a zip.
+pub fn read_mojo(path: &Path) -> Result<Vec<u8>, LoadError> {
+    match path.is_dir() {
+        true => pack_dir(path),
+        false => std::fs::read(path).map_err(LoadError::Read),
+    }
+}
+
+/// Whether `dir` holds an unzipped MOJO.
+pub fn is_unzipped_mojo(dir: &Path) -> bool {
+    dir.join("model.ini").is_file()
+}
+
+/// The files under `dir` (an unzipped MOJO) as a zip of stored entries, named by their
+/// paths below `dir` with `/` between parts, in name order; what the core reads.
+fn pack_dir(dir: &Path) -> Result<Vec<u8>, LoadError> {
+    let invalid =
+        |what: String| LoadError::Read(std::io::Error::new(std::io::ErrorKind::InvalidData, what));
+    if !is_unzipped_mojo(dir) {
+        return Err(invalid(format!(
+            "{} is a directory without model.ini (an unzipped MOJO has one at the top)",
+            dir.display()
+        )));
+    }
+    let mut files = Vec::new();
+    let mut pending = vec![(dir.to_path_buf(), String::new())];
+    while let Some((path, prefix)) = pending.pop() {
+        for entry in std::fs::read_dir(&path).map_err(LoadError::Read)? {
+            let entry = entry.map_err(LoadError::Read)?;
+            let name = entry.file_name().into_string().map_err(|n| {
+                invalid(format!(
+                    "{}: a file name that is not UTF-8: {n:?}",
+                    path.display()
+                ))
+            })?;
+            let name = format!("{prefix}{name}");
+            let kind = entry.file_type().map_err(LoadError::Read)?;
+            let kind = match kind.is_symlink() {
+                true => std::fs::metadata(entry.path())
+                    .map_err(LoadError::Read)?
+                    .file_type(),
+                false => kind,
+            };
+            if kind.is_dir() {
+                if pending.len() + files.len() > scorer::limits::MAX_ENTRIES {
+                    return Err(invalid(format!("{}: too many entries", dir.display())));
+                }
+                pending.push((entry.path(), format!("{name}/")));
+            } else if kind.is_file() {
+                files.push((name, entry.path()));
+            }
+        }
+    }
+    files.sort();
+    // The archive's entry counts are 16 bits (genmodel's MOJOs never need zip64).
+    if files.len() > usize::from(u16::MAX) {
+        return Err(invalid(format!(
+            "{}: too many files for a MOJO",
+            dir.display()
+        )));
+    }
+    let (mut out, mut central) = (Vec::new(), Vec::new());
+    let mut total = 0usize;
+    for (name, path) in &files {
+        let data = std::fs::read(path).map_err(LoadError::Read)?;
+        total += data.len();
+        if total > scorer::limits::MAX_TOTAL_INFLATED || name.len() > usize::from(u16::MAX) {
+            return Err(invalid(format!("{}: too large for a MOJO", dir.display())));
+        }
+        let offset = out.len() as u32;
+        let crc = scorer::zip::crc32::checksum(&data);
+        // A local header, then the data; its central header, which adds where it starts.
+        let header = |out: &mut Vec<u8>, signature: u32, central: bool| {
+            out.extend(signature.to_le_bytes());
+            if central {
+                out.extend(20u16.to_le_bytes()); // version made by
+            }
+            out.extend(20u16.to_le_bytes()); // version needed
+            out.extend([0u8; 4]); // flags, method 0 (stored)
+            out.extend([0u8; 4]); // time, date
+            out.extend(crc.to_le_bytes());
+            out.extend((data.len() as u32).to_le_bytes()); // compressed
+            out.extend((data.len() as u32).to_le_bytes()); // uncompressed
+            out.extend((name.len() as u16).to_le_bytes());
+            out.extend([0u8; 2]); // extra length
+            if central {
+                out.extend([0u8; 10]); // comment length, disk, internal and external attributes
+                out.extend(offset.to_le_bytes());
+            }
+            out.extend(name.as_bytes());
+        };
+        header(&mut out, 0x0403_4b50, false);
+        out.extend(&data);
+        header(&mut central, 0x0201_4b50, true);
+    }
+    let (count, central_at) = (files.len() as u16, out.len() as u32);
+    let central_len = central.len() as u32;
+    out.extend(central);
+    out.extend(0x0605_4b50u32.to_le_bytes());
+    out.extend([0u8; 4]); // disk numbers
+    out.extend(count.to_le_bytes());
+    out.extend(count.to_le_bytes());
+    out.extend(central_len.to_le_bytes());
+    out.extend(central_at.to_le_bytes());
+    out.extend([0u8; 2]); // comment length
+    Ok(out)
 }

@@ -210,7 +210,7 @@ fn finish(server: Result<(), tokio::task::JoinError>) -> ExitCode {
 /// Finds, reads and loads the model; the error names the file and the reason.
 fn load(config: &Config) -> Result<(Loaded, u64), String> {
     let path = config.model_path()?;
-    let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let bytes = serve::load::read_mojo(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let model = serve::load::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok((Loaded::new(model, path), bytes.len() as u64))
 }

@@ -567,3 +567,67 @@ fn predict_csv_refuses_what_it_cannot_do_with_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("one character"), "{}", stderr(&o));
 }
+
+/// `dir` filled with the entries of the MOJO at `mojo`, as `unzip` writes them.
+fn unzip_into(mojo: &str, dir: &std::path::Path) {
+    let bytes = std::fs::read(testdata_file(mojo)).unwrap();
+    let archive = scorer::zip::Archive::new(&bytes).unwrap();
+    for entry in archive.entries() {
+        let path = dir.join(entry.name_str());
+        if entry.is_dir() {
+            std::fs::create_dir_all(&path).unwrap();
+            continue;
+        }
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let mut out = vec![0u8; entry.size()];
+        std::fs::write(&path, entry.read_into(&mut out).unwrap()).unwrap();
+    }
+}
+
+#[test]
+fn an_unzipped_mojo_directory_scores_as_the_zip() {
+    let dir = tmp("unzipped");
+    let _ = std::fs::remove_dir_all(&dir);
+    for (mojo, input, expected) in [
+        ("demo/pipeline.mojo", "demo/demo.csv", "demo/expected.csv"),
+        (
+            "models/se_glm_binomial_prostate.zip",
+            "inputs/prostate_tame.csv",
+            "expected/se_glm_binomial_prostate.predict.csv",
+        ),
+    ] {
+        unzip_into(mojo, &dir);
+        let args = [
+            "score",
+            "--model",
+            dir.to_str().unwrap(),
+            "--input",
+            input,
+            "--output",
+            "-",
+            "--hex",
+        ];
+        let o = serve(&args, None);
+        assert!(o.status.success(), "{mojo}: {}", stderr(&o));
+        let want = std::fs::read_to_string(testdata_file(expected)).unwrap();
+        assert!(String::from_utf8(o.stdout).unwrap() == want, "{mojo}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    // A directory without model.ini is no MOJO.
+    std::fs::create_dir_all(dir.join("trees")).unwrap();
+    let o = serve(
+        &[
+            "score",
+            "--model",
+            dir.to_str().unwrap(),
+            "--input",
+            "demo/demo.csv",
+            "--output",
+            "-",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("without model.ini"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -20,9 +20,10 @@
 //! `SAGEMAKER_MAX_PAYLOAD_IN_MB=0` (SageMaker's "unlimited") means no limit there, and 100 MiB
 //! elsewhere. In multi-model mode no model is loaded at start: `POST /models` loads them.
 //! SIZE is bytes, or a number with `K`, `M` or `G` (binary units: `512M`, `1.5G`). In a model directory the model is `pipeline.mojo` if it
-//! is there, else the one `*.mojo` or `*.zip` file; if the directory holds none, its
-//! subdirectories are searched the same way (one level). Anything else is an error that
-//! lists what was found. Nothing is ever written to the model directory.
+//! is there, else the directory itself if it holds an unzipped MOJO (`model.ini` at its top,
+//! as genmodel loads a folder), else the one `*.mojo` or `*.zip` file; if the directory holds
+//! none, its subdirectories are searched the same way (one level). Anything else is an error
+//! that lists what was found. Nothing is ever written to the model directory.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
@@ -96,8 +97,8 @@ pub const USAGE: &str = "\
   serve serve [--model FILE | --model-dir DIR] [--port N] [--host ADDR] [--max-payload-mb N]
               [--batch] [--multi-model [--memory-budget SIZE]]
       Run the SageMaker HTTP server (what SageMaker starts with `docker run IMAGE serve`).
-      The model is --model, else $MOJO_FILE_PATH, else pipeline.mojo or the single *.mojo/*.zip
-      in --model-dir, $SM_MODEL_DIR or /opt/ml/model. Port: --port, $SAGEMAKER_BIND_TO_PORT
+      The model is --model, else $MOJO_FILE_PATH, else pipeline.mojo, an unzipped MOJO
+      (model.ini) or the single *.mojo/*.zip in --model-dir, $SM_MODEL_DIR or /opt/ml/model. Port: --port, $SAGEMAKER_BIND_TO_PORT
       or 8080. Body limit: --max-payload-mb, $SAGEMAKER_MAX_PAYLOAD_IN_MB or 6 (MiB).
       Log level: $LOG_LEVEL or $SAGEMAKER_CONTAINER_LOG_LEVEL (error, warn, info, debug).
       --batch or $SAGEMAKER_BATCH=true: batch transform (streamed CSV / JSON Lines bodies,
@@ -278,7 +279,8 @@ pub fn discover(dir: &Path) -> Result<PathBuf, String> {
         }
     }
     Err(format!(
-        "no model in {}: expected pipeline.mojo or one *.mojo / *.zip file; found {}",
+        "no model in {}: expected pipeline.mojo, one *.mojo / *.zip file or an unzipped MOJO \
+         (model.ini); found {}",
         dir.display(),
         describe(&seen)
     ))
@@ -299,6 +301,10 @@ fn list(dir: &Path) -> std::io::Result<Vec<(String, bool)>> {
 fn pick(dir: &Path, listing: &[(String, bool)]) -> Result<Option<PathBuf>, String> {
     if listing.iter().any(|(n, d)| n == "pipeline.mojo" && !d) {
         return Ok(Some(dir.join("pipeline.mojo")));
+    }
+    // A MOJO unzipped here (`tar czf model.tar.gz -C unzipped_mojo .`).
+    if listing.iter().any(|(n, d)| n == "model.ini" && !d) {
+        return Ok(Some(dir.to_path_buf()));
     }
     let candidates: Vec<&String> = listing
         .iter()
@@ -438,6 +444,16 @@ mod tests {
         assert!(err.contains("a.mojo, b.zip"), "{err}");
         std::fs::write(base.join("pipeline.mojo"), b"").unwrap();
         assert_eq!(discover(&base).unwrap(), base.join("pipeline.mojo"));
+        let _ = std::fs::remove_dir_all(&base);
+
+        // An unzipped MOJO: the directory itself, at the top or one level down.
+        std::fs::create_dir_all(base.join("GBM_model/trees")).unwrap();
+        std::fs::write(base.join("GBM_model/model.ini"), b"").unwrap();
+        assert_eq!(discover(&base).unwrap(), base.join("GBM_model"));
+        assert_eq!(
+            discover(&base.join("GBM_model")).unwrap(),
+            base.join("GBM_model")
+        );
         let _ = std::fs::remove_dir_all(&base);
     }
 }

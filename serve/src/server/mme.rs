@@ -326,13 +326,22 @@ impl Registry {
         };
         let shown = path.display().to_string();
         let mut reservation = self.budget.reservation();
-        let file_len = std::fs::metadata(&path)
-            .map_err(|e| bad(format!("{shown}: {e}")))?
-            .len() as usize;
+        // A file is counted before it is read; an unzipped MOJO directory once packed.
+        let file_len = match path.is_dir() {
+            true => 0,
+            false => std::fs::metadata(&path)
+                .map_err(|e| bad(format!("{shown}: {e}")))?
+                .len() as usize,
+        };
         reservation
             .grow(file_len)
             .map_err(|used| self.over_budget(name, file_len, used, "reading the file"))?;
-        let bytes = std::fs::read(&path).map_err(|e| bad(format!("{shown}: {e}")))?;
+        let bytes = load::read_mojo(&path).map_err(|e| bad(format!("{shown}: {e}")))?;
+        if let Some(more) = bytes.len().checked_sub(file_len).filter(|&n| n > 0) {
+            reservation
+                .grow(more)
+                .map_err(|used| self.over_budget(name, bytes.len(), used, "reading the files"))?;
+        }
         let invalid = |e: scorer::Error| bad(format!("{shown}: {e}"));
         let mojo = Mojo::new(&bytes).map_err(invalid)?;
         let scratch_len = mojo.scratch_len();
