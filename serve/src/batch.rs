@@ -11,7 +11,7 @@ use std::io::{self, Read, Write};
 
 use scorer::model::{Algorithm, Header, InputRules, Model, OutputValue};
 
-use crate::csv::{CsvError, CsvScan, Records, BOM};
+use crate::csv::{opencsv_difference, CsvError, CsvScan, OpenCsvDifference, Records, BOM};
 use crate::format::{write_number, NumberFormat};
 use crate::rows::{Columns, RowError, RowMapper};
 
@@ -41,6 +41,9 @@ pub struct BatchOptions {
     pub separator: u8,
     /// Write the header row (PredictCsv's `--outputHeader`, true by default).
     pub header: bool,
+    /// Look for the first place PredictCsv's CSV reader reads otherwise
+    /// ([`BatchReport::opencsv_difference`]).
+    pub find_opencsv_difference: bool,
 }
 
 /// What a batch run did.
@@ -51,6 +54,9 @@ pub struct BatchReport {
     pub missing: Vec<String>,
     /// Input columns the model does not use.
     pub unused: Vec<String>,
+    /// The first input line where PredictCsv's CSV reader (opencsv 2.3) may read otherwise,
+    /// and what is there, when [`BatchOptions::find_opencsv_difference`] asked.
+    pub opencsv_difference: Option<(usize, OpenCsvDifference)>,
 }
 
 /// Why a batch run stopped.
@@ -206,6 +212,17 @@ fn run_blocks<M: AsRef<[u64]> + Sync, S: AsRef<[Header]> + Sync>(
         let target = pending.len().saturating_add(chunk);
         eof = fill(&mut input, &mut pending, target)?;
     };
+    // The first line of `bytes` (starting on line `first`) opencsv may read otherwise.
+    let mut difference = None;
+    let mut look = |bytes: &[u8], first: usize| {
+        if options.find_opencsv_difference && difference.is_none() {
+            difference = opencsv_difference(bytes, options.separator).map(|(at, what)| {
+                let lines = bytes[..at].iter().filter(|&&b| b == b'\n').count();
+                (first + lines, what)
+            });
+        }
+    };
+    look(pending.get(..header_end).unwrap_or_default(), 1);
     let mut records = Records::continuing(pending.get(..header_end).unwrap_or_default())
         .separated_by(options.separator);
     if !records.next_record().map_err(BatchError::Csv)? {
@@ -280,6 +297,7 @@ fn run_blocks<M: AsRef<[u64]> + Sync, S: AsRef<[Header]> + Sync>(
             continue;
         }
         let body = pending.get(..boundary).unwrap_or_default();
+        look(body, line);
         // Without a quote, every newline of the block ends a record: it can be cut anywhere.
         let (scored, next_line) = if threads > 1 && body.len() >= chunk && !quoted {
             rows.parallel(body, line, blocking, out)
@@ -302,6 +320,7 @@ fn run_blocks<M: AsRef<[u64]> + Sync, S: AsRef<[Header]> + Sync>(
         rows: n,
         missing: mapper.missing,
         unused: mapper.unused,
+        opencsv_difference: difference,
     })
 }
 
@@ -730,6 +749,7 @@ mod tests {
         },
         separator: b',',
         header: true,
+        find_opencsv_difference: false,
     };
 
     /// The output, and the error as text, of scoring `input` cut as `blocking` says.

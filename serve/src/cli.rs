@@ -284,6 +284,7 @@ fn run_score(mut args: Args) -> Result<(), CliError> {
         },
         separator: args.separator.unwrap_or(b','),
         header: !args.no_header,
+        find_opencsv_difference: args.predict_csv,
     };
     let mut out: Box<dyn Write> = if output_name == "-" {
         Box::new(std::io::BufWriter::new(std::io::stdout().lock()))
@@ -310,6 +311,12 @@ fn run_score(mut args: Args) -> Result<(), CliError> {
             "note: {} model column(s) missing from the input, scored as NA: {}",
             report.missing.len(),
             report.missing.join(", ")
+        );
+    }
+    if let Some((line, what)) = report.opencsv_difference {
+        eprintln!(
+            "note: line {line} holds {what}, which PredictCsv's CSV reader (opencsv 2.3) reads \
+             otherwise: read here as RFC 4180, so rows from there on may differ from PredictCsv's"
         );
     }
     if !report.unused.is_empty() {

@@ -332,9 +332,118 @@ impl CsvScan {
     }
 }
 
+/// What PredictCsv's CSV reader (opencsv 2.3, decision 6) reads otherwise than [`Records`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenCsvDifference {
+    /// A backslash: opencsv's escape character, dropped (and a quote or backslash after it
+    /// taken as text).
+    Backslash,
+    /// A quote inside an unquoted field, which opencsv may take as opening a quoted one.
+    QuoteInField,
+    /// `""` as a whole field, which opencsv reads as a quote at the start of a line.
+    QuotedEmptyField,
+    /// A carriage return not before a newline (opencsv ends a line there) or inside a quoted
+    /// field (opencsv keeps only the newline of a `\r\n`).
+    CarriageReturn,
+}
+
+impl std::fmt::Display for OpenCsvDifference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            OpenCsvDifference::Backslash => "a backslash",
+            OpenCsvDifference::QuoteInField => "a quote inside an unquoted field",
+            OpenCsvDifference::QuotedEmptyField => "a quoted empty field",
+            OpenCsvDifference::CarriageReturn => "a carriage return outside a line end",
+        })
+    }
+}
+
+/// The first place in `bytes` (whole records, fields split by `separator`) that opencsv 2.3
+/// may read otherwise than [`Records`]: its offset and what it is. Where this finds nothing,
+/// the two read the same records, or [`Records`] refuses the input.
+pub fn opencsv_difference(bytes: &[u8], separator: u8) -> Option<(usize, OpenCsvDifference)> {
+    if !bytes.iter().any(|&b| matches!(b, b'\\' | b'"' | b'\r')) {
+        return None;
+    }
+    let mut scan = CsvScan::separated_by(separator);
+    for (i, &b) in bytes.iter().enumerate() {
+        let quoted = scan.in_quotes && !scan.quote_pending;
+        let next = bytes.get(i + 1).copied();
+        let found = match b {
+            b'\\' => Some(OpenCsvDifference::Backslash),
+            b'\r' if quoted || next != Some(b'\n') => Some(OpenCsvDifference::CarriageReturn),
+            b'"' if !scan.in_quotes && !scan.field_start => Some(OpenCsvDifference::QuoteInField),
+            b'"' if scan.field_start && next == Some(b'"') && {
+                let after = bytes.get(i + 2).copied();
+                after.is_none_or(|c| matches!(c, b'\n' | b'\r') || c == separator)
+            } =>
+            {
+                Some(OpenCsvDifference::QuotedEmptyField)
+            }
+            _ => None,
+        };
+        if let Some(what) = found {
+            return Some((i, what));
+        }
+        scan.record_ends_at(b);
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every input of testdata/csv/opencsv_cases.jsonl (records read by opencsv 2.3 itself,
+    /// generate_opencsv_cases.py) that opencsv splits otherwise than [`Records`] is flagged
+    /// by [`opencsv_difference`] or refused by [`Records`].
+    #[test]
+    fn opencsv_reads_otherwise_only_where_flagged() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../testdata/csv/opencsv_cases.jsonl"
+        );
+        let (mut differ, mut same) = (0, 0);
+        for line in std::fs::read_to_string(path).unwrap().lines() {
+            let case: serde_json::Value = serde_json::from_str(line).unwrap();
+            let input = case["input"].as_str().unwrap();
+            let opencsv: Vec<Vec<String>> =
+                serde_json::from_value(case["opencsv"].clone()).unwrap();
+            let ours = all(input);
+            if ours.as_ref().is_ok_and(|ours| *ours == opencsv) {
+                same += 1;
+                continue;
+            }
+            differ += 1;
+            assert!(
+                ours.is_err() || opencsv_difference(input.as_bytes(), b',').is_some(),
+                "{input:?}: opencsv {opencsv:?}, ours {ours:?}"
+            );
+        }
+        // Both kinds are there for the property to mean something.
+        assert!(same > 100 && differ > 100, "{same} {differ}");
+    }
+
+    #[test]
+    fn what_opencsv_reads_otherwise_is_found() {
+        let find = |s: &str| opencsv_difference(s.as_bytes(), b',');
+        use OpenCsvDifference::*;
+        assert_eq!(find("a,b\n1,\"x,y\",\"q\"\"t\"\r\n"), None);
+        assert_eq!(find("a,b\nc:\\tmp,2\n"), Some((6, Backslash)));
+        assert_eq!(find("a,b\n1,\"x\\\"\n"), Some((8, Backslash)));
+        assert_eq!(find("a,b\n1,ab\"c\n"), Some((8, QuoteInField)));
+        assert_eq!(find("a,b\n1, \"x\"\n"), Some((7, QuoteInField)));
+        assert_eq!(find("a,b\n\"\",1\n"), Some((4, QuotedEmptyField)));
+        assert_eq!(find("a,b\n1,\"\"\n"), Some((6, QuotedEmptyField)));
+        assert_eq!(find("a,b\n1,\"\"\"x\"\n"), None, "a quote, then x");
+        assert_eq!(find("a,b\r1,2\n"), Some((3, CarriageReturn)));
+        assert_eq!(find("a,b\n1,\"x\r\ny\"\n"), Some((8, CarriageReturn)));
+        // Another separator: the comma is text, and a quote after it too.
+        assert_eq!(
+            opencsv_difference(b"a;b\n1;x,\"y\n", b';'),
+            Some((8, QuoteInField))
+        );
+    }
 
     fn all(input: &str) -> Result<Vec<Vec<String>>, CsvError> {
         let mut r = Records::new(input.as_bytes());

@@ -631,3 +631,38 @@ fn an_unzipped_mojo_directory_scores_as_the_zip() {
     assert!(stderr(&o).contains("without model.ini"), "{}", stderr(&o));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn predict_csv_notes_where_predict_csvs_reader_would_read_otherwise() {
+    let csv = std::fs::read_to_string(testdata_file("demo/demo.csv")).unwrap();
+    let mut lines: Vec<String> = csv.lines().map(|l| format!("{l},x")).collect();
+    lines[0] = lines[0].replace(",x", ",note");
+    lines[4] = lines[4].replace(",x", ",c:\\tmp");
+    let input = lines.join("\n") + "\n";
+    let run = |command: &str| {
+        let mut args = vec![
+            command,
+            "--model",
+            "demo/pipeline.mojo",
+            "--input",
+            "-",
+            "--output",
+            "-",
+        ];
+        if command == "score" {
+            args.push("--hex");
+        }
+        serve(&args, Some(input.as_bytes()))
+    };
+    let o = run("predict-csv");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("line 5 holds a backslash"),
+        "{}",
+        stderr(&o)
+    );
+    let want = std::fs::read_to_string(testdata_file("demo/expected.csv")).unwrap();
+    assert_eq!(String::from_utf8(o.stdout).unwrap(), want);
+    let o = run("score");
+    assert!(!stderr(&o).contains("backslash"), "{}", stderr(&o));
+}
