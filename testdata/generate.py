@@ -16,7 +16,9 @@ What it does (deterministic apart from H2O model uuids/timestamps):
      generate_rulefit.py (multinomial RuleFit), generate_ensemble.py (an ensemble of 150
      base models), generate_coxph.py (CoxPH interactions), generate_uplift.py (Uplift
      DRF variants) and generate_unicode.py (names and levels beyond ASCII), each in its
-     own H2O run, which add their rows to manifest.tsv and their sections to README.md.
+     own H2O run, which add their rows to manifest.tsv and their sections to README.md;
+     then generate_opencsv_cases.py (csv/opencsv_cases.jsonl: how PredictCsv's CSV reader
+     splits 2,000 short inputs).
 """
 import csv
 import hashlib
@@ -1485,6 +1487,9 @@ def main():
     # ---- names and levels beyond ASCII (likewise, with its own dataset and inputs)
     import generate_unicode
     generate_unicode.main()
+    # ---- how PredictCsv's CSV reader splits short inputs (no H2O needed, only the jar)
+    import generate_opencsv_cases
+    generate_opencsv_cases.main()
 
 
 NEW_NOTES = [
