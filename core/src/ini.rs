@@ -7,7 +7,7 @@
 //! `HashMap` does.
 //!
 //! Values stay raw text until a reader asks for a type ([`int`], [`boolean`], [`double`],
-//! [`array`]). This module does not know which keys an algorithm needs.
+//! [`array`](fn@array)). This module does not know which keys an algorithm needs.
 #![warn(clippy::indexing_slicing)]
 
 use crate::error::ModelError;

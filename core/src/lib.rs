@@ -7,7 +7,7 @@
 //! - [`java`]: Java's number grammar and formats (`Double.parseDouble`,
 //!   `Double.toHexString`, `java.util.Random`), which parity depends on.
 //! - [`ini`]: `model.ini` and domain files, with genmodel's escaping rules.
-//! - [`model`]: loading in two steps (an exact [`model::Plan`], then [`model::Model::load`] into
+//! - [`model`]: loading in two steps (an exact [`model::Plan`], then [`model::Mojo::load`] into
 //!   caller-owned memory) and scoring.
 //! - [`limits`]: every capacity, with its reason.
 //!
@@ -21,11 +21,12 @@
 //!
 //! # What this crate does not do
 //! - No I/O, no threads, no allocation, no `std`: the caller owns all memory.
-//! - No CSV or JSON input: callers turn their input into cells ([`model::Cell`]) per column.
+//! - No CSV or JSON input: callers turn each cell of their input into the model's value for
+//!   its column ([`model::Model::encode_input_text`], [`model::Model::encode_input_number`]).
 //!   (The one JSON read is the MOJO's own `experimental/modelDetails.json`, and only its
 //!   variable-importance table, which DRF contributions scale by.)
 //! - No Driverless AI MOJO2 pipelines: they are detected and refused
-//!   ([`model::ModelError::DriverlessPipeline`]).
+//!   ([`ModelError::DriverlessPipeline`]).
 #![no_std]
 #![forbid(unsafe_code)]
 

@@ -1,4 +1,5 @@
-//! The command line: `serve score`, `serve inspect`.
+//! The command line: `serve score`, `serve predict-csv` (`serve score` behind PredictCsv's
+//! arguments), `serve inspect`.
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -5,9 +5,9 @@
 //! - [`csv`]: an RFC 4180 record reader.
 //! - [`swar`]: byte tests eight bytes at a time, for [`csv`] and [`rows`].
 //! - [`rows`]: named cells → model rows, with PredictCsv's NA and lookup rules.
-//! - [`format`]: numbers as Java hex or shortest decimal.
+//! - [`format`](mod@format): numbers as Java hex or shortest decimal (Rust's or Java's layout).
 //! - [`batch`]: PredictCsv-compatible scoring of a CSV.
-//! - [`cli`]: `serve score` and `serve inspect`.
+//! - [`cli`]: `serve score`, `serve predict-csv` and `serve inspect`.
 //! - [`server`]: `serve serve`, the SageMaker HTTP server (`/ping`, `/invocations`, H2O's API).
 
 pub mod batch;

@@ -402,7 +402,7 @@ impl<'a> Mojo<'a> {
     }
 }
 
-/// One column a user sends, as [`Part::input`] gives it.
+/// One column a user sends, as [`Model::input`](super::Model::input) gives it.
 #[derive(Clone, Copy, Debug)]
 pub struct Input<'m> {
     pub name: &'m str,

@@ -76,8 +76,7 @@ pub struct Counts {
     pub trees: usize,
     pub nodes: usize,
     pub bitset_words: usize,
-    /// `u32`s of the dense (complete, implicit) copies of plain trees; see
-    /// [`super::tree::fill_dense`].
+    /// `u32`s of the dense (complete, implicit) copies of plain trees; see `tree::fill_dense`.
     pub dense: usize,
 }
 
@@ -394,13 +393,12 @@ impl<'m> Writer<'m> {
         }
     }
 
-    /// The node region, mutable, beside the column region (for [`super::tree::mark_plain`]).
+    /// The node region, mutable, beside the column region (for `tree::mark_plain`).
     pub fn nodes_and_columns(&mut self) -> (&mut [Node], &[ColumnRec]) {
         (self.nodes, self.columns)
     }
 
-    /// The dense region, mutable, beside the trees and nodes (for
-    /// [`super::tree::fill_dense`]).
+    /// The dense region, mutable, beside the trees and nodes (for `tree::fill_dense`).
     pub fn dense_trees_nodes(&mut self) -> (&mut [u32], &[TreeRec], &[Node]) {
         (self.dense, self.trees, self.nodes)
     }

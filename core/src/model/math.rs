@@ -145,7 +145,7 @@ const LOG2_E: f64 = f64::from_bits(0x3ff7_1547_652b_82fe);
 /// place away. Rounding correctly here reproduces it everywhere else; libm's `exp` (fdlibm)
 /// differs from HotSpot about 40 times as often.
 ///
-/// A fast estimate ([`exp_fast`], error below 2^-68) is returned when its rounding is
+/// A fast estimate (`exp_fast`, error below 2^-68) is returned when its rounding is
 /// certain; otherwise (about 1 input in 4000, and every `|x| > 700`) [`exp_exact`] decides.
 pub fn exp(x: f64) -> f64 {
     match exp_fast(x) {
@@ -445,7 +445,7 @@ fn log_dd(x: f64) -> Dd {
 
 /// Java's `Math.log(x)`, correctly rounded in all but rare cases (see [`exp`]).
 ///
-/// A fast estimate ([`log_fast`], error below 2^-68) is returned when its rounding is
+/// A fast estimate (`log_fast`, error below 2^-68) is returned when its rounding is
 /// certain; otherwise, and for zero, subnormals and special values, [`log_exact`] decides.
 pub fn log(x: f64) -> f64 {
     match log_fast(x) {

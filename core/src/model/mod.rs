@@ -526,7 +526,7 @@ impl<'a> Mojo<'a> {
     }
 
     /// Bytes [`Mojo::inflate_all`] needs: an index, and every entry's uncompressed size
-    /// but those it leaves to be read on demand ([`inflated_ahead`]).
+    /// but those it leaves to be read on demand (see `inflated_ahead`).
     pub fn inflated_len(&self) -> usize {
         self.archive.entries().fold(0usize, |n, e| {
             let size = if inflated_ahead(&e) { e.size() } else { 0 };

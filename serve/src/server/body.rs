@@ -15,7 +15,7 @@ const FILE_CHUNK: usize = 64 << 10;
 /// What a response sends. The length is always known, so hyper sends `Content-Length`.
 pub enum ResBody {
     Bytes(Option<Bytes>),
-    /// A file, read [`FILE_CHUNK`] bytes at a time on the blocking pool (never on the
+    /// A file, read `FILE_CHUNK` bytes at a time on the blocking pool (never on the
     /// runtime's threads, and no thread waits for a slow client).
     File {
         file: Option<File>,
