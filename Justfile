@@ -18,6 +18,7 @@ fmt:
 # Clippy with warnings as errors
 lint:
     cargo clippy --workspace --all-targets -- -D warnings
+    RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
 # Build the core for a target without std
 nostd:
