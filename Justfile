@@ -15,7 +15,7 @@ test:
 fmt:
     cargo fmt --all
 
-# Clippy with warnings as errors
+# Clippy and rustdoc with warnings as errors
 lint:
     cargo clippy --workspace --all-targets -- -D warnings
     RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
