@@ -138,10 +138,16 @@ fn pack_dir(dir: &Path) -> Result<Vec<u8>, LoadError> {
     let (mut out, mut central) = (Vec::new(), Vec::new());
     let mut total = 0usize;
     for (name, path) in &files {
-        let data = std::fs::read(path).map_err(LoadError::Read)?;
-        total += data.len();
+        // Sizes are checked before a file is read, so that a stray large file in the
+        // directory is refused rather than read.
+        let len = std::fs::metadata(path).map_err(LoadError::Read)?.len();
+        total = total.saturating_add(usize::try_from(len).unwrap_or(usize::MAX));
         if total > scorer::limits::MAX_TOTAL_INFLATED || name.len() > usize::from(u16::MAX) {
             return Err(invalid(format!("{}: too large for a MOJO", dir.display())));
+        }
+        let data = std::fs::read(path).map_err(LoadError::Read)?;
+        if data.len() as u64 != len {
+            return Err(invalid(format!("{}: changed while read", path.display())));
         }
         let offset = out.len() as u32;
         let crc = scorer::zip::crc32::checksum(&data);
