@@ -613,46 +613,29 @@ fn an_unzipped_mojo_directory_scores_as_the_zip() {
         assert!(String::from_utf8(o.stdout).unwrap() == want, "{mojo}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
-    // A stray file too large for a MOJO is refused by its size, not read (a sparse file).
+    // Refused, with the reason: a stray file too large for a MOJO (by its size, not read: a
+    // sparse file), and a directory without model.ini.
+    let refused = |dir: &std::path::Path, says: &str| {
+        let args = [
+            "score",
+            "--model",
+            dir.to_str().unwrap(),
+            "--input",
+            "demo/demo.csv",
+            "--output",
+            "-",
+        ];
+        let o = serve(&args, None);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+        std::fs::remove_dir_all(dir).unwrap();
+    };
     unzip_into("demo/pipeline.mojo", &dir);
     let big = std::fs::File::create(dir.join("training.csv")).unwrap();
     big.set_len((1 << 30) + 1).unwrap();
-    let o = serve(
-        &[
-            "score",
-            "--model",
-            dir.to_str().unwrap(),
-            "--input",
-            "demo/demo.csv",
-            "--output",
-            "-",
-        ],
-        None,
-    );
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("too large for a MOJO"),
-        "{}",
-        stderr(&o)
-    );
-    std::fs::remove_dir_all(&dir).unwrap();
-    // A directory without model.ini is no MOJO.
+    refused(&dir, "too large for a MOJO");
     std::fs::create_dir_all(dir.join("trees")).unwrap();
-    let o = serve(
-        &[
-            "score",
-            "--model",
-            dir.to_str().unwrap(),
-            "--input",
-            "demo/demo.csv",
-            "--output",
-            "-",
-        ],
-        None,
-    );
-    assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("without model.ini"), "{}", stderr(&o));
-    std::fs::remove_dir_all(&dir).unwrap();
+    refused(&dir, "without model.ini");
 }
 
 #[test]
