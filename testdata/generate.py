@@ -1159,6 +1159,16 @@ def predict_csv(job):
     return ok, msg
 
 
+def fetch_genmodel_jar(est):
+    """Puts the genmodel jar of the H2O that trained `est` at JAR (download_mojo with
+    get_genmodel_jar treats its path as a directory)."""
+    jdir = os.path.join(CACHE, "jar_tmp")
+    os.makedirs(jdir, exist_ok=True)
+    est.download_mojo(path=jdir, get_genmodel_jar=True, genmodel_name="h2o-genmodel.jar")
+    shutil.move(os.path.join(jdir, "h2o-genmodel.jar"), JAR)
+    shutil.rmtree(jdir)
+
+
 def mojo_info(path):
     with zipfile.ZipFile(path) as z:
         ini = z.read("model.ini").decode("utf-8")
@@ -1302,12 +1312,7 @@ def main():
                     os.remove(p(s["mojo"]))
         new_specs = trained
 
-        # ---- genmodel jar (download_mojo with get_genmodel_jar treats path as a directory)
-        jdir = os.path.join(CACHE, "jar_tmp")
-        os.makedirs(jdir)
-        specs[0]["est"].download_mojo(path=jdir, get_genmodel_jar=True, genmodel_name="h2o-genmodel.jar")
-        shutil.move(os.path.join(jdir, "h2o-genmodel.jar"), JAR)
-        shutil.rmtree(jdir)
+        fetch_genmodel_jar(specs[0]["est"])
     finally:
         h2o.cluster().shutdown()
 

@@ -203,6 +203,28 @@ fn row_with_exp(
     cells.join(",")
 }
 
+/// [`row_with_exp`] with the results of the listed `exp` calls (numbered from 0) moved by
+/// the listed ulps.
+fn row_with_moved_exps(
+    model: &LoadedModel,
+    row: (&[f64], u64),
+    offset: f64,
+    mode: &str,
+    moved: &[(usize, i64)],
+) -> String {
+    let mut call = 0usize;
+    row_with_exp(model, row, offset, mode, &mut |x| {
+        let v = exp(x);
+        call += 1;
+        match moved.iter().find(|(at, _)| *at == call - 1) {
+            Some((_, delta)) if v.is_finite() && v > 0.0 => {
+                f64::from_bits((v.to_bits() as i64 + delta) as u64)
+            }
+            _ => v,
+        }
+    })
+}
+
 /// How many `exp` results (one or two, each by one ulp) must move to reproduce genmodel's
 /// row, or `None` if no such move does.
 fn exp_ulps_explaining(
@@ -217,21 +239,8 @@ fn exp_ulps_explaining(
         calls += 1;
         exp(x)
     });
-    // Rescores with the results of the listed calls moved by the listed ulps.
-    let reproduces = |moved: &[(usize, i64)]| {
-        let mut call = 0usize;
-        let got = row_with_exp(model, row, offset, mode, &mut |x| {
-            let v = exp(x);
-            call += 1;
-            match moved.iter().find(|(at, _)| *at == call - 1) {
-                Some((_, delta)) if v.is_finite() && v > 0.0 => {
-                    f64::from_bits((v.to_bits() as i64 + delta) as u64)
-                }
-                _ => v,
-            }
-        });
-        got == want
-    };
+    let reproduces =
+        |moved: &[(usize, i64)]| row_with_moved_exps(model, row, offset, mode, moved) == want;
     let steps = [-1i64, 1];
     let one = (0..calls).any(|a| steps.iter().any(|&da| reproduces(&[(a, da)])));
     if one {
@@ -413,17 +422,8 @@ fn every_golden_output_matches_genmodel() {
 fn exp_allowance_explains_one_or_two_moved_results_only() {
     let model = load::from_path(&testdata().join("models/gbm_multinomial_iris.zip")).unwrap();
     let row = [5.9, 3.0, 4.2, 1.5];
-    let scored = |moved: &[(usize, i64)]| {
-        let mut call = 0usize;
-        row_with_exp(&model, (&row, 0), 0.0, "predict", &mut |x| {
-            let v = exp(x);
-            call += 1;
-            match moved.iter().find(|(at, _)| *at == call - 1) {
-                Some((_, delta)) => f64::from_bits((v.to_bits() as i64 + delta) as u64),
-                None => v,
-            }
-        })
-    };
+    let scored =
+        |moved: &[(usize, i64)]| row_with_moved_exps(&model, (&row, 0), 0.0, "predict", moved);
     let explains = |want: &str| exp_ulps_explaining(&model, (&row, 0), 0.0, "predict", want);
     let exact = scored(&[]);
     assert_ne!(scored(&[(1, 1)]), exact, "moving an exp changes the row");

@@ -64,13 +64,18 @@ ALGOS = ["gbm", "drf", "glm", "xgb", "dl", "se", "kmeans", "pca",
          "gbm_binary", "drf_random", "glm_collinear", "dl_dropout", "xgb_lossguide"]
 
 
-def estimator(algo, kind, tag):
+def glm_family(kind):
+    """The GLM family for a dataset's kind (the kinds are GLM's names but for regression)."""
+    return {"regression": "gaussian"}.get(kind, kind)
+
+
+def estimator(algo, kind):
     """The estimator for `algo` (None for the AutoML ensemble) and whether it is supervised."""
     from h2o.estimators import (H2ODeepLearningEstimator as DL, H2OExtendedIsolationForestEstimator as EIF,
                                 H2OGeneralizedLinearEstimator as GLM, H2OGradientBoostingEstimator as GBM,
                                 H2OKMeansEstimator as KM, H2OPrincipalComponentAnalysisEstimator as PCA,
                                 H2ORandomForestEstimator as DRF, H2OXGBoostEstimator as XGB)
-    family = {"regression": "gaussian"}.get(kind, kind)
+    family = glm_family(kind)
     return {
         "gbm": lambda: GBM(ntrees=40, seed=1),
         "drf": lambda: DRF(ntrees=30, seed=1),
@@ -94,14 +99,13 @@ def estimator(algo, kind, tag):
 
 def train(algo, kind, tag, frame, x, y, models):
     """Trains and exports one model; its MOJO's path, or raises."""
-    est, supervised = estimator(algo, kind, tag)
+    est, supervised = estimator(algo, kind)
     if est is None:
         # A stacked ensemble as AutoML builds one: cross-validated bases, a GLM metalearner.
         from h2o.estimators import (H2OGeneralizedLinearEstimator as GLM, H2OGradientBoostingEstimator as GBM,
                                     H2ORandomForestEstimator as DRF, H2OStackedEnsembleEstimator as SE)
         cv = dict(nfolds=3, fold_assignment="Modulo", keep_cross_validation_predictions=True, seed=1)
-        family = {"regression": "gaussian"}.get(kind, kind)
-        bases = [GBM(ntrees=20, **cv), DRF(ntrees=20, **cv), GLM(family=family, **cv)]
+        bases = [GBM(ntrees=20, **cv), DRF(ntrees=20, **cv), GLM(family=glm_family(kind), **cv)]
         for b in bases:
             b.train(x=x, y=y, training_frame=frame)
         est = SE(base_models=bases, seed=1)
@@ -111,12 +115,7 @@ def train(algo, kind, tag, frame, x, y, models):
     else:
         est.train(x=x, training_frame=frame)
     if not os.path.exists(G.JAR):
-        # The jar of the H2O that trained the model, as generate.py fetches it.
-        jar_dir = os.path.join(models, "jar")
-        os.makedirs(jar_dir, exist_ok=True)
-        est.download_mojo(path=jar_dir, get_genmodel_jar=True, genmodel_name="h2o-genmodel.jar")
-        os.makedirs(G.CACHE, exist_ok=True)
-        os.replace(os.path.join(jar_dir, "h2o-genmodel.jar"), G.JAR)
+        G.fetch_genmodel_jar(est)
     path = est.download_mojo(path=models)
     dest = os.path.join(models, tag + ".zip")
     os.replace(path, dest)
