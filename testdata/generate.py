@@ -15,7 +15,9 @@ What it does (deterministic apart from H2O model uuids/timestamps):
      GLRM per loss and regularizer), generate_gam.py (GAM families and spline types),
      generate_rulefit.py (multinomial RuleFit), generate_ensemble.py (an ensemble of 150
      base models), generate_coxph.py (CoxPH interactions), generate_uplift.py (Uplift
-     DRF variants) and generate_unicode.py (names and levels beyond ASCII), each in its
+     DRF variants), generate_unicode.py (names and levels beyond ASCII),
+     generate_deep_paths.py (decision paths past 31 levels) and generate_metalearners.py
+     (stacked ensembles with GBM and DRF metalearners), each in its
      own H2O run, which add their rows to manifest.tsv and their sections to README.md;
      then generate_opencsv_cases.py (csv/opencsv_cases.jsonl: how PredictCsv's CSV reader
      splits 2,000 short inputs).
@@ -1492,6 +1494,12 @@ def main():
     # ---- names and levels beyond ASCII (likewise, with its own dataset and inputs)
     import generate_unicode
     generate_unicode.main()
+    # ---- decision paths past 31 levels (likewise, with its own dataset and inputs)
+    import generate_deep_paths
+    generate_deep_paths.main()
+    # ---- stacked ensembles with tree metalearners (likewise)
+    import generate_metalearners
+    generate_metalearners.main()
     # ---- how PredictCsv's CSV reader splits short inputs (no H2O needed, only the jar)
     import generate_opencsv_cases
     generate_opencsv_cases.main()

@@ -108,6 +108,15 @@ def run_extra(specs, datasets, section, intro, port, modes_for, columns, cells, 
     score_and_record(list(specs) + list(derived), trained, refused, section, intro, modes_for, columns, cells)
 
 
+# The README table most extra-fixture scripts write: the model, its input and modes.
+PLAIN_COLUMNS = ["model", "input", "modes", "description"]
+
+
+def plain_cells(s, rows):
+    """A spec's row of a PLAIN_COLUMNS table, from its manifest rows."""
+    return ["`%s`" % s["name"], rows[0][4] if rows else "-", ", ".join(r[5] for r in rows) or "-", s["desc"]]
+
+
 def train_all(specs, datasets, port):
     """Trains and exports `specs`; returns (refused, trained)."""
     for s in specs:

@@ -90,13 +90,8 @@ def main():
     intro = ("Made by `generate_ensemble.py` (same H2O, datasets and inputs as above): a stacked ensemble "
              "wider than the core keeps inline (`limits::MAX_SUBMODELS`), as H2O AutoML's "
              "`StackedEnsemble_AllModels` is after a long run.")
-
-    def cells(s, rows):
-        return ["`%s`" % s["name"], rows[0][4] if rows else "-", ", ".join(r[5] for r in rows) or "-",
-                s["desc"]]
-
     E.score_and_record([SPEC], [SPEC], [], SECTION, intro, lambda s, i: ["predict", "invalid_na"],
-                       ["model", "input", "modes", "description"], cells)
+                       E.PLAIN_COLUMNS, E.plain_cells)
 
 
 if __name__ == "__main__":

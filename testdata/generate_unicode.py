@@ -128,12 +128,7 @@ def main():
              "padding, fullwidth letters: unseen, so NA) and, in the invalid input, numbers in non-ASCII digits "
              "or with spaces Java does not trim. Files are UTF-8, and PredictCsv ran under a UTF-8 locale "
              "(`C.UTF-8`; under `LANG=C` JDK 17 reads and writes these characters as `?`).")
-
-    def cells(s, rows):
-        return ["`%s`" % s["name"], rows[0][4] if rows else "-", ", ".join(r[5] for r in rows) or "-", s["desc"]]
-
-    E.run_extra(SPECS, [ds], SECTION, intro, H2O_PORT, modes_for, ["model", "input", "modes", "description"],
-                cells)
+    E.run_extra(SPECS, [ds], SECTION, intro, H2O_PORT, modes_for, E.PLAIN_COLUMNS, E.plain_cells)
 
 
 if __name__ == "__main__":

@@ -155,6 +155,9 @@ pub enum ScoreError {
     WorkLength { expected: u32, found: u32 },
     /// [`crate::model::Model::score_rows`] takes no offsets or one per row.
     OffsetsLength { expected: u32, found: u32 },
+    /// The row's decision path in tree `tree` (from 0, in leaf-assignment order) has no leaf
+    /// assignment in genmodel: 64 levels or more, or bits that read as a NaN double.
+    NoDecisionPath { tree: u32 },
 }
 
 /// Any error of the core.
@@ -282,6 +285,11 @@ impl fmt::Display for ScoreError {
                     "{found} offsets for {expected} rows (give none or one per row)"
                 )
             }
+            ScoreError::NoDecisionPath { tree } => write!(
+                f,
+                "tree {tree}: the decision path has no leaf assignment in genmodel (it is 64 \
+                 levels or more deep, or its bits read as NaN; genmodel's is null)"
+            ),
         }
     }
 }

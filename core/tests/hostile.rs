@@ -630,6 +630,21 @@ fn glrm_models_genmodel_cannot_score_are_refused() {
     // H2O writes the Periodic loss with its period, which genmodel's reader cannot parse.
     let periodic = with("losses", |t| t.replacen("Quadratic", "Periodic(7)", 1));
     assert!(matches!(model_error(&periodic), ModelError::Unsupported(_)));
+    // Categoricals only: H2O writes `norm_sub = []`, which genmodel's reader cannot cast.
+    let no_numerics = with("model.ini", |t| {
+        let line = |l: &str| {
+            if l.starts_with("norm_sub") {
+                "norm_sub = []".to_owned()
+            } else {
+                l.to_owned()
+            }
+        };
+        t.lines().map(line).collect::<Vec<_>>().join("\n")
+    });
+    assert!(matches!(
+        model_error(&no_numerics),
+        ModelError::Unsupported(m) if m.contains("without numeric columns")
+    ));
     // A one-value loss on a categorical, a level loss on a numeric, a loss short.
     let on_categorical = with("losses", |t| t.replacen("Categorical", "Huber", 1));
     assert!(matches!(

@@ -455,6 +455,7 @@ impl<M: AsRef<[u64]> + Sync, S: AsRef<[Header]> + Sync> Rows<'_, M, S> {
         let leaf = self.output == BatchOutput::LeafPaths;
         let contributions = self.output == BatchOutput::Contributions;
         let mut row = vec![f64::NAN; model.n_features()];
+        let mut paths = Vec::new();
         let (mut contribs, mut work) = if contributions {
             (
                 vec![0.0f32; model.contribution_len()],
@@ -525,10 +526,15 @@ impl<M: AsRef<[u64]> + Sync, S: AsRef<[Header]> + Sync> Rows<'_, M, S> {
                 }
                 write_values(values.iter().copied(), options.format, out).map_err(w)?;
             } else if leaf {
-                let mut cells = Cells::new(out);
+                // All of a row's paths before any is written: a tree without one fails the row.
+                paths.clear();
                 model
-                    .for_each_leaf_path(&row, |p| cells.cell(format_args!("{p}")))
+                    .for_each_leaf_path(&row, |p| paths.push(p))
                     .map_err(rejected)?;
+                let mut cells = Cells::new(out);
+                for p in &paths {
+                    cells.cell(format_args!("{p}"));
+                }
                 cells.end().map_err(w)?;
             }
         }

@@ -153,6 +153,40 @@ fn bad_number_names_row_and_column() {
 }
 
 #[test]
+fn leaf_assignment_fails_where_genmodel_has_no_path() {
+    // The chain models' deepest rows reach level 64, where genmodel's path is null and
+    // PredictCsv fails (generate_deep_paths.py); their shallower rows are golden.
+    for model in ["models/gbm_chain.zip", "models/drf_chain.zip"] {
+        let args = |input| {
+            [
+                "predict-csv",
+                "--mojo",
+                model,
+                "--input",
+                input,
+                "--output",
+                "-",
+                "--leafNodeAssignment",
+            ]
+        };
+        let o = serve(&args("inputs/chain_all.csv"), None);
+        assert_eq!(o.status.code(), Some(1), "{model}: {}", stderr(&o));
+        let e = stderr(&o);
+        assert!(
+            e.contains("row 1 ") && e.contains("tree 0") && e.contains("64 levels"),
+            "{model}: {e}"
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&o.stdout).lines().count(),
+            1,
+            "the header"
+        );
+        let o = serve(&args("inputs/chain.csv"), None);
+        assert!(o.status.success(), "{model}: {}", stderr(&o));
+    }
+}
+
+#[test]
 fn unsupported_and_broken_models_exit_non_zero_with_one_line() {
     let cases: [(&str, &str); 3] = [
         ("models/te_highcard.zip", "algorithm `targetencoder`"),

@@ -15,7 +15,7 @@ use core::fmt::Write as _;
 
 use super::layout::Sink;
 use super::math::java_min;
-use super::predict::Exp;
+use super::predict::Java;
 use super::{Family, Span};
 use crate::error::{ModelError, ScoreError};
 use crate::ini::{self, Ini};
@@ -450,7 +450,7 @@ impl DeepLearning {
         f64s: &[f64],
         row: &[f64],
         preds: &mut [f64],
-        exp: Exp<'_>,
+        java: Java<'_>,
         work: &mut [f64],
     ) -> Result<bool, ScoreError> {
         let width = self.max_width as usize;
@@ -495,7 +495,7 @@ impl DeepLearning {
             } else {
                 (self.hidden, self.hidden_dropout)
             };
-            activate(activation, out, layer.channels, &mut *exp);
+            activate(activation, out, layer.channels, &mut *java);
             let out = out.get_mut(..layer.units).unwrap_or(&mut []);
             // ActivationUtils.applyDropout: scale by the keep ratio, only when positive.
             if dropout && layer.dropout > 0.0 {
@@ -506,7 +506,7 @@ impl DeepLearning {
             core::mem::swap(&mut current, &mut next);
         }
         let out = current.get(..n).unwrap_or(&[]);
-        self.finish(f64s, out, preds, exp)
+        self.finish(f64s, out, preds, java)
     }
 
     /// `GenModel.setInput` with `replaceMissingWithZero`: `input` is the whole input vector.
@@ -561,7 +561,7 @@ impl DeepLearning {
         f64s: &[f64],
         out: &[f64],
         preds: &mut [f64],
-        exp: Exp<'_>,
+        java: Java<'_>,
     ) -> Result<bool, ScoreError> {
         match self.output {
             Output::Classifier => {
@@ -583,8 +583,8 @@ impl DeepLearning {
                 }
                 v = match self.link {
                     Link::Identity => v,
-                    Link::Logistic => 1.0 / (1.0 + java_min(1e19, exp(-v))),
-                    Link::Exp => java_min(1e19, exp(v)),
+                    Link::Logistic => 1.0 / (1.0 + java_min(1e19, java.exp(-v))),
+                    Link::Exp => java_min(1e19, java.exp(v)),
                 };
                 if v.is_nan() {
                     return Err(ScoreError::Rejected {
@@ -666,15 +666,15 @@ fn maxout_dense(weights: &[f64], bias: &[f64], inputs: &[f64], out: &mut [f64], 
 }
 
 /// `ActivationUtils.*Out.eval` in place; a Maxout layer leaves its units at the front.
-fn activate(activation: Activation, out: &mut [f64], channels: usize, exp: Exp<'_>) {
+fn activate(activation: Activation, out: &mut [f64], channels: usize, java: Java<'_>) {
     match activation {
         Activation::Tanh => out
             .iter_mut()
-            .for_each(|v| *v = 1.0 - 2.0 / (1.0 + exp(2.0 * *v))),
+            .for_each(|v| *v = 1.0 - 2.0 / (1.0 + java.exp(2.0 * *v))),
         Activation::Rectifier => out.iter_mut().for_each(|v| *v = 0.5 * (*v + v.abs())),
         Activation::ExpRectifier => out
             .iter_mut()
-            .for_each(|v| *v = if *v >= 0.0 { *v } else { exp(*v) - 1.0 }),
+            .for_each(|v| *v = if *v >= 0.0 { *v } else { java.exp(*v) - 1.0 }),
         Activation::Maxout => {
             // Unit r reads its channels at r*channels and after, so writing out[r] never
             // clobbers a value still to be read.
@@ -698,7 +698,7 @@ fn activate(activation: Activation, out: &mut [f64], channels: usize, exp: Exp<'
             }
             let mut sum = 0.0;
             for v in out.iter_mut() {
-                *v = exp(*v - max);
+                *v = java.exp(*v - max);
                 sum += *v;
             }
             out.iter_mut().for_each(|v| *v /= sum);
@@ -717,6 +717,7 @@ mod tests {
     use super::*;
     use crate::model::layout::{Counter, Layout, Regions, Writer};
     use crate::model::math::exp;
+    use crate::model::predict::CorrectlyRounded;
     use std::format;
     use std::string::String;
     use std::vec;
@@ -752,7 +753,7 @@ mod tests {
     fn score(dl: &DeepLearning, f64s: &[f64], row: &[f64]) -> Result<(Vec<f64>, bool), ScoreError> {
         let mut preds = vec![0.0; dl.preds_len()];
         let mut work = vec![f64::NAN; dl.work_len()];
-        let finish = dl.score(f64s, row, &mut preds, &mut exp, &mut work)?;
+        let finish = dl.score(f64s, row, &mut preds, &mut CorrectlyRounded, &mut work)?;
         Ok((preds, finish))
     }
 

@@ -9,7 +9,7 @@
 #![warn(clippy::indexing_slicing)]
 
 use super::layout::Sink;
-use super::math::{log, pow};
+use super::predict::Java;
 use super::Span;
 use crate::error::{ModelError, ScoreError};
 use crate::read::Reader;
@@ -35,14 +35,19 @@ pub struct Eif {
 }
 
 /// `averagePathLengthOfUnsuccessfulSearch`.
-fn c(n: i64) -> f64 {
+fn c(n: i64, java: Java<'_>) -> f64 {
     if n < 2 {
         0.0
     } else if n == 2 {
         1.0
     } else {
-        let h = |k: i64| if k <= 0 { 0.0 } else { log(k as f64) + EULER };
-        2.0 * h(n - 1) - (2.0 * (n as f64 - 1.0)) / n as f64
+        let k = n - 1;
+        let h = if k <= 0 {
+            0.0
+        } else {
+            java.log(k as f64) + EULER
+        };
+        2.0 * h - (2.0 * (n as f64 - 1.0)) / n as f64
     }
 }
 
@@ -169,6 +174,7 @@ impl Eif {
         f64s: &[f64],
         row: &[f64],
         preds: &mut [f64],
+        java: Java<'_>,
     ) -> Result<(), ScoreError> {
         let all = f64s
             .get(self.trees.first as usize..(self.trees.first + self.trees.len) as usize)
@@ -180,14 +186,15 @@ impl Eif {
             let len = all.get(at).copied().unwrap_or(0.0) as usize;
             let records = all.get(at + 1..at + 1 + len).unwrap_or(&[]);
             at += 1 + len;
-            sum += path_length(records, m, row).ok_or(ScoreError::Rejected {
+            sum += path_length(records, m, row, &mut *java).ok_or(ScoreError::Rejected {
                 column: 0,
                 reason: "an extended isolation tree ends before this row's leaf",
             })?;
         }
         let mean = sum / f64::from(self.n_trees);
         // genmodel: Math.pow(2, -1.0 * (mean / c)); negation is exact.
-        let score = pow(2.0, -(mean / c(self.sample_size)));
+        let c = c(self.sample_size, &mut *java);
+        let score = java.pow(2.0, -(mean / c));
         for (p, v) in preds.iter_mut().zip([score, mean]) {
             *p = v;
         }
@@ -196,7 +203,7 @@ impl Eif {
 }
 
 /// `scoreTree0`: walk the records forward from node 0.
-fn path_length(records: &[f64], m: usize, row: &[f64]) -> Option<f64> {
+fn path_length(records: &[f64], m: usize, row: &[f64], java: Java<'_>) -> Option<f64> {
     let mut wanted = 0.0;
     let mut height = 0i64;
     let mut i = 0usize;
@@ -210,7 +217,7 @@ fn path_length(records: &[f64], m: usize, row: &[f64]) -> Option<f64> {
         }
         if !is_node {
             let rows = body.first().copied().unwrap_or(0.0) as i64;
-            return Some(height as f64 + c(rows));
+            return Some(height as f64 + c(rows, java));
         }
         let (normal, point) = body.split_at(m.min(body.len()));
         // ArrayUtils.subAndMul(row, point, normal), over the whole row.

@@ -11,7 +11,7 @@
 use core::fmt::Write as _;
 
 use super::layout::{Sink, Writer};
-use super::predict::Exp;
+use super::predict::Java;
 use super::{Header, Mojo, Part, Span, SubModels};
 use crate::error::{Algorithm, Error, ModelError, ScoreError};
 use crate::ini::{self, Ini};
@@ -260,7 +260,7 @@ impl Ensemble {
         part: &Part<'_>,
         row: &[f64],
         preds: &mut [f64],
-        exp: Exp<'_>,
+        java: Java<'_>,
         work: &mut [f64],
     ) -> Result<(), ScoreError> {
         let n_bases = self.bases.len as usize;
@@ -291,7 +291,7 @@ impl Ensemble {
             for (v, &m) in base_row.iter_mut().zip(map) {
                 *v = row.get(m as usize).copied().unwrap_or(f64::NAN);
             }
-            base.score_inner(base_row, 0.0, base_preds, &mut *exp, inner)?;
+            base.score_inner(base_row, 0.0, base_preds, &mut *java, inner)?;
             let at = |i: usize| base_preds.get(i).copied().unwrap_or(0.0);
             let out = level_one.get_mut(slot * k..slot * k + k).unwrap_or(&mut []);
             match (self.n_classes, out) {
@@ -302,25 +302,25 @@ impl Ensemble {
         }
         if self.logit && self.n_classes >= 2 {
             for v in level_one.iter_mut() {
-                *v = logit(super::math::java_min(
-                    0.999_999_999,
-                    super::math::java_max(*v, 1e-9),
-                ));
+                *v = logit(
+                    super::math::java_min(0.999_999_999, super::math::java_max(*v, 1e-9)),
+                    &mut *java,
+                );
             }
         }
         let (_, inner) = rest.split_at_mut(0);
         part.sub(self.meta as usize)
-            .score_inner(level_one, 0.0, preds, exp, inner)
+            .score_inner(level_one, 0.0, preds, java, inner)
     }
 }
 
 /// `StackedEnsembleMojoModel.logit`: `log(p / (1 - p))`, floored at -19.
-fn logit(p: f64) -> f64 {
+fn logit(p: f64, java: Java<'_>) -> f64 {
     let x = p / (1.0 - p);
     if x == 0.0 {
         -19.0
     } else {
-        super::math::java_max(-19.0, super::math::log(x))
+        super::math::java_max(-19.0, java.log(x))
     }
 }
 

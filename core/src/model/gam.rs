@@ -32,7 +32,7 @@
 use super::glm::{self, GlmLink};
 use super::layout::{ColumnRec, Sink, NONE};
 use super::math;
-use super::predict::Exp;
+use super::predict::Java;
 use super::{Span, WithFile};
 use crate::error::{Error, ModelError, ScoreError};
 use crate::ini::{self, Ini};
@@ -557,7 +557,7 @@ impl Gam {
         f64s: &[f64],
         row: &[f64],
         preds: &mut [f64],
-        exp: Exp<'_>,
+        java: Java<'_>,
         work: &mut [f64],
     ) -> Result<(), ScoreError> {
         let first = self.first_expanded as usize;
@@ -571,7 +571,7 @@ impl Gam {
             .ok_or(short)?;
         expanded.fill(f64::NAN);
         for g in 0..self.n_splines() {
-            self.expand(f64s, g, row, expanded, terms);
+            self.expand(f64s, g, row, expanded, terms, &mut *java);
         }
         let at = |s: Span, i: usize| s.at(f64s, i).unwrap_or(f64::NAN);
         let cats = self.cats as usize;
@@ -594,7 +594,7 @@ impl Gam {
         };
         match self.response {
             Response::Single { classifier } => {
-                let mu = self.link.inverse(self.eta(f64s, 0, &value), exp);
+                let mu = self.link.inverse(self.eta(f64s, 0, &value), java);
                 let out = if classifier {
                     let label = if mu >= self.threshold { 1.0 } else { 0.0 };
                     [label, 1.0 - mu, mu]
@@ -616,9 +616,9 @@ impl Gam {
                     *p = self.eta(f64s, c, &value);
                 }
                 if self.response == Response::Multinomial {
-                    glm::multinomial(preds, exp);
+                    glm::multinomial(preds, java);
                 } else {
-                    ordinal(preds, exp);
+                    ordinal(preds, java);
                 }
             }
         }
@@ -660,7 +660,15 @@ impl Gam {
 
     /// Writes spline column `g`'s block into `expanded` (the row's spline slots) from its
     /// sources staged in `row`, as genmodel's `add*Gamification` does; `terms` is scratch.
-    fn expand(&self, f64s: &[f64], g: usize, row: &[f64], expanded: &mut [f64], terms: &mut [f64]) {
+    fn expand(
+        &self,
+        f64s: &[f64],
+        g: usize,
+        row: &[f64],
+        expanded: &mut [f64],
+        terms: &mut [f64],
+        java: Java<'_>,
+    ) {
         let rec = |k: usize| self.splines.at(f64s, g * REC + k).unwrap_or(0.0);
         let at = |base: usize, i: usize| f64s.get(base + i).copied().unwrap_or(f64::NAN);
         let pos = rec(field::POS) as usize;
@@ -733,10 +741,10 @@ impl Gam {
                         let t = source(p) - knot(p, k);
                         sum += t * t;
                     }
-                    let distance = math::pow(libm::sqrt(sum), power);
+                    let distance = java.pow(libm::sqrt(sum), power);
                     let mut v = constant * distance;
                     if even && distance != 0.0 {
-                        v *= math::log(distance);
+                        v *= java.log(distance);
                     }
                     set(terms, k, v);
                 }
@@ -753,7 +761,7 @@ impl Gam {
                 for c in 0..big_m {
                     let mut v = 1.0;
                     for p in 0..d {
-                        v *= math::pow(source(p), at(poly_at, c * poly_dim + p));
+                        v *= java.pow(source(p), at(poly_at, c * poly_dim + p));
                     }
                     set(terms, 2 * nk - big_m + c, v);
                 }
@@ -765,7 +773,7 @@ impl Gam {
 
 /// `GamMojoMultinomialModel.postPredOrdinal`: cumulative logits of all classes but the
 /// last; the label is the first class whose linear predictor is positive.
-fn ordinal(preds: &mut [f64], exp: Exp<'_>) {
+fn ordinal(preds: &mut [f64], java: Java<'_>) {
     let Some((label, probs)) = preds.split_first_mut() else {
         return;
     };
@@ -775,7 +783,7 @@ fn ordinal(preds: &mut [f64], exp: Exp<'_>) {
     let mut chosen = false;
     for (c, p) in probs.iter_mut().take(last).enumerate() {
         let eta = *p;
-        let cdf = 1.0 / (1.0 + exp(-eta));
+        let cdf = 1.0 / (1.0 + java.exp(-eta));
         *p = cdf - previous;
         previous = cdf;
         if eta > 0.0 && !chosen {
@@ -1214,6 +1222,7 @@ pub(super) fn inputs(
 mod tests {
     extern crate std;
     use super::*;
+    use crate::model::predict::CorrectlyRounded;
     use std::vec::Vec;
 
     /// genmodel's recursion as written (`BSplineBasis` / `MSplineBasis.evaluate`), one call
@@ -1317,9 +1326,9 @@ mod tests {
 
     #[test]
     fn multinomial_starts_its_maximum_at_zero_and_ordinal_takes_the_first_positive_eta() {
-        let mut exp = |x: f64| math::exp(x);
+        let mut java = CorrectlyRounded;
         let mut preds = [9.0, -3.0, -1.0, -2.0];
-        glm::multinomial(&mut preds, &mut exp);
+        glm::multinomial(&mut preds, &mut java);
         let sum = math::exp(-3.0) + math::exp(-1.0) + math::exp(-2.0);
         assert_eq!(
             preds,
@@ -1331,16 +1340,16 @@ mod tests {
             ]
         );
         let mut all_nan = [9.0, f64::NAN, f64::NAN];
-        glm::multinomial(&mut all_nan, &mut exp);
+        glm::multinomial(&mut all_nan, &mut java);
         assert_eq!(all_nan[0], 0.0, "genmodel's fresh array: class 0");
 
         let cdf = |eta: f64| 1.0 / (1.0 + math::exp(-eta));
         let mut preds = [9.0, -0.5, 0.25, 2.0, 7.0];
-        ordinal(&mut preds, &mut exp);
+        ordinal(&mut preds, &mut java);
         let (a, b, c) = (cdf(-0.5), cdf(0.25), cdf(2.0));
         assert_eq!(preds, [1.0, a, b - a, c - b, 1.0 - c]);
         let mut preds = [9.0, -3.0, -2.0, 0.0];
-        ordinal(&mut preds, &mut exp);
+        ordinal(&mut preds, &mut java);
         assert_eq!(preds[0], 2.0, "no positive eta: the last class");
     }
 

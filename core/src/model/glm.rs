@@ -11,7 +11,7 @@
 
 use super::layout::Sink;
 use super::math::{java_max, java_min};
-use super::predict::Exp;
+use super::predict::Java;
 use super::Span;
 use crate::error::{ModelError, ScoreError};
 use crate::ini::{self, Ini};
@@ -59,11 +59,11 @@ impl GlmLink {
     }
 
     /// genmodel's inverse link (`GenModel.GLM_*Inv`).
-    pub(super) fn inverse(self, eta: f64, exp: Exp<'_>) -> f64 {
+    pub(super) fn inverse(self, eta: f64, java: Java<'_>) -> f64 {
         match self {
             GlmLink::Identity => eta,
-            GlmLink::Logit | GlmLink::Ologit => 1.0 / (exp(-eta) + 1.0),
-            GlmLink::Log => exp(eta),
+            GlmLink::Logit | GlmLink::Ologit => 1.0 / (java.exp(-eta) + 1.0),
+            GlmLink::Log => java.exp(eta),
             GlmLink::Inverse => {
                 let xx = if eta < 0.0 {
                     java_min(-1e-5, eta)
@@ -74,9 +74,9 @@ impl GlmLink {
             }
             GlmLink::Tweedie(power) => {
                 if power == 0.0 {
-                    java_max(2e-16, exp(eta))
+                    java_max(2e-16, java.exp(eta))
                 } else {
-                    super::math::pow(eta, 1.0 / power)
+                    java.pow(eta, 1.0 / power)
                 }
             }
         }
@@ -202,8 +202,8 @@ impl Glm {
         (self.cats as usize, self.nums as usize)
     }
 
-    fn inv_link(&self, eta: f64, exp: Exp<'_>) -> f64 {
-        self.link.inverse(eta, exp)
+    fn inv_link(&self, eta: f64, java: Java<'_>) -> f64 {
+        self.link.inverse(eta, java)
     }
 
     /// Scores `row` into `preds` (genmodel's `score0` for the family).
@@ -213,7 +213,7 @@ impl Glm {
         row: &[f64],
         offset: f64,
         preds: &mut [f64],
-        exp: Exp<'_>,
+        java: Java<'_>,
     ) -> Result<(), ScoreError> {
         let (n_classes, threshold) = (self.n_classes as usize, self.threshold);
         let beta = span(f64s, self.beta);
@@ -280,7 +280,7 @@ impl Glm {
         };
         match self.family {
             GlmFamily::Binomial => {
-                let mu = self.inv_link(eta(0)? + offset, exp);
+                let mu = self.inv_link(eta(0)? + offset, java);
                 // Three stores: a zip of `preds` with the three values compiles to a call to
                 // `memcpy` of `min(len, 3)` doubles, 6 % of a row.
                 if let [label, p0, p1, ..] = preds {
@@ -291,7 +291,7 @@ impl Glm {
             }
             GlmFamily::Regression => {
                 if let Some(p) = preds.first_mut() {
-                    *p = self.inv_link(eta(0)? + offset, exp);
+                    *p = self.inv_link(eta(0)? + offset, java);
                 }
             }
             GlmFamily::Multinomial => {
@@ -301,14 +301,14 @@ impl Glm {
                         *slot = eta(c)?;
                     }
                 }
-                multinomial(preds, exp);
+                multinomial(preds, java);
             }
             GlmFamily::Ordinal => {
                 preds.fill(0.0);
                 let last = n_classes.saturating_sub(1);
                 let mut previous = 0.0;
                 for c in 0..last {
-                    let cdf = 1.0 / (1.0 + exp(-(eta(c)? + offset)));
+                    let cdf = 1.0 / (1.0 + java.exp(-(eta(c)? + offset)));
                     if let Some(slot) = preds.get_mut(c + 1) {
                         *slot = cdf - previous;
                     }
@@ -342,14 +342,14 @@ fn span(f64s: &[f64], s: Span) -> &[f64] {
 /// `GamMojoMultinomialModel.postPredMultinomial`): the softmax from a maximum that starts
 /// at 0, not minus infinity, and in `preds[0]` the first class whose probability is above
 /// all before it, from 0 (so class 0 when none is).
-pub(super) fn multinomial(preds: &mut [f64], exp: Exp<'_>) {
+pub(super) fn multinomial(preds: &mut [f64], java: Java<'_>) {
     let Some((label, probs)) = preds.split_first_mut() else {
         return;
     };
     let max = probs.iter().fold(0.0, |m, &v| if v > m { v } else { m });
     let mut sum = 0.0;
     for p in probs.iter_mut() {
-        *p = exp(*p - max);
+        *p = java.exp(*p - max);
         sum += *p;
     }
     let inverse = 1.0 / sum;

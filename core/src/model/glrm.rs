@@ -22,8 +22,9 @@
 //!   two JVMs on different CPUs. The other losses use only `+ - * /` and comparisons.
 //!
 //! Not handled (refused at load): the Periodic loss (H2O writes it as `Periodic(<period>)`,
-//! which genmodel's reader cannot parse either) and MOJO version 1.00 (no seed: genmodel
-//! starts from the clock).
+//! which genmodel's reader cannot parse either), a GLRM of categoricals only (genmodel's
+//! reader fails on its empty `norm_sub`) and MOJO version 1.00 (no seed: genmodel starts from
+//! the clock).
 //!
 //! [`Glrm::reconstruct`] is PredictCsv's `--glrmReconstruct` (`GlrmMojoModel.impute_data`):
 //! each column's value imputed from `x Y` (a categorical's best level by its loss, a
@@ -31,7 +32,7 @@
 #![warn(clippy::indexing_slicing)]
 
 use super::layout::Sink;
-use super::predict::Exp;
+use super::predict::Java;
 use super::{math, Span, WithFile};
 use crate::error::{Error, ModelError, ScoreError};
 use crate::ini::{self, Ini};
@@ -107,7 +108,7 @@ impl Loss {
     }
 
     /// `loss(u, a)` of a one-value loss.
-    fn loss(self, u: f64, a: f64, exp: Exp<'_>) -> f64 {
+    fn loss(self, u: f64, a: f64, java: Java<'_>) -> f64 {
         match self {
             Loss::Quadratic => (u - a) * (u - a),
             Loss::Absolute => libm::fabs(u - a),
@@ -125,27 +126,30 @@ impl Loss {
                 let rest = if a == 0.0 {
                     0.0
                 } else {
-                    -a * u + a * math::log(a) - a
+                    -a * u + a * java.log(a) - a
                 };
-                exp(u) + rest
+                java.exp(u) + rest
             }
-            Loss::Logistic => math::log(1.0 + exp((1.0 - 2.0 * a) * u)),
+            Loss::Logistic => {
+                let e = java.exp((1.0 - 2.0 * a) * u);
+                java.log(1.0 + e)
+            }
             Loss::Hinge => math::java_max(1.0 + (1.0 - 2.0 * a) * u, 0.0),
             Loss::Categorical | Loss::Ordinal => f64::NAN,
         }
     }
 
     /// `lgrad(u, a)`: the derivative of [`Loss::loss`] in `u`.
-    fn gradient(self, u: f64, a: f64, exp: Exp<'_>) -> f64 {
+    fn gradient(self, u: f64, a: f64, java: Java<'_>) -> f64 {
         match self {
             Loss::Quadratic => 2.0 * (u - a),
             Loss::Absolute => signum(u - a),
             // `x > 1 ? 1 : x < -1 ? -1 : x`, NaN and -0 included.
             Loss::Huber => (u - a).clamp(-1.0, 1.0),
-            Loss::Poisson => exp(u) - a,
+            Loss::Poisson => java.exp(u) - a,
             Loss::Logistic => {
                 let s = 1.0 - 2.0 * a;
-                s / (1.0 + exp(-s * u))
+                s / (1.0 + java.exp(-s * u))
             }
             Loss::Hinge => {
                 let s = 1.0 - 2.0 * a;
@@ -542,6 +546,18 @@ impl Glrm {
             .into());
         }
 
+        // genmodel's reader keeps an empty array's text, `[]`, as a string and fails casting
+        // it to `double[]`: a GLRM of categoricals only (no numerics to normalise) does not
+        // load there.
+        if ["norm_sub", "norm_mul"]
+            .iter()
+            .any(|k| ini.get(k).map(str::trim) == Some("[]"))
+        {
+            return Err(ModelError::Unsupported(
+                "a GLRM without numeric columns (genmodel cannot read its empty norm_sub back either)",
+            )
+            .into());
+        }
         let permutation = super::int_doubles(ini, "cols_permutation", sink)?;
         let levels = super::int_doubles(ini, "num_levels_per_category", sink)?;
         let norm_sub = super::doubles(ini, "norm_sub", sink)?;
@@ -724,7 +740,7 @@ impl Glrm {
         row: &[f64],
         n: u64,
         preds: &mut [f64],
-        exp: Exp<'_>,
+        java: Java<'_>,
         work: &mut [f64],
     ) -> Result<(), ScoreError> {
         let short = ScoreError::WorkLength {
@@ -762,9 +778,9 @@ impl Glrm {
         }
         self.regularizer.project(trial, &mut rng, x, order);
 
-        let mut old = self.objective(&v, x, a, &mut scratch, exp)?;
+        let mut old = self.objective(&v, x, a, &mut scratch, java)?;
         for _ in 0..self.iterations {
-            self.gradient(&v, x, a, grad, &mut scratch, exp)?;
+            self.gradient(&v, x, a, grad, &mut scratch, java)?;
             // `applyBestAlpha`.
             let obj = if old == 0.0 {
                 0.0
@@ -781,7 +797,7 @@ impl Glrm {
                     }
                     self.regularizer
                         .prox(trial, alpha * self.gamma_x, &mut rng, next, order);
-                    let new = self.objective(&v, next, a, &mut scratch, exp)?;
+                    let new = self.objective(&v, next, a, &mut scratch, java)?;
                     if lowest > new {
                         best.copy_from_slice(next);
                         lowest = new;
@@ -812,7 +828,7 @@ impl Glrm {
     /// order. A categorical gets the index of its best level by its loss (`mimpute`), a
     /// numeric its loss's `impute` of `x y`, put back on the data's scale when the model
     /// says so (`reverse_transform`).
-    pub(super) fn reconstruct(&self, f64s: &[f64], x: &[f64], out: &mut [f64], exp: Exp<'_>) {
+    pub(super) fn reconstruct(&self, f64s: &[f64], x: &[f64], out: &mut [f64], java: Java<'_>) {
         let v = self.arrays(f64s);
         let ncats = self.ncats as usize;
         let numerics_at = self.level_total(&v);
@@ -846,7 +862,7 @@ impl Glrm {
                 let ds = d - ncats;
                 let u = self.column_score(&v, x, numerics_at + ds);
                 let value = match loss {
-                    Loss::Poisson => exp(u),
+                    Loss::Poisson => java.exp(u),
                     Loss::Logistic | Loss::Hinge => {
                         if u > 0.0 {
                             1.0
@@ -957,7 +973,7 @@ impl Glrm {
         x: &[f64],
         a: &[f64],
         scratch: &mut Scratch<'_>,
-        exp: Exp<'_>,
+        java: Java<'_>,
     ) -> Result<f64, ScoreError> {
         let mut res = 0.0;
         self.each_present(v, x, a, scratch.scores, |column| {
@@ -970,7 +986,7 @@ impl Glrm {
                 } => loss.multi_loss(scores, level)?,
                 Present::Value {
                     loss, value, score, ..
-                } => loss.loss(score, value, &mut *exp),
+                } => loss.loss(score, value, &mut *java),
             };
             Ok(())
         })?;
@@ -985,7 +1001,7 @@ impl Glrm {
         a: &[f64],
         grad: &mut [f64],
         scratch: &mut Scratch<'_>,
-        exp: Exp<'_>,
+        java: Java<'_>,
     ) -> Result<(), ScoreError> {
         let width = self.width as usize;
         let y = |k: usize, c: usize| at(v.archetypes, k * width + c);
@@ -1013,7 +1029,7 @@ impl Glrm {
                     score,
                     column,
                 } => {
-                    let lg = loss.gradient(score, value, &mut *exp);
+                    let lg = loss.gradient(score, value, &mut *java);
                     for (k, g) in grad.iter_mut().enumerate() {
                         *g += lg * y(k, column);
                     }
@@ -1053,6 +1069,7 @@ struct Scratch<'w> {
 mod tests {
     #![allow(clippy::indexing_slicing)]
     use super::*;
+    use crate::model::predict::CorrectlyRounded;
 
     #[test]
     fn ulp_is_javas() {
@@ -1134,7 +1151,7 @@ mod tests {
 
     #[test]
     fn value_losses_and_their_gradients_agree() {
-        let mut exp = |x: f64| math::exp(x);
+        let mut java = CorrectlyRounded;
         let value_losses = Loss::ALL
             .into_iter()
             .filter(|l| !matches!(l, Loss::Categorical | Loss::Ordinal));
@@ -1142,8 +1159,8 @@ mod tests {
             for (u, a) in [(0.3, 1.0), (-2.5, 0.0), (4.0, 1.0), (1.7, 3.0)] {
                 let h = 1e-6;
                 let slope =
-                    (loss.loss(u + h, a, &mut exp) - loss.loss(u - h, a, &mut exp)) / (2.0 * h);
-                let g = loss.gradient(u, a, &mut exp);
+                    (loss.loss(u + h, a, &mut java) - loss.loss(u - h, a, &mut java)) / (2.0 * h);
+                let g = loss.gradient(u, a, &mut java);
                 assert!(
                     (slope - g).abs() < 1e-5,
                     "{loss:?} at ({u}, {a}): {slope} vs {g}"

@@ -57,9 +57,9 @@ pub use kmeans::KMeans;
 use layout::{ColumnRec, Counter, Layout, Node, Regions, Sink, StrRef, TreeRec, Writer, NONE};
 pub use math::exp;
 #[doc(hidden)]
-pub use math::{exp_exact, log, log_exact};
+pub use math::{exp_exact, log, log_exact, pow};
 pub use pca::Pca;
-pub use predict::{Exp, Link};
+pub use predict::{CorrectlyRounded, Java, JavaMath, Link};
 pub use rulefit::{RuleFit, RuleFitType};
 pub use shap::ELEMENT_F32S as SHAP_ELEMENT_F32S;
 pub use xgboost::XgBoost;
@@ -352,6 +352,10 @@ pub struct Header {
     /// ensemble share one memory).
     first_column: u32,
     first_tree: u32,
+    /// This model's tree nodes in the shared nodes region (empty for other models); their
+    /// columns index this model's columns, from `first_column`.
+    first_node: u32,
+    end_node: u32,
     /// Dense copies of the trees (all plain and shallow), if they have them; cleared after
     /// loading when a copy cannot be used.
     dense: Option<DenseTrees>,
@@ -663,7 +667,13 @@ impl<'a> Mojo<'a> {
         }
         writer.sort_level_runs();
         let (nodes, columns) = writer.nodes_and_columns();
-        tree::mark_plain(nodes, columns);
+        for h in core::iter::once(&header).chain(subs.as_ref()) {
+            let own = h.first_node as usize..h.end_node as usize;
+            tree::mark_plain(
+                nodes.get_mut(own).unwrap_or_default(),
+                columns.get(h.first_column as usize..).unwrap_or_default(),
+            );
+        }
         let mut header = header;
         let mut subs = subs;
         let (dense, trees, nodes) = writer.dense_trees_nodes();
@@ -1026,6 +1036,8 @@ impl<'a> Mojo<'a> {
             used_variables,
             first_column,
             first_tree: sink.position().trees as u32,
+            first_node: sink.position().nodes as u32,
+            end_node: sink.position().nodes as u32,
             dense: None,
         };
         if !matches!(
@@ -1073,6 +1085,7 @@ impl<'a> Mojo<'a> {
         )?;
         header.n_groups = n_groups as u32;
         header.trees_per_class = trees_per_class as u32;
+        header.end_node = sink.position().nodes as u32;
         Ok((header, inputs))
     }
 
@@ -1727,6 +1740,16 @@ impl<'m> Part<'m> {
         self.regions
     }
 
+    /// [`Part::regions`] with `columns` from this model's first, as its tree nodes index
+    /// them (a sub-model's columns follow its ensemble's in the shared region).
+    fn tree_regions(&self) -> Regions<'m> {
+        let first = self.header.first_column as usize;
+        Regions {
+            columns: self.regions.columns.get(first..).unwrap_or_default(),
+            ..self.regions
+        }
+    }
+
     fn text(&self, s: StrRef) -> &'m str {
         core::str::from_utf8(self.regions().str(s)).unwrap_or("")
     }
@@ -1919,13 +1942,13 @@ impl<'m> Part<'m> {
         }
     }
 
-    /// Scores with `exp` standing in for the exponential, using `work` as scratch.
+    /// Scores with `java` standing in for HotSpot's intrinsics, using `work` as scratch.
     fn score_inner(
         &self,
         row: &[f64],
         offset: f64,
         preds: &mut [f64],
-        exp: predict::Exp<'_>,
+        java: predict::Java<'_>,
         work: &mut [f64],
     ) -> Result<(), ScoreError> {
         if row.len() != self.n_features() {
@@ -1941,19 +1964,19 @@ impl<'m> Part<'m> {
             });
         }
         if let Algo::Ensemble(e) = self.header.algo {
-            return e.score(self, row, preds, exp, work);
+            return e.score(self, row, preds, java, work);
         }
         if let Algo::RuleFit(r) = self.header.algo {
-            return r.score(self, row, preds, exp, work);
+            return r.score(self, row, preds, java, work);
         }
         preds.fill(0.0);
         self.sum_trees(row, preds);
-        self.finish(row, offset, preds, exp, work)
+        self.finish(row, offset, preds, java, work)
     }
 
     /// Adds every tree's leaf for `row` to its class's slot of `preds` (zeroed by the caller).
     fn sum_trees(&self, row: &[f64], preds: &mut [f64]) {
-        let regions = self.regions();
+        let regions = self.tree_regions();
         let first_slot = usize::from(self.header.n_classes != 1);
         let groups = self.header.n_groups as usize;
         let first_tree = self.header.first_tree as usize;
@@ -2061,7 +2084,7 @@ impl<'m> Part<'m> {
         rows: &[f64],
         offsets: &[f64],
         preds: &mut [f64],
-        exp: predict::Exp<'_>,
+        java: predict::Java<'_>,
         mut work: Option<&mut [f64]>,
     ) -> Result<(), ScoreError> {
         let n_features = self.n_features();
@@ -2108,7 +2131,7 @@ impl<'m> Part<'m> {
                     .unwrap_or_default();
                 self.sum_dense_rows(d, block, out);
                 for (k, p) in out.chunks_exact_mut(preds_len.max(1)).enumerate() {
-                    self.finish(row(first + k), offset(first + k), p, &mut *exp, &mut [])?;
+                    self.finish(row(first + k), offset(first + k), p, &mut *java, &mut [])?;
                 }
                 done = first + tree::ROW_LANES;
             }
@@ -2119,10 +2142,10 @@ impl<'m> Part<'m> {
                 .get_mut(i * preds_len..(i + 1) * preds_len)
                 .unwrap_or_default();
             match work.as_deref_mut() {
-                _ if need == 0 => self.score_inner(row(i), offset(i), p, &mut *exp, &mut [])?,
-                Some(work) => self.score_inner(row(i), offset(i), p, &mut *exp, work)?,
+                _ if need == 0 => self.score_inner(row(i), offset(i), p, &mut *java, &mut [])?,
+                Some(work) => self.score_inner(row(i), offset(i), p, &mut *java, work)?,
                 None => with_stack_work(need, |work| {
-                    self.score_inner(row(i), offset(i), p, &mut *exp, work)
+                    self.score_inner(row(i), offset(i), p, &mut *java, work)
                 })?,
             }
         }
@@ -2136,7 +2159,7 @@ impl<'m> Part<'m> {
         row: &[f64],
         offset: f64,
         preds: &mut [f64],
-        exp: predict::Exp<'_>,
+        java: predict::Java<'_>,
         work: &mut [f64],
     ) -> Result<(), ScoreError> {
         let regions = self.regions();
@@ -2146,7 +2169,7 @@ impl<'m> Part<'m> {
                 family,
                 link,
                 init_f,
-            } => self.unify_gbm(family, link, init_f, row, offset, preds, exp),
+            } => self.unify_gbm(family, link, init_f, row, offset, preds, java),
             Algo::Drf {
                 binomial_double_trees,
             } => self.unify_drf(binomial_double_trees, row, preds),
@@ -2158,9 +2181,9 @@ impl<'m> Part<'m> {
                     *uplift = *treated - *control;
                 }
             }
-            Algo::Glm(glm) => return glm.score(regions.f64s, row, offset, preds, exp),
+            Algo::Glm(glm) => return glm.score(regions.f64s, row, offset, preds, java),
             Algo::DeepLearning(dl) => {
-                if dl.score(regions.f64s, row, preds, exp, work)? {
+                if dl.score(regions.f64s, row, preds, java, work)? {
                     self.finish_classifier(row, preds);
                 }
                 return Ok(());
@@ -2186,11 +2209,11 @@ impl<'m> Part<'m> {
                     });
                 }
                 let n = self.rows_scored.fetch_add(1, Ordering::Relaxed);
-                return glrm.score(regions.f64s, row, n, preds, exp, work);
+                return glrm.score(regions.f64s, row, n, preds, java, work);
             }
             Algo::CoxPh(cox) => return cox.score(regions.f64s, row, offset, preds, work),
-            Algo::Gam(gam) => return gam.score(regions.f64s, row, preds, exp, work),
-            Algo::ExtendedIsolationForest(eif) => return eif.score(regions.f64s, row, preds),
+            Algo::Gam(gam) => return gam.score(regions.f64s, row, preds, java, work),
+            Algo::ExtendedIsolationForest(eif) => return eif.score(regions.f64s, row, preds, java),
             Algo::IsotonicRegression {
                 min_x,
                 max_x,
@@ -2205,7 +2228,7 @@ impl<'m> Part<'m> {
                 return Ok(());
             }
             Algo::XgBoost(xgb) => {
-                if xgb.score(regions.f64s, row, offset, preds, exp)? {
+                if xgb.score(regions.f64s, row, offset, preds, java)? {
                     self.finish_classifier(row, preds);
                 }
                 return Ok(());
@@ -2256,13 +2279,13 @@ impl<'m> Part<'m> {
         row: &[f64],
         offset: f64,
         preds: &mut [f64],
-        exp: predict::Exp<'_>,
+        java: predict::Java<'_>,
     ) {
         match family {
             Family::Bernoulli | Family::Quasibinomial | Family::ModifiedHuber => {
                 if let [_, p0, p1, ..] = preds {
                     let f = *p0 + init_f + offset;
-                    *p1 = predict::gbm_link_inv(link, f, exp);
+                    *p1 = predict::gbm_link_inv(link, f, java);
                     *p0 = 1.0 - *p1;
                 }
             }
@@ -2273,12 +2296,12 @@ impl<'m> Part<'m> {
                         *p1 = -*p0;
                     }
                 }
-                predict::gbm_rescale(preds, exp);
+                predict::gbm_rescale(preds, java);
             }
             // Every other family is a regression here, even a custom one on a classifier.
             _ => {
                 if let Some(value) = preds.first_mut() {
-                    *value = predict::gbm_link_inv(link, *value + init_f + offset, exp);
+                    *value = predict::gbm_link_inv(link, *value + init_f + offset, java);
                 }
                 return;
             }
@@ -2346,7 +2369,9 @@ impl<'m> Part<'m> {
     }
 
     /// Calls `f` with the decision path of `row` in every tree (class-major, as genmodel
-    /// orders them); an absent tree gives an empty path. Allocates nothing.
+    /// orders them); an absent tree gives an empty path. Allocates nothing. Stops with
+    /// [`ScoreError::NoDecisionPath`] at the first tree whose path genmodel has none for
+    /// (64 levels or more deep), after calling `f` for the trees before it.
     pub fn for_each_leaf_path(
         &self,
         row: &[f64],
@@ -2358,27 +2383,29 @@ impl<'m> Part<'m> {
                 found: row.len() as u32,
             });
         }
-        let regions = self.regions();
+        let regions = self.tree_regions();
         let n = (self.header.n_groups * self.header.trees_per_class) as usize;
         let first = self.header.first_tree as usize;
-        for &t in regions.trees.iter().skip(first).take(n) {
-            f(LeafPath(tree::path(t, &regions, row)));
+        for (k, &t) in regions.trees.iter().skip(first).take(n).enumerate() {
+            let bits = tree::path(t, &regions, row)
+                .ok_or(ScoreError::NoDecisionPath { tree: k as u32 })?;
+            f(LeafPath(bits));
         }
         Ok(())
     }
 
     /// Calibrated `[p0, p1]` for a binomial prediction, if the model carries calibration.
     pub fn calibrate(&self, preds: &[f64]) -> Option<[f64; 2]> {
-        self.calibrate_with_exp(preds, &mut math::exp)
+        self.calibrate_with_math(preds, &mut predict::CorrectlyRounded)
     }
 
-    /// [`Model::calibrate`] with `exp` standing in for the exponential (see
-    /// [`Model::score_with_exp`]).
+    /// [`Model::calibrate`] with `java` standing in for HotSpot's `exp` (see
+    /// [`Model::score_with_math`]).
     #[doc(hidden)]
-    pub fn calibrate_with_exp(&self, preds: &[f64], exp: predict::Exp<'_>) -> Option<[f64; 2]> {
+    pub fn calibrate_with_math(&self, preds: &[f64], java: predict::Java<'_>) -> Option<[f64; 2]> {
         match self.header.calibration {
             Calibration::None => None,
-            Calibration::Platt(beta) => Some(predict::platt(preds, beta, exp)),
+            Calibration::Platt(beta) => Some(predict::platt(preds, beta, java)),
             Calibration::Isotonic {
                 min_x,
                 max_x,
@@ -2726,7 +2753,7 @@ impl<M: AsRef<[u64]>, S: AsRef<[Header]>> Model<M, S> {
     /// [`limits::MAX_STACK_WORK`] doubles is refused with [`ScoreError::WorkLength`] here
     /// (use [`Model::score_with`]).
     pub fn score(&self, row: &[f64], offset: f64, preds: &mut [f64]) -> Result<(), ScoreError> {
-        self.score_with_exp(row, offset, preds, &mut math::exp)
+        self.score_with_math(row, offset, preds, &mut predict::CorrectlyRounded)
     }
 
     /// Scores many rows at once: `rows` holds them one after another ([`Model::n_features`]
@@ -2742,7 +2769,7 @@ impl<M: AsRef<[u64]>, S: AsRef<[Header]>> Model<M, S> {
         preds: &mut [f64],
     ) -> Result<(), ScoreError> {
         self.part()
-            .score_rows(rows, offsets, preds, &mut math::exp, None)
+            .score_rows(rows, offsets, preds, &mut predict::CorrectlyRounded, None)
     }
 
     /// [`Model::score_rows`] with caller-provided scratch of at least [`Model::work_len`]
@@ -2755,8 +2782,13 @@ impl<M: AsRef<[u64]>, S: AsRef<[Header]>> Model<M, S> {
         preds: &mut [f64],
         work: &mut [f64],
     ) -> Result<(), ScoreError> {
-        self.part()
-            .score_rows(rows, offsets, preds, &mut math::exp, Some(work))
+        self.part().score_rows(
+            rows,
+            offsets,
+            preds,
+            &mut predict::CorrectlyRounded,
+            Some(work),
+        )
     }
 
     /// Whether a row's result depends on how many rows the model scored before it (GLRM,
@@ -2793,7 +2825,7 @@ impl<M: AsRef<[u64]>, S: AsRef<[Header]>> Model<M, S> {
             return false;
         }
         let f64s = self.part().regions().f64s;
-        glrm.reconstruct(f64s, coords, out, &mut math::exp);
+        glrm.reconstruct(f64s, coords, out, &mut predict::CorrectlyRounded);
         true
     }
 
@@ -2819,20 +2851,27 @@ impl<M: AsRef<[u64]>, S: AsRef<[Header]>> Model<M, S> {
         preds: &mut [f64],
     ) -> Result<(), ScoreError> {
         with_stack_work(self.work_len(), |work| {
-            self.score_numbered_with_exp(row, offset, n, preds, &mut math::exp, work)
+            self.score_numbered_with_math(
+                row,
+                offset,
+                n,
+                preds,
+                &mut predict::CorrectlyRounded,
+                work,
+            )
         })
     }
 
-    /// [`Model::score_numbered`] with `exp` standing in for the exponential (see
-    /// [`Model::score_with_exp`]) and caller-provided scratch (see [`Model::score_with`]).
+    /// [`Model::score_numbered`] with `java` standing in for HotSpot's intrinsics (see
+    /// [`Model::score_with_math`]) and caller-provided scratch (see [`Model::score_with`]).
     #[doc(hidden)]
-    pub fn score_numbered_with_exp(
+    pub fn score_numbered_with_math(
         &self,
         row: &[f64],
         offset: f64,
         n: u64,
         preds: &mut [f64],
-        exp: predict::Exp<'_>,
+        java: predict::Java<'_>,
         work: &mut [f64],
     ) -> Result<(), ScoreError> {
         let stand_in = AtomicU64::new(n);
@@ -2840,7 +2879,7 @@ impl<M: AsRef<[u64]>, S: AsRef<[Header]>> Model<M, S> {
             rows_scored: &stand_in,
             ..self.part()
         };
-        part.score_inner(row, offset, preds, exp, work)
+        part.score_inner(row, offset, preds, java, work)
     }
 
     /// Sub-models of a stacked ensemble (base models and metalearner); 0 otherwise.
@@ -2865,25 +2904,28 @@ impl<M: AsRef<[u64]>, S: AsRef<[Header]>> Model<M, S> {
         work: &mut [f64],
     ) -> Result<(), ScoreError> {
         self.part()
-            .score_inner(row, offset, preds, &mut math::exp, work)
+            .score_inner(row, offset, preds, &mut predict::CorrectlyRounded, work)
     }
 
-    /// [`Model::score`] with `exp` standing in for the exponential. Tests use it to show
-    /// that a difference from genmodel is one unit of HotSpot's `Math.exp` and nothing else.
+    /// [`Model::score`] with `java` standing in for HotSpot's `Math.exp`, `Math.log` and
+    /// `Math.pow`. Tests use it to show that a difference from genmodel is one unit of one
+    /// of their results and nothing else.
     #[doc(hidden)]
-    pub fn score_with_exp(
+    pub fn score_with_math(
         &self,
         row: &[f64],
         offset: f64,
         preds: &mut [f64],
-        exp: predict::Exp<'_>,
+        java: predict::Java<'_>,
     ) -> Result<(), ScoreError> {
         let part = self.part();
         let need = part.work_len();
         if need == 0 {
-            return part.score_inner(row, offset, preds, exp, &mut []);
+            return part.score_inner(row, offset, preds, java, &mut []);
         }
-        with_stack_work(need, |work| part.score_inner(row, offset, preds, exp, work))
+        with_stack_work(need, |work| {
+            part.score_inner(row, offset, preds, java, work)
+        })
     }
 
     /// Whether the model has leaf assignments (GBM and DRF; PredictCsv's
@@ -2897,11 +2939,11 @@ impl<M: AsRef<[u64]>, S: AsRef<[Header]>> Model<M, S> {
         self.part().calibrate(preds)
     }
 
-    /// [`Model::calibrate`] with `exp` standing in for the exponential (see
-    /// [`Model::score_with_exp`]).
+    /// [`Model::calibrate`] with `java` standing in for HotSpot's `exp` (see
+    /// [`Model::score_with_math`]).
     #[doc(hidden)]
-    pub fn calibrate_with_exp(&self, preds: &[f64], exp: predict::Exp<'_>) -> Option<[f64; 2]> {
-        self.part().calibrate_with_exp(preds, exp)
+    pub fn calibrate_with_math(&self, preds: &[f64], java: predict::Java<'_>) -> Option<[f64; 2]> {
+        self.part().calibrate_with_math(preds, java)
     }
 
     /// Calls `f(class, group)` for every tree, in the order of
@@ -2911,7 +2953,9 @@ impl<M: AsRef<[u64]>, S: AsRef<[Header]>> Model<M, S> {
     }
 
     /// Calls `f` with the decision path of `row` in every tree (class-major, as genmodel
-    /// orders them); an absent tree gives an empty path. Allocates nothing.
+    /// orders them); an absent tree gives an empty path. Allocates nothing. Stops with
+    /// [`ScoreError::NoDecisionPath`] at the first tree whose path genmodel has none for
+    /// (64 levels or more deep), after calling `f` for the trees before it.
     pub fn for_each_leaf_path(
         &self,
         row: &[f64],

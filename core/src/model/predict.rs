@@ -35,14 +35,45 @@ impl Link {
     }
 }
 
-/// The exponential every function here calls: [`super::math::exp`] when scoring, or a
-/// stand-in when a test attributes a difference from genmodel to HotSpot's `Math.exp`.
-pub type Exp<'e> = &'e mut dyn FnMut(f64) -> f64;
+/// The functions of genmodel's arithmetic that HotSpot computes with CPU-specific intrinsics,
+/// `Math.exp`, `Math.log` and `Math.pow`: ours are correctly rounded in all but rare cases,
+/// HotSpot's are not on a few arguments in a thousand. Scoring calls [`CorrectlyRounded`]; a test that attributes a difference from
+/// genmodel to HotSpot's last bit calls a stand-in that moves chosen results.
+pub trait JavaMath {
+    fn exp(&mut self, x: f64) -> f64;
+    fn log(&mut self, x: f64) -> f64;
+    fn pow(&mut self, x: f64, y: f64) -> f64;
+}
+
+/// The intrinsics every scoring function here is handed.
+pub type Java<'e> = &'e mut dyn JavaMath;
+
+/// The core's [`super::math::exp`], [`super::math::log`] and [`super::math::pow`]: what
+/// scoring uses.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CorrectlyRounded;
+
+impl JavaMath for CorrectlyRounded {
+    #[inline]
+    fn exp(&mut self, x: f64) -> f64 {
+        super::math::exp(x)
+    }
+
+    #[inline]
+    fn log(&mut self, x: f64) -> f64 {
+        super::math::log(x)
+    }
+
+    #[inline]
+    fn pow(&mut self, x: f64, y: f64) -> f64 {
+        super::math::pow(x, y)
+    }
+}
 
 /// `GbmMojoModel.linkInv`, including its `inverse` link that clamps to `-1e-5` on both
 /// sides (kept for parity). Its exponential is capped: `min(1e19, Math.exp(x))`.
-pub fn gbm_link_inv(link: Link, f: f64, exp: Exp<'_>) -> f64 {
-    let mut gbm_exp = |x: f64| java_min(1e19, exp(x));
+pub fn gbm_link_inv(link: Link, f: f64, java: Java<'_>) -> f64 {
+    let mut gbm_exp = |x: f64| java_min(1e19, java.exp(x));
     match link {
         Link::Log => gbm_exp(f),
         Link::Logit | Link::Ologit => 1.0 / (1.0 + gbm_exp(-f)),
@@ -64,14 +95,14 @@ pub fn gbm_link_inv(link: Link, f: f64, exp: Exp<'_>) -> f64 {
 }
 
 /// `GenModel.GBM_rescale`: softmax over `preds[1..]`, dividing by the sum.
-pub fn gbm_rescale(preds: &mut [f64], exp: Exp<'_>) {
+pub fn gbm_rescale(preds: &mut [f64], java: Java<'_>) {
     let Some(probs) = preds.get_mut(1..) else {
         return;
     };
     let max = probs.iter().fold(f64::NEG_INFINITY, |m, &p| java_max(m, p));
     let mut sum = 0.0;
     for p in probs.iter_mut() {
-        *p = exp(*p - max);
+        *p = java.exp(*p - max);
         sum += *p;
     }
     for p in probs.iter_mut() {
@@ -165,9 +196,9 @@ pub fn prediction(preds: &[f64], prior: Option<&[f64]>, row: &[f64], threshold: 
 }
 
 /// Platt scaling (`CalibrationMojoHelper`): a logistic GLM over `preds[1]`, i.e. P(class 0).
-pub fn platt(preds: &[f64], beta: [f64; 2], exp: Exp<'_>) -> [f64; 2] {
+pub fn platt(preds: &[f64], beta: [f64; 2], java: Java<'_>) -> [f64; 2] {
     let p0 = preds.get(1).copied().unwrap_or(f64::NAN);
-    let p = 1.0 / (exp(-(p0 * beta[0] + beta[1])) + 1.0);
+    let p = 1.0 / (java.exp(-(p0 * beta[0] + beta[1])) + 1.0);
     [1.0 - p, p]
 }
 

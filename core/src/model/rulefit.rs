@@ -13,7 +13,7 @@
 use core::fmt::Write as _;
 
 use super::layout::{Sink, StrRef, Writer, NONE};
-use super::predict::Exp;
+use super::predict::Java;
 use super::{Header, Mojo, Part, Span, SubModels};
 use crate::error::{Error, ModelError, ScoreError};
 use crate::ini::{self, Ini};
@@ -438,7 +438,7 @@ impl RuleFit {
         part: &Part<'_>,
         row: &[f64],
         preds: &mut [f64],
-        exp: Exp<'_>,
+        java: Java<'_>,
         work: &mut [f64],
     ) -> Result<(), ScoreError> {
         let need = self.work_len(part);
@@ -484,7 +484,7 @@ impl RuleFit {
                 *slot = v;
             }
         }
-        linear.score_inner(linear_row, 0.0, preds, exp, inner)
+        linear.score_inner(linear_row, 0.0, preds, java, inner)
     }
 
     /// `MojoCondition.map` for one condition of a rule whose earlier conditions held.

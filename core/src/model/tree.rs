@@ -771,31 +771,33 @@ pub fn score_dense(dense: &[u32], depth: u32, base: usize, row: &[f64]) -> f64 {
     f64::from(f32::from_bits(leaf.unwrap_or(0x7FC0_0000)))
 }
 
-/// The decision path of `row` as genmodel encodes it for leaf assignment: bit `d` set when
-/// the row went right at depth `d`, then a terminating bit at the leaf's depth. The bits are
-/// set with Java's `int` shift (`1 << level`), which wraps past depth 31 and sign-extends at
-/// 31, exactly as genmodel computes them.
-pub fn path(tree: TreeRec, regions: &Regions<'_>, row: &[f64]) -> u64 {
-    let java_bit = |level: u32| i64::from(1i32.wrapping_shl(level)) as u64;
+/// The decision path of `row` as genmodel (3.46's `SharedTreeMojoModel.scoreTree`) encodes
+/// it for leaf assignment: bit `d` set when the row went right at depth `d`, then a
+/// terminating bit at the leaf's depth, with `long` shifts. `None` where genmodel has no path
+/// (its `getDecisionPath` gives null): a level of 64 or more, which it returns as NaN, or
+/// bits that read as a NaN double (`getDecisionPath` takes the bits as a `double`).
+pub fn path(tree: TreeRec, regions: &Regions<'_>, row: &[f64]) -> Option<u64> {
+    let bit = |level: u32| (level < 64).then(|| 1u64 << level);
+    let ended = |bits: u64| (!f64::from_bits(bits).is_nan()).then_some(bits);
     let mut i = match tree.kind {
         TreeRec::NODE => tree.value as usize,
-        _ => return java_bit(0),
+        _ => return bit(0),
     };
     let mut bits = 0u64;
     let mut level = 0u32;
     let mut last_bitset = None;
     loop {
         let Some(node) = regions.nodes.get(i) else {
-            return bits;
+            return ended(bits);
         };
         let right = goes_right(node, regions, row, &mut last_bitset);
-        if right && level < 64 {
-            bits |= java_bit(level);
+        if right {
+            bits |= bit(level)?;
         }
         level += 1;
         match child(node, right) {
             Ok(next) => i = next,
-            Err(_) => return bits | java_bit(level),
+            Err(_) => return ended(bits | bit(level)?),
         }
     }
 }
@@ -918,7 +920,7 @@ mod tests {
         let r = Regions::new(&layout, &mem);
         let text = |row: &[f64]| {
             let mut s = std::string::String::new();
-            write_path(&mut s, path(root, &r, row)).unwrap();
+            write_path(&mut s, path(root, &r, row).unwrap()).unwrap();
             s
         };
         assert_eq!(text(&[0.0, 0.0]), "L");
@@ -933,9 +935,34 @@ mod tests {
                 &r,
                 &[0.0]
             ),
-            1,
+            Some(1),
             "a stump's path is empty"
         );
+    }
+
+    #[test]
+    fn paths_past_31_levels_and_where_genmodel_has_none() {
+        // chain(n): the row goes right at each level below its value, left at the first
+        // level above it, to a leaf one level down (the last node's children are both leaves).
+        let text = |depth: usize, x: f64| {
+            let (layout, mem, root) = load(&chain(depth), 1).unwrap();
+            let r = Regions::new(&layout, &mem);
+            path(root, &r, &[x]).map(|bits| {
+                let mut s = std::string::String::new();
+                write_path(&mut s, bits).unwrap();
+                s
+            })
+        };
+        let rights_then_left = |n: usize| Some("R".repeat(n) + "L");
+        assert_eq!(text(100, 3.5), rights_then_left(4));
+        // genmodel shifts a `long`: no wrap at 32, no sign extension at 31.
+        assert_eq!(text(100, 40.5), rights_then_left(41));
+        assert_eq!(text(100, 61.5), rights_then_left(62), "a leaf at level 63");
+        assert_eq!(text(100, 62.5), None, "a leaf at level 64");
+        assert_eq!(text(100, 70.5), None, "a right turn at level 64");
+        assert_eq!(text(62, 60.5), rights_then_left(61));
+        // 62 right turns, then the leaf's bit at 62: the bits read as a NaN double.
+        assert_eq!(text(62, 100.0), None, "bits 0 to 62 set read as NaN");
     }
 
     #[test]

@@ -23,7 +23,7 @@
 
 use super::layout::Sink;
 use super::math::java_max;
-use super::predict::Exp;
+use super::predict::Java;
 use super::shap::{add_tree, ShapFailed, ShapTree};
 use super::Span;
 use crate::error::{ModelError, ScoreError};
@@ -744,7 +744,7 @@ impl XgBoost {
         row: &[f64],
         offset: f64,
         preds: &mut [f64],
-        exp: Exp<'_>,
+        java: Java<'_>,
     ) -> Result<bool, ScoreError> {
         // `score0` throws on any offset (NaN included) the model was not trained with.
         let margin = if self.has_offset {
@@ -760,9 +760,9 @@ impl XgBoost {
         // Most models have one group (or a few classes): a small buffer spares zeroing
         // `MAX_CLASSES` floats for every row, a tenth of a binomial row's time.
         if self.groups as usize <= FEW_GROUPS {
-            self.score_in(&mut [0.0f32; FEW_GROUPS], f64s, row, margin, preds, exp)
+            self.score_in(&mut [0.0f32; FEW_GROUPS], f64s, row, margin, preds, java)
         } else {
-            self.score_in(&mut [0.0f32; MAX_CLASSES], f64s, row, margin, preds, exp)
+            self.score_in(&mut [0.0f32; MAX_CLASSES], f64s, row, margin, preds, java)
         }
     }
 
@@ -774,7 +774,7 @@ impl XgBoost {
         row: &[f64],
         margin: f32,
         preds: &mut [f64],
-        exp: Exp<'_>,
+        java: Java<'_>,
     ) -> Result<bool, ScoreError> {
         let out = buf.get_mut(..self.groups as usize).unwrap_or(&mut []);
         let start = if self.margin_last { 0.0 } else { margin };
@@ -798,18 +798,18 @@ impl XgBoost {
             Objective::Identity => out,
             Objective::Logistic => {
                 for o in out.iter_mut() {
-                    *o = 1.0f32 / (1.0f32 + exp(f64::from(-*o)) as f32);
+                    *o = 1.0f32 / (1.0f32 + java.exp(f64::from(-*o)) as f32);
                 }
                 out
             }
             Objective::Exp => {
                 for o in out.iter_mut() {
-                    *o = exp(f64::from(*o)) as f32;
+                    *o = java.exp(f64::from(*o)) as f32;
                 }
                 out
             }
             Objective::SoftProb => {
-                softprob(out, exp);
+                softprob(out, java);
                 out
             }
             Objective::SoftMax => {
@@ -1256,7 +1256,7 @@ impl ShapTree for XgbTree<'_> {
 
 /// `SoftmaxMultiClassObjProb.predTransform`: f32 max and differences, an f64 sum, and an f32
 /// division by the sum rounded to f32.
-fn softprob(out: &mut [f32], exp: Exp<'_>) {
+fn softprob(out: &mut [f32], java: Java<'_>) {
     let Some((&first, rest)) = out.split_first() else {
         return;
     };
@@ -1265,7 +1265,7 @@ fn softprob(out: &mut [f32], exp: Exp<'_>) {
     });
     let mut sum = 0.0f64;
     for o in out.iter_mut() {
-        *o = exp(f64::from(*o - max)) as f32;
+        *o = java.exp(f64::from(*o - max)) as f32;
         sum += f64::from(*o);
     }
     let sum = sum as f32;
@@ -1426,6 +1426,7 @@ fn push_linear(b: &Booster<'_>, encoded: usize, sink: &mut dyn Sink) -> Result<S
 mod tests {
     use super::*;
     use crate::model::layout::{ColumnRec, Counter, Counts, Node, StrRef, TreeRec};
+    use crate::model::predict::CorrectlyRounded;
     use std::vec::Vec;
 
     /// Stores doubles; the other regions are not used by XGBoost.
@@ -1606,8 +1607,8 @@ mod tests {
             2
         };
         let mut preds = std::vec![f64::NAN; n];
-        let mut exp = crate::model::math::exp;
-        let finish = m.0.score(&m.1, &row, offset, &mut preds, &mut exp)?;
+        let finish =
+            m.0.score(&m.1, &row, offset, &mut preds, &mut CorrectlyRounded)?;
         assert!(!finish);
         Ok(preds)
     }

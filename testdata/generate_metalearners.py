@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Golden fixtures for stacked ensembles whose metalearner is a tree model.
+
+Run from anywhere, after (or without) generate.py:   python3 testdata/generate_metalearners.py
+
+A stacked ensemble's sub-models read their own columns: a metalearner reads its base
+models' predictions, a base model trained on fewer inputs reads those. Tree nodes name a
+column by its index among their own model's columns, and a categorical column's domain
+decides whether a level is NA. This script trains regression ensembles on generate.py's
+prostate data (response VOL, so base predictions run far past the 3 and 4 levels of the
+ensemble's RACE and DPROS columns at the same indices) from a GBM on every input, a DRF on
+three of them and a GLM, all cross-validated alike, under a GBM and a DRF metalearner; as
+generate_encodings.py does (whose runner it shares), it scores the committed prostate inputs
+with PredictCsv (hex output) into expected/ and replaces its rows in manifest.tsv and its
+section of README.md. generate.py calls it at the end of a full regeneration; `--rescore`
+scores the committed models again.
+"""
+import os
+import sys
+
+import h2o
+from h2o.estimators import H2OGeneralizedLinearEstimator as GLM
+from h2o.estimators import H2OGradientBoostingEstimator as GBM
+from h2o.estimators import H2ORandomForestEstimator as DRF
+from h2o.estimators import H2OStackedEnsembleEstimator as SE
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import generate as G  # noqa: E402
+import generate_encodings as E  # noqa: E402
+
+H2O_PORT = 54423
+SECTION = "## Stacked ensembles with tree metalearners (generate_metalearners.py)"
+X = [c for c in G.PROSTATE_X if c != "VOL"]
+# The DRF base reads three inputs: its columns' indices differ from the ensemble's.
+DRF_X = ["PSA", "GLEASON", "AGE"]
+SPECS = [E.S("se_%s_metalearner_prostate" % algo, SE, "prostate", X, "VOL",
+             "regression (VOL): GBM, DRF (on %s only) and GLM bases under a %s metalearner"
+             % (", ".join(DRF_X), algo.upper()), metalearner_algorithm=algo)
+         for algo in ("gbm", "drf")]
+CV = dict(nfolds=5, fold_assignment="Modulo", keep_cross_validation_predictions=True, seed=1234)
+
+
+def train(ds):
+    for s in SPECS:
+        path = G.p("models", s["name"] + ".zip")
+        if os.path.exists(path):
+            os.remove(path)
+    h2o.init(max_mem_size="2G", nthreads=2, port=H2O_PORT, verbose=False)
+    h2o.no_progress()
+    try:
+        tdir = os.path.join(G.CACHE, "train")
+        os.makedirs(tdir, exist_ok=True)
+        frame = G.upload(ds["train"], ds["types"], os.path.join(tdir, "metalearners_prostate.csv"))
+        bases = [GBM(ntrees=10, max_depth=4, **CV), DRF(ntrees=10, max_depth=6, **CV), GLM(**CV)]
+        for b, x in zip(bases, [X, DRF_X, X]):
+            b.train(x=x, y="VOL", training_frame=frame)
+        for s in SPECS:
+            se = SE(base_models=bases, seed=1, **s["params"])
+            se.train(x=X, y="VOL", training_frame=frame)
+            s["mojo"] = "models/%s.zip" % s["name"]
+            se.download_mojo(path=G.p(s["mojo"]))
+            if not os.path.exists(G.JAR):
+                G.fetch_genmodel_jar(se)
+            print("trained", s["name"], flush=True)
+    finally:
+        h2o.cluster().shutdown()
+
+
+def main():
+    ds = G.make_prostate()
+    if "--rescore" not in sys.argv:
+        train(ds)
+    for s in SPECS:
+        s["mojo"] = "models/%s.zip" % s["name"]
+    intro = ("Made by `generate_metalearners.py` (same H2O, datasets and inputs as above): regression "
+             "ensembles whose metalearner is a GBM or a DRF, over bases of which one reads fewer inputs "
+             "than the ensemble, so every sub-model's tree nodes index columns of their own.")
+    E.score_and_record(SPECS, SPECS, [], SECTION, intro, lambda s, i: ["predict", "invalid_na"],
+                       E.PLAIN_COLUMNS, E.plain_cells)
+
+
+if __name__ == "__main__":
+    main()
