@@ -17,7 +17,6 @@ rows) and the committed input CSVs, and:
 generate.py calls it at the end of a full regeneration.
 """
 import os
-import shutil
 import sys
 
 import h2o
@@ -148,12 +147,7 @@ def train_all(specs, datasets, port):
                 refused.append((s["name"], "train/export", G.short_error(e)))
                 print("FAILED", s["name"], G.short_error(e), flush=True)
         if not os.path.exists(G.JAR):
-            jdir = os.path.join(G.CACHE, "jar_tmp_extra")
-            shutil.rmtree(jdir, ignore_errors=True)
-            os.makedirs(jdir)
-            trained[0]["est"].download_mojo(path=jdir, get_genmodel_jar=True, genmodel_name="h2o-genmodel.jar")
-            shutil.move(os.path.join(jdir, "h2o-genmodel.jar"), G.JAR)
-            shutil.rmtree(jdir)
+            G.fetch_genmodel_jar(trained[0]["est"])
     finally:
         h2o.cluster().shutdown()
     return refused, trained

@@ -13,7 +13,6 @@ and replaces its rows in manifest.tsv and its section of README.md. generate.py 
 the end of a full regeneration; `--rescore` scores the committed model again.
 """
 import os
-import shutil
 import sys
 import zipfile
 
@@ -71,12 +70,7 @@ def train(ds):
         se.download_mojo(path=G.p(SPEC["mojo"]))
         strip_experimental(G.p(SPEC["mojo"]))
         if not os.path.exists(G.JAR):
-            jdir = os.path.join(G.CACHE, "jar_tmp_ensemble")
-            shutil.rmtree(jdir, ignore_errors=True)
-            os.makedirs(jdir)
-            se.download_mojo(path=jdir, get_genmodel_jar=True, genmodel_name="h2o-genmodel.jar")
-            shutil.move(os.path.join(jdir, "h2o-genmodel.jar"), G.JAR)
-            shutil.rmtree(jdir)
+            G.fetch_genmodel_jar(se)
         print("trained", SPEC["name"], flush=True)
     finally:
         h2o.cluster().shutdown()

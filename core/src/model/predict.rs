@@ -37,8 +37,9 @@ impl Link {
 
 /// The functions of genmodel's arithmetic that HotSpot computes with CPU-specific intrinsics,
 /// `Math.exp`, `Math.log` and `Math.pow`: ours are correctly rounded in all but rare cases,
-/// HotSpot's are not on a few arguments in a thousand. Scoring calls [`CorrectlyRounded`]; a test that attributes a difference from
-/// genmodel to HotSpot's last bit calls a stand-in that moves chosen results.
+/// HotSpot's are not on a few arguments in a thousand. Scoring calls [`CorrectlyRounded`]; a
+/// test that attributes a difference from genmodel to HotSpot's last bit calls a stand-in
+/// that moves chosen results.
 pub trait JavaMath {
     fn exp(&mut self, x: f64) -> f64;
     fn log(&mut self, x: f64) -> f64;
