@@ -254,6 +254,16 @@ fn row_with_moved_results(
     row_with_math(model, row, offset, mode, &mut java)
 }
 
+/// How many `exp`, `log` and `pow` calls scoring the row makes.
+fn intrinsic_calls(model: &LoadedModel, row: (&[f64], u64), offset: f64, mode: &str) -> usize {
+    let mut counter = MovedResults {
+        moved: &[],
+        calls: 0,
+    };
+    row_with_math(model, row, offset, mode, &mut counter);
+    counter.calls
+}
+
 /// How many results a row may need moved: two (a multinomial's softmax can meet two misrounded
 /// `exp`s), or `GOLDEN_MAX_MOVES` (the real-data sweep sets 3: a 70-output autoencoder takes
 /// ~110 `exp`s a row, and one row in millions meets three). The search grows as the number
@@ -274,12 +284,7 @@ fn moved_results_explaining(
     mode: &str,
     want: &str,
 ) -> Option<usize> {
-    let mut counter = MovedResults {
-        moved: &[],
-        calls: 0,
-    };
-    row_with_math(model, row, offset, mode, &mut counter);
-    let calls = counter.calls;
+    let calls = intrinsic_calls(model, row, offset, mode);
     let reproduces =
         |moved: &[(usize, i64)]| row_with_moved_results(model, row, offset, mode, moved) == want;
     // Every set of `left` more calls after `from`, each moved one ulp either way.
@@ -507,14 +512,10 @@ fn allowance_explains_one_or_two_moved_results_only() {
     }
     let scored =
         |moved: &[(usize, i64)]| row_with_moved_results(&eif, (&row, 0), 0.0, "predict", moved);
-    let mut counter = MovedResults {
-        moved: &[],
-        calls: 0,
-    };
-    row_with_math(&eif, (&row, 0), 0.0, "predict", &mut counter);
     // A `log` per tree's leaf, then `c(sample_size)`'s `log` and the score's `pow`.
-    let last = counter.calls - 1;
-    assert!(last > 2, "{} calls", counter.calls);
+    let calls = intrinsic_calls(&eif, (&row, 0), 0.0, "predict");
+    let last = calls - 1;
+    assert!(last > 2, "{calls} calls");
     let pow_moved = scored(&[(last, 1)]);
     assert_ne!(pow_moved, scored(&[]), "moving the pow changes the score");
     let explains = |want: &str| moved_results_explaining(&eif, (&row, 0), 0.0, "predict", want);
