@@ -13,9 +13,11 @@ encodings, offsets, the algorithms with special inputs, AutoML); `all` is both. 
 (the datasets carry their R packages' licences); it writes into DIR (default
 testdata/.cache/sweep):
 
-1. each model's MOJO, scored on its own training CSV by PredictCsv (hex output) in every mode
-   the model has (predictions, `--setConvertInvalidNum`, leaf assignment, contributions),
-   through generate.py's runner (DRF contributions with the MOJO's metadata);
+1. each model's MOJO, scored by PredictCsv (hex output) in every mode the model has
+   (predictions, `--setConvertInvalidNum`, leaf assignment, contributions), through
+   generate.py's runner (DRF contributions with the MOJO's metadata), on two inputs: its own
+   training CSV, and the same rows as held-out data comes (`held_out_like`: columns
+   reordered, no response, an extra column, levels no training row has, empty cells);
 2. where PredictCsv completes, a row of DIR/manifest.tsv, which the golden test then checks
    (`GOLDEN_MANIFEST=DIR/manifest.tsv`, `GOLDEN_MAX_MOVES=3`): every row bit-identical or
    explained by one to three `exp`/`log`/`pow` results moved by one ulp, as HotSpot's
@@ -70,6 +72,9 @@ DATASETS = [
 
 # Rows scored for contributions (the first of each dataset).
 CONTRIBUTION_ROWS = 300
+
+# A level no training data has, for the held-out-like inputs.
+UNSEEN_LEVEL = "zz-not-in-training"
 
 # The settings every run trains by default...
 BASIC = ["gbm", "drf", "glm", "xgb", "dl", "se", "kmeans", "pca",
@@ -244,6 +249,28 @@ def train(algo, kind, tag, frame, x, y, numeric, two_level, models):
     return [(tag, export(est, models, tag))]
 
 
+def held_out_like(df, y, path):
+    """Writes `df` as data a model meets after training, not as it was trained on: the
+    columns in reverse order, the response left out, a column the model never saw; every
+    fifth row a categorical cell holding a level no training row has, every seventh a
+    numeric cell empty (the columns taken in turn), and one row of empty cells first."""
+    import pandas
+    cells = df.drop(columns=[y]).astype(object)
+    cells = cells[list(reversed(cells.columns))]
+    numbers = [c for c in cells.columns if pandas.api.types.is_numeric_dtype(df[c])]
+    text = [c for c in cells.columns if c not in numbers]
+    for i in range(len(cells)):
+        if text and i % 5 == 0:
+            cells.iat[i, cells.columns.get_loc(text[(i // 5) % len(text)])] = UNSEEN_LEVEL
+        if numbers and i % 7 == 0:
+            cells.iat[i, cells.columns.get_loc(numbers[(i // 7) % len(numbers)])] = None
+    cells.insert(len(cells.columns) // 2, "zz_not_an_input", ["x%d" % i for i in range(len(cells))])
+    empty = cells.iloc[:1].copy()
+    empty.iloc[0] = None
+    pandas.concat([empty, cells]).to_csv(path, index=False)
+    return path
+
+
 def modes_for(info, setting):
     modes = ["predict", "invalid_na"]
     if info["algo"] in ("gbm", "drf", "isolationforest"):
@@ -294,23 +321,28 @@ def main():
             f.write("name\talgo\tcategory\tmodel\tinput\tmode\texpected\n")
             f.writelines("\t".join(r) + "\n" for r in manifest)
 
-    def check(tag, mojo, setting, score_csv, shap_csv):
-        """Scores one MOJO with PredictCsv in each of its modes; refusals against serve's."""
+    def check(tag, mojo, setting, inputs):
+        """Scores one MOJO with PredictCsv in each of its modes, on the training rows and on
+        held-out-like ones; refusals against serve's. `inputs`: (name, scored CSV,
+        contributions CSV)."""
         info = G.mojo_info(mojo)
         print("scoring", tag, flush=True)
-        for mode in modes_for(info, setting):
-            inp = shap_csv if mode == "contributions" else score_csv
-            expected = os.path.join(out, "expected", "%s.%s.csv" % (tag, mode))
+        runs = [(name, mode, shap_csv if mode == "contributions" else score_csv)
+                for name, score_csv, shap_csv in inputs for mode in modes_for(info, setting)]
+        for name, mode, inp in runs:
+            suffix = "" if name == "train" else "." + name
+            expected = os.path.join(out, "expected", "%s.%s%s.csv" % (tag, mode, suffix))
             ok, msg = G.predict_csv((mojo, inp, expected, mode, info["algo"]))
             if ok:
-                manifest.append([tag, info["algo"], info["category"], os.path.relpath(mojo, out),
+                manifest.append([tag + suffix, info["algo"], info["category"], os.path.relpath(mojo, out),
                                  os.path.relpath(inp, out), mode, os.path.relpath(expected, out)])
                 continue
             refuses, why = serve_refuses(serve, mojo, inp, mode)
-            refused.append((tag, mode))
-            print("PredictCsv refused %s %s: %s\n  -> %s" % (tag, mode, msg[:160], why[:160]), flush=True)
+            refused.append((tag + suffix, mode))
+            print("PredictCsv refused %s%s %s: %s\n  -> %s" % (tag, suffix, mode, msg[:160], why[:160]), flush=True)
             if not refuses:
-                failures.append("%s %s: PredictCsv refused (%s), serve predict-csv answered" % (tag, mode, msg))
+                failures.append("%s%s %s: PredictCsv refused (%s), serve predict-csv answered"
+                                % (tag, suffix, mode, msg))
 
     for name, y, kind, n_score in DATASETS:
         if wanted and name not in wanted:
@@ -332,6 +364,12 @@ def main():
         score_csv = head(n_score)
         # genmodel's TreeSHAP on deep forests takes minutes per thousand rows
         shap_csv = head(CONTRIBUTION_ROWS)
+        held_out = os.path.join(out, "data", stem + ".held_out.csv")
+        held_out_shap = os.path.join(out, "data", stem + ".held_out.head%d.csv" % CONTRIBUTION_ROWS)
+        scored = df if not n_score else df.head(n_score)
+        held_out_like(scored, y, held_out)
+        held_out_like(df.head(CONTRIBUTION_ROWS), y, held_out_shap)
+        inputs = [("train", score_csv, shap_csv), ("held_out", held_out, held_out_shap)]
         # import_file refuses hidden folders (.cache); the header is given, as H2O cannot tell
         # it from the rows when every column is text (titanic).
         frame = h2o.upload_file(train_csv, header=1)
@@ -349,7 +387,7 @@ def main():
                 print("not trained: %s_%s" % (stem, algo), " / ".join(why[:3])[:240], flush=True)
                 continue
             for tag, mojo in trained:
-                check(tag, mojo, algo, score_csv, shap_csv)
+                check(tag, mojo, algo, inputs)
             write_manifest()  # as it goes: a run cut short keeps what it checked
     h2o.cluster().shutdown()
 
