@@ -330,19 +330,18 @@ def main():
         runs = [(name, mode, shap_csv if mode == "contributions" else score_csv)
                 for name, score_csv, shap_csv in inputs for mode in modes_for(info, setting)]
         for name, mode, inp in runs:
-            suffix = "" if name == "train" else "." + name
-            expected = os.path.join(out, "expected", "%s.%s%s.csv" % (tag, mode, suffix))
+            run = tag if name == "train" else "%s.%s" % (tag, name)
+            expected = os.path.join(out, "expected", "%s.%s.csv" % (run, mode))
             ok, msg = G.predict_csv((mojo, inp, expected, mode, info["algo"]))
             if ok:
-                manifest.append([tag + suffix, info["algo"], info["category"], os.path.relpath(mojo, out),
+                manifest.append([run, info["algo"], info["category"], os.path.relpath(mojo, out),
                                  os.path.relpath(inp, out), mode, os.path.relpath(expected, out)])
                 continue
             refuses, why = serve_refuses(serve, mojo, inp, mode)
-            refused.append((tag + suffix, mode))
-            print("PredictCsv refused %s%s %s: %s\n  -> %s" % (tag, suffix, mode, msg[:160], why[:160]), flush=True)
+            refused.append((run, mode))
+            print("PredictCsv refused %s %s: %s\n  -> %s" % (run, mode, msg[:160], why[:160]), flush=True)
             if not refuses:
-                failures.append("%s%s %s: PredictCsv refused (%s), serve predict-csv answered"
-                                % (tag, suffix, mode, msg))
+                failures.append("%s %s: PredictCsv refused (%s), serve predict-csv answered" % (run, mode, msg))
 
     for name, y, kind, n_score in DATASETS:
         if wanted and name not in wanted:
@@ -355,20 +354,18 @@ def main():
         df.to_csv(train_csv, index=False)
 
         def head(n):
-            if not n or len(df) <= n:
-                return train_csv
-            path = os.path.join(out, "data", "%s.head%d.csv" % (stem, n))
-            df.head(n).to_csv(path, index=False)
-            return path
+            """The first `n` rows (all for 0) as trained on and as held-out data comes: two CSVs."""
+            whole = not n or len(df) <= n
+            name = stem if whole else "%s.head%d" % (stem, n)
+            rows = df if whole else df.head(n)
+            path = os.path.join(out, "data", name + ".csv")
+            if not whole:
+                rows.to_csv(path, index=False)
+            return path, held_out_like(rows, y, os.path.join(out, "data", name + ".held_out.csv"))
 
-        score_csv = head(n_score)
+        score_csv, held_out = head(n_score)
         # genmodel's TreeSHAP on deep forests takes minutes per thousand rows
-        shap_csv = head(CONTRIBUTION_ROWS)
-        held_out = os.path.join(out, "data", stem + ".held_out.csv")
-        held_out_shap = os.path.join(out, "data", stem + ".held_out.head%d.csv" % CONTRIBUTION_ROWS)
-        scored = df if not n_score else df.head(n_score)
-        held_out_like(scored, y, held_out)
-        held_out_like(df.head(CONTRIBUTION_ROWS), y, held_out_shap)
+        shap_csv, held_out_shap = head(CONTRIBUTION_ROWS)
         inputs = [("train", score_csv, shap_csv), ("held_out", held_out, held_out_shap)]
         # import_file refuses hidden folders (.cache); the header is given, as H2O cannot tell
         # it from the rows when every column is text (titanic).
