@@ -280,8 +280,8 @@ type Moves = [(usize, i64)];
 
 /// How many `exp`, `log` or `pow` results (each by one ulp, at most [`max_moves`]) must
 /// move to reproduce genmodel's row, or `None` if no such move does: the fewest among the
-/// likely calls ([`moved_among_candidates`]), or else as many as a greedy search needs
-/// ([`moved_greedily`]). Both only narrow the search: a row is accepted only if its moves
+/// likely calls ([`MoveSearch::among_candidates`]), or else as many as a greedy search needs
+/// ([`MoveSearch::greedily`]). Both only narrow the search: a row is accepted only if its moves
 /// reproduce it whole.
 fn moved_results_explaining(
     model: &LoadedModel,
@@ -290,118 +290,126 @@ fn moved_results_explaining(
     mode: &str,
     want: &str,
 ) -> Option<usize> {
-    let calls = intrinsic_calls(model, row, offset, mode);
     let scored = |moved: &Moves| row_with_moved_results(model, row, offset, mode, moved);
-    moved_among_candidates(calls, &scored, want, max_moves().min(3))
-        .or_else(|| moved_greedily(calls, &scored, want, max_moves()))
+    let search = MoveSearch {
+        calls: intrinsic_calls(model, row, offset, mode),
+        scored: &scored,
+        want,
+    };
+    search
+        .among_candidates(max_moves().min(3))
+        .or_else(|| search.greedily(max_moves()))
 }
 
-/// The fewest results (at most `most`) to move, among the calls whose result, moved alone,
-/// changes a cell where the row differs from genmodel's: a wide autoencoder makes hundreds
-/// of calls a row, most feeding one output cell each, and every set of three of them would
-/// take minutes a row.
-fn moved_among_candidates(
+/// A search for the results to move: `scored` scores the row with them moved, out of the
+/// `calls` it makes; `want` is genmodel's row.
+struct MoveSearch<'s> {
     calls: usize,
-    scored: &dyn Fn(&Moves) -> String,
-    want: &str,
-    most: usize,
-) -> Option<usize> {
-    let want_cells: Vec<&str> = want.split(',').collect();
-    let exact = scored(&[]);
-    let exact_cells: Vec<&str> = exact.split(',').collect();
-    let changes_a_differing_cell = |moved: &str| {
-        let cells: Vec<&str> = moved.split(',').collect();
-        (0..cells.len().max(exact_cells.len()))
-            .any(|c| cells.get(c) != exact_cells.get(c) && exact_cells.get(c) != want_cells.get(c))
-    };
-    let candidates: Vec<usize> = (0..calls)
-        .filter(|&at| {
-            [-1i64, 1]
-                .iter()
-                .any(|&d| changes_a_differing_cell(&scored(&[(at, d)])))
-        })
-        .collect();
-    let reproduces = |moved: &Moves| scored(moved) == want;
-    // Every set of `left` more candidates after the `from`th, each moved one ulp either way.
-    fn any_set(
-        candidates: &[usize],
-        from: usize,
-        left: usize,
-        moved: &mut Vec<(usize, i64)>,
-        reproduces: &dyn Fn(&Moves) -> bool,
-    ) -> bool {
-        if left == 0 {
-            return reproduces(moved);
-        }
-        (from..candidates.len()).any(|i| {
-            [-1i64, 1].iter().any(|&delta| {
-                moved.push((candidates[i], delta));
-                let found = any_set(candidates, i + 1, left - 1, moved, reproduces);
-                moved.pop();
-                found
+    scored: &'s dyn Fn(&Moves) -> String,
+    want: &'s str,
+}
+
+impl MoveSearch<'_> {
+    /// The fewest results (at most `most`) to move, among the calls whose result, moved alone,
+    /// changes a cell where the row differs from genmodel's: a wide autoencoder makes hundreds
+    /// of calls a row, most feeding one output cell each, and every set of three of them would
+    /// take minutes a row.
+    fn among_candidates(&self, most: usize) -> Option<usize> {
+        let (calls, scored, want) = (self.calls, self.scored, self.want);
+        let want_cells: Vec<&str> = want.split(',').collect();
+        let exact = scored(&[]);
+        let exact_cells: Vec<&str> = exact.split(',').collect();
+        let changes_a_differing_cell = |moved: &str| {
+            let cells: Vec<&str> = moved.split(',').collect();
+            (0..cells.len().max(exact_cells.len())).any(|c| {
+                cells.get(c) != exact_cells.get(c) && exact_cells.get(c) != want_cells.get(c)
             })
-        })
+        };
+        let candidates: Vec<usize> = (0..calls)
+            .filter(|&at| {
+                [-1i64, 1]
+                    .iter()
+                    .any(|&d| changes_a_differing_cell(&scored(&[(at, d)])))
+            })
+            .collect();
+        let reproduces = |moved: &Moves| scored(moved) == want;
+        // Every set of `left` more candidates after the `from`th, each moved one ulp either way.
+        fn any_set(
+            candidates: &[usize],
+            from: usize,
+            left: usize,
+            moved: &mut Vec<(usize, i64)>,
+            reproduces: &dyn Fn(&Moves) -> bool,
+        ) -> bool {
+            if left == 0 {
+                return reproduces(moved);
+            }
+            (from..candidates.len()).any(|i| {
+                [-1i64, 1].iter().any(|&delta| {
+                    moved.push((candidates[i], delta));
+                    let found = any_set(candidates, i + 1, left - 1, moved, reproduces);
+                    moved.pop();
+                    found
+                })
+            })
+        }
+        (1..=most).find(|&k| any_set(&candidates, 0, k, &mut Vec::new(), &reproduces))
     }
-    (1..=most).find(|&k| any_set(&candidates, 0, k, &mut Vec::new(), &reproduces))
-}
 
-/// How many results (at most `most`) a greedy search moves to reproduce the row: each step
-/// adds to each set of moves kept the one move, of any call, that leaves the most cells as
-/// genmodel's, and keeps the sets that leave the most ([`GREEDY_WIDTH`] of them: several
-/// moves can tie), while that number grows. It finds a move whose side effect another
-/// undoes (a hidden unit's `exp` that shifts a dozen output cells, one of them too far, and
-/// that output's own `exp`), which [`moved_among_candidates`] does not try.
-fn moved_greedily(
-    calls: usize,
-    scored: &dyn Fn(&Moves) -> String,
-    want: &str,
-    most: usize,
-) -> Option<usize> {
-    let want_cells: Vec<&str> = want.split(',').collect();
-    let matching = |row: &str| {
-        row.split(',')
-            .zip(&want_cells)
-            .filter(|(a, b)| a == *b)
-            .count()
-    };
-    let mut kept: Vec<Vec<(usize, i64)>> = vec![Vec::new()];
-    let mut best = matching(&scored(&[]));
-    for size in 1..=most {
-        let mut next: Vec<Vec<(usize, i64)>> = Vec::new();
-        let mut next_best = best;
-        for moved in &kept {
-            for at in (0..calls).filter(|at| moved.iter().all(|(m, _)| m != at)) {
-                for delta in [-1i64, 1] {
-                    let mut grown = moved.clone();
-                    grown.push((at, delta));
-                    grown.sort_unstable();
-                    let row = scored(&grown);
-                    if row == want {
-                        return Some(size);
-                    }
-                    let m = matching(&row);
-                    if m > next_best {
-                        (next_best, next) = (m, Vec::new());
-                    }
-                    if m == next_best
-                        && m > best
-                        && next.len() < GREEDY_WIDTH
-                        && !next.contains(&grown)
-                    {
-                        next.push(grown);
+    /// How many results (at most `most`) a greedy search moves to reproduce the row: each step
+    /// adds to each set of moves kept the one move, of any call, that leaves the most cells as
+    /// genmodel's, and keeps the sets that leave the most ([`GREEDY_WIDTH`] of them: several
+    /// moves can tie), while that number grows. It finds a move whose side effect another
+    /// undoes (a hidden unit's `exp` that shifts a dozen output cells, one of them too far, and
+    /// that output's own `exp`), which [`MoveSearch::among_candidates`] does not try.
+    fn greedily(&self, most: usize) -> Option<usize> {
+        let (calls, scored, want) = (self.calls, self.scored, self.want);
+        let want_cells: Vec<&str> = want.split(',').collect();
+        let matching = |row: &str| {
+            row.split(',')
+                .zip(&want_cells)
+                .filter(|(a, b)| a == *b)
+                .count()
+        };
+        let mut kept: Vec<Vec<(usize, i64)>> = vec![Vec::new()];
+        let mut best = matching(&scored(&[]));
+        for size in 1..=most {
+            let mut next: Vec<Vec<(usize, i64)>> = Vec::new();
+            let mut next_best = best;
+            for moved in &kept {
+                for at in (0..calls).filter(|at| moved.iter().all(|(m, _)| m != at)) {
+                    for delta in [-1i64, 1] {
+                        let mut grown = moved.clone();
+                        grown.push((at, delta));
+                        grown.sort_unstable();
+                        let row = scored(&grown);
+                        if row == want {
+                            return Some(size);
+                        }
+                        let m = matching(&row);
+                        if m > next_best {
+                            (next_best, next) = (m, Vec::new());
+                        }
+                        if m == next_best
+                            && m > best
+                            && next.len() < GREEDY_WIDTH
+                            && !next.contains(&grown)
+                        {
+                            next.push(grown);
+                        }
                     }
                 }
             }
+            if next.is_empty() {
+                return None;
+            }
+            (best, kept) = (next_best, next);
         }
-        if next.is_empty() {
-            return None;
-        }
-        (best, kept) = (next_best, next);
+        None
     }
-    None
 }
 
-/// How many sets of moves [`moved_greedily`] keeps from one step to the next.
+/// How many sets of moves [`MoveSearch::greedily`] keeps from one step to the next.
 const GREEDY_WIDTH: usize = 16;
 
 #[test]
@@ -674,8 +682,12 @@ fn allowance_explains_a_move_another_undoes() {
                         .enumerate()
                         .all(|(c, v)| v == if c == cell { &exact[c] } else { &shifted[c] });
                     // ... and no other pair explains it.
-                    (restores && moved_among_candidates(calls, &scored, &both, 2).is_none())
-                        .then_some(both)
+                    let search = MoveSearch {
+                        calls,
+                        scored: &scored,
+                        want: &both,
+                    };
+                    (restores && search.among_candidates(2).is_none()).then_some(both)
                 })
             })
         })?;
