@@ -68,7 +68,7 @@ DATASETS = [
     ("Mroz", "work", "binomial", 0),
     ("medpar", "los", "poisson", 0),
     ("Fair", "nbaffairs", "poisson", 0),
-    ("movies", "rating", "regression", 4000),  # titles: quotes, commas, ~5,000 levels
+    ("movies", "rating", "regression", 4000),  # titles with quotes and commas (H2O: a string column)
     ("Schooling", "enroll76", "binomial", 0),  # imbalanced; NAs in kww, iqscore, mar76
     ("Benefits", "ui", "binomial", 0),  # a constant column (bluecol), which H2O drops
     ("MedExp", "med", "regression", 0),  # a long right tail
@@ -78,8 +78,8 @@ DATASETS = [
     ("RetSchool", "wage76", "regression", 0),  # 0/1 integer columns, a third of the rows NA
 ]
 
-# Rows trained on, where all of a dataset would take H2O's PCA and GLRM too long (the first
-# rows; the other datasets train on all theirs).
+# Rows trained on, where all of a dataset (movies: 58,788) would make the sweep much longer
+# (the first rows; the other datasets train on all theirs).
 TRAINED_ROWS = {"movies": 5000}
 
 # Rows scored for contributions (the first of each dataset).
