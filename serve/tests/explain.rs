@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::thread;
 
-use common::{parse_java_hex, request, testdata, Resp};
+use common::{java_hex, request, testdata, Resp};
 use serde_json::{json, Value};
 use serve::csv::Records;
 use serve::server::{self, Config, Loaded, State};
@@ -219,7 +219,7 @@ fn contributions_equal_genmodel_through_both_request_forms() {
         let header = lines.next().unwrap();
         let want: Vec<Vec<f64>> = lines
             .take(rows.len())
-            .map(|l| l.split(',').map(parse_java_hex).collect())
+            .map(|l| l.split(',').map(java_hex).collect())
             .collect();
         let want_names = |names: &[String]| names.join(",") == header;
         let label = |what: &str| format!("{} {what}", case.name);

@@ -23,6 +23,9 @@ use serve::format::{write_number, NumberFormat};
 use serve::load::{self, LoadedModel};
 use serve::rows::{Columns, RowMapper};
 
+mod common;
+use common::{parse_java_hex, testdata};
+
 /// Algorithms (the manifest's `algo`) this scorer refuses so far, naming the algorithm.
 const REFUSED_ALGOS: &[&str] = &[];
 
@@ -42,10 +45,6 @@ const MODES: &[&str] = &[
     "glrm_iter5",
     "glrm_reconstruct",
 ];
-
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata")
-}
 
 /// The manifest checked: `GOLDEN_MANIFEST` if set, else `testdata/manifest.tsv`.
 fn manifest_path() -> PathBuf {
@@ -103,35 +102,6 @@ fn manifest() -> Vec<Case> {
             }
         })
         .collect()
-}
-
-/// Parses Java's `Double.toHexString` output (and `NA`, `Infinity`).
-fn parse_java_hex(s: &str) -> Option<f64> {
-    match s {
-        "NA" | "NaN" => return Some(f64::NAN),
-        "Infinity" => return Some(f64::INFINITY),
-        "-Infinity" => return Some(f64::NEG_INFINITY),
-        _ => {}
-    }
-    let (neg, rest) = match s.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, s),
-    };
-    let rest = rest.strip_prefix("0x")?;
-    let (mant, exp) = rest.split_once('p')?;
-    let (lead, frac) = mant.split_once('.')?;
-    let exp: i32 = exp.parse().ok()?;
-    if frac.len() > 13 {
-        return None;
-    }
-    let frac_bits = u64::from_str_radix(frac, 16).ok()? << (4 * (13 - frac.len()));
-    let bits = match lead {
-        "1" => (((exp + 1023) as u64) << 52) | frac_bits,
-        "0" if exp == -1022 || frac_bits == 0 => frac_bits,
-        _ => return None,
-    };
-    let v = f64::from_bits(bits);
-    Some(if neg { -v } else { v })
 }
 
 #[derive(Default)]

@@ -7,7 +7,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::thread;
@@ -17,225 +17,30 @@ use scorer::model::Category;
 use serde_json::Value;
 use serve::batch::{score_csv, BatchOptions};
 use serve::format::NumberFormat;
-use serve::server::{self, Config, Loaded, State};
+use serve::server::{self, Config, State};
 
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata")
+mod common;
+use common::{
+    demo, demo_expected, head, java_hex, loaded, parse_response, read_response, request, testdata,
+    Resp, Server,
+};
+
+/// A server for `model` (or none yet), with the default configuration tweaked by `tweak`.
+fn start_with(model: Option<&Path>, tweak: impl FnOnce(&mut State)) -> Server {
+    let mut state = State::new(Config::default());
+    tweak(&mut state);
+    if let Some(path) = model {
+        state.set_model(loaded(path));
+    }
+    Server::serve(state)
 }
 
-fn demo() -> PathBuf {
-    testdata().join("demo/pipeline.mojo")
-}
-
-fn loaded(path: &Path) -> Loaded {
-    Loaded::new(
-        serve::load::from_path(path).expect("model loads"),
-        path.into(),
-    )
-}
-
-/// A server on 127.0.0.1:0 in its own runtime thread; stopped on drop.
-struct Server {
-    addr: SocketAddr,
-    state: Arc<State>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<thread::JoinHandle<()>>,
-}
-
-impl Server {
-    fn start(model: Option<&Path>) -> Server {
-        Self::start_with(model, |_| {})
-    }
-
-    fn start_with(model: Option<&Path>, tweak: impl FnOnce(&mut State)) -> Server {
-        // Request lines would drown the test output; errors still show.
-        server::log::set_level(server::log::Level::Error);
-        let mut state = State::new(Config::default());
-        tweak(&mut state);
-        if let Some(path) = model {
-            state.set_model(loaded(path));
-        }
-        let state = Arc::new(state);
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        let s = state.clone();
-        let thread = thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                addr_tx.send(listener.local_addr().unwrap()).unwrap();
-                server::run(listener, s, async {
-                    let _ = stopped.await;
-                })
-                .await;
-            });
-        });
-        let addr = addr_rx.recv().unwrap();
-        Server {
-            addr,
-            state,
-            stop: Some(stop),
-            thread: Some(thread),
-        }
-    }
-
-    fn stop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            t.join().unwrap();
-        }
-    }
-
-    fn req(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
-        request(self.addr, method, path, headers, body)
-    }
-
-    fn post(&self, content_type: &str, accept: Option<&str>, body: &[u8]) -> Resp {
-        let mut h = vec![("Content-Type", content_type)];
-        if let Some(a) = accept {
-            h.push(("Accept", a));
-        }
-        self.req("POST", "/invocations", &h, body)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-#[derive(Debug)]
-struct Resp {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Resp {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn text(&self) -> &str {
-        std::str::from_utf8(&self.body).unwrap()
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
-    }
-
-    /// The `error` member of a JSON error body.
-    fn error(&self) -> String {
-        assert_eq!(self.header("content-type"), Some("application/json"));
-        self.json()["error"].as_str().unwrap().to_owned()
-    }
-}
-
-fn head(method: &str, path: &str, headers: &[(&str, &str)], len: usize) -> Vec<u8> {
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n");
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str(&format!("Content-Length: {len}\r\n\r\n"));
-    req.into_bytes()
-}
-
-fn request(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> Resp {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.write_all(&head(method, path, headers, body.len()))
-        .unwrap();
-    s.write_all(body).unwrap();
-    read_response(s)
-}
-
-fn read_response(mut s: TcpStream) -> Resp {
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    parse_response(&raw)
-}
-
-fn parse_response(raw: &[u8]) -> Resp {
-    let end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no header end in {:?}", String::from_utf8_lossy(raw)));
-    let head = std::str::from_utf8(&raw[..end]).unwrap();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers: Vec<(String, String)> = lines
-        .map(|l| {
-            let (k, v) = l.split_once(':').unwrap();
-            (k.trim().to_owned(), v.trim().to_owned())
-        })
-        .collect();
-    let body = raw[end + 4..].to_vec();
-    let resp = Resp {
-        status,
-        headers,
-        body,
-    };
-    if let Some(n) = resp.header("content-length") {
-        assert_eq!(n.parse::<usize>().unwrap(), resp.body.len());
-    }
-    resp
+fn start(model: Option<&Path>) -> Server {
+    start_with(model, |_| {})
 }
 
 fn read(path: &str) -> Vec<u8> {
     std::fs::read(testdata().join(path)).unwrap()
-}
-
-/// Parses Java's `Double.toHexString` output (and `NA`).
-fn parse_java_hex(s: &str) -> f64 {
-    match s {
-        "NA" => return f64::NAN,
-        "Infinity" => return f64::INFINITY,
-        "-Infinity" => return f64::NEG_INFINITY,
-        _ => {}
-    }
-    let (neg, rest) = match s.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, s),
-    };
-    let rest = rest.strip_prefix("0x").unwrap();
-    let (mant, exp) = rest.split_once('p').unwrap();
-    let (lead, frac) = mant.split_once('.').unwrap();
-    let exp: i32 = exp.parse().unwrap();
-    let frac_bits = u64::from_str_radix(frac, 16).unwrap() << (4 * (13 - frac.len()));
-    let bits = match lead {
-        "1" => (((exp + 1023) as u64) << 52) | frac_bits,
-        _ => frac_bits,
-    };
-    let v = f64::from_bits(bits);
-    if neg {
-        -v
-    } else {
-        v
-    }
 }
 
 fn parse_decimal(s: &str) -> f64 {
@@ -248,19 +53,6 @@ fn parse_decimal(s: &str) -> f64 {
 
 fn same(a: f64, b: f64) -> bool {
     a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
-}
-
-/// The demo's expected probabilities (genmodel's, as hex): rows of [p_no, p_yes].
-fn demo_expected() -> Vec<[f64; 2]> {
-    String::from_utf8(read("demo/expected.csv"))
-        .unwrap()
-        .lines()
-        .skip(1)
-        .map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            [parse_java_hex(f[1]), parse_java_hex(f[2])]
-        })
-        .collect()
 }
 
 fn assert_demo_row(cells: &[&str], expected: [f64; 2]) {
@@ -294,7 +86,7 @@ fn csv_lines(r: &Resp) -> Vec<Vec<String>> {
 
 #[test]
 fn ping_is_503_until_the_model_is_loaded() {
-    let s = Server::start(None);
+    let s = start(None);
     let r = s.req("GET", "/ping", &[], b"");
     assert_eq!(r.status, 503);
     assert!(r.error().contains("loading"));
@@ -311,7 +103,7 @@ fn ping_is_503_until_the_model_is_loaded() {
 #[test]
 fn the_seed_curl_example() {
     // curl -X POST -H 'Content-Type: application/octet-stream' --data-binary @test.json .../invocations
-    let s = Server::start(Some(&demo()));
+    let s = start(Some(&demo()));
     let r = s.post(
         "application/octet-stream",
         Some("*/*"),
@@ -340,7 +132,7 @@ fn the_seed_curl_example() {
 
 #[test]
 fn csv_with_and_without_header() {
-    let s = Server::start(Some(&demo()));
+    let s = start(Some(&demo()));
     let csv = read("demo/demo.csv");
     let expected = demo_expected();
     let r = s.post("text/csv", None, &csv);
@@ -386,7 +178,7 @@ fn csv_with_and_without_header() {
 
 #[test]
 fn accept_chooses_the_response_format() {
-    let s = Server::start(Some(&demo()));
+    let s = start(Some(&demo()));
     let csv = read("demo/demo.csv");
     let expected = demo_expected();
     let as_json = s.post("text/csv", Some("application/json"), &csv);
@@ -431,7 +223,7 @@ fn accept_chooses_the_response_format() {
 
 #[test]
 fn json_bodies() {
-    let s = Server::start(Some(&demo()));
+    let s = start(Some(&demo()));
     let expected = demo_expected();
     let text = String::from_utf8(read("demo/demo.csv")).unwrap();
     let mut lines = text.lines();
@@ -488,7 +280,7 @@ fn json_bodies() {
 
 #[test]
 fn score_request_semantics() {
-    let s = Server::start(Some(&demo()));
+    let s = start(Some(&demo()));
     let expected = demo_expected();
     let body = serde_json::json!({
         "fields": ["AGE", "RACE", "DPROS", "DCAPS", "PSA", "VOL", "GLEASON", "name"],
@@ -574,7 +366,7 @@ fn score_request_semantics() {
 
 #[test]
 fn bad_requests_get_clear_errors() {
-    let s = Server::start_with(Some(&demo()), |st| st.config.max_body = 1024);
+    let s = start_with(Some(&demo()), |st| st.config.max_body = 1024);
     let r = s.post("image/png", None, b"x");
     assert_eq!(r.status, 415);
     assert!(r.error().contains("image/png"));
@@ -630,7 +422,7 @@ fn bad_requests_get_clear_errors() {
 
 #[test]
 fn custom_attributes_are_echoed() {
-    let s = Server::start(Some(&demo()));
+    let s = start(Some(&demo()));
     let h = [
         ("Content-Type", "application/json"),
         ("X-Amzn-SageMaker-Custom-Attributes", "Trace ID: abc-123"),
@@ -653,7 +445,7 @@ fn custom_attributes_are_echoed() {
 
 #[test]
 fn a_panic_is_a_500_for_that_request_only() {
-    let s = Server::start_with(Some(&demo()), |st| st.panic_trigger = Some("boom".into()));
+    let s = start_with(Some(&demo()), |st| st.panic_trigger = Some("boom".into()));
     let h = [
         ("Content-Type", "application/json"),
         ("X-Amzn-SageMaker-Custom-Attributes", "boom"),
@@ -680,7 +472,7 @@ fn a_panic_is_a_500_for_that_request_only() {
 
 #[test]
 fn h2o_scoring_api_routes() {
-    let s = Server::start(Some(&demo()));
+    let s = start(Some(&demo()));
     let model = serve::load::from_path(&demo()).unwrap();
     let r = s.req("GET", "/model/id", &[], b"");
     assert_eq!((r.status, r.text()), (200, model.uuid()));
@@ -788,23 +580,19 @@ fn invocations_match_genmodel_on_the_golden_models() {
                 .map(|l| l.split(',').skip(skip).map(parse).collect())
                 .collect()
         };
-        let want = to_rows(
-            std::str::from_utf8(&reference).unwrap(),
-            parse_java_hex,
-            skip,
-        );
+        let want = to_rows(std::str::from_utf8(&reference).unwrap(), java_hex, skip);
         let exact = case.name.starts_with("drf_")
             || case.name.starts_with("if_")
             || case.name.contains("gaussian");
         let genmodel = exact.then(|| {
             to_rows(
                 &String::from_utf8(read(&case.expected)).unwrap(),
-                parse_java_hex,
+                java_hex,
                 skip,
             )
         });
 
-        let s = Server::start(Some(&path));
+        let s = start(Some(&path));
         let r = s.post("text/csv", None, &input);
         assert_eq!(r.status, 200, "{}: {}", case.name, r.text());
         let got = to_rows(r.text(), parse_decimal, 0);
@@ -836,7 +624,7 @@ fn invocations_match_genmodel_on_the_golden_models() {
 
 #[test]
 fn shutdown_lets_requests_in_flight_finish() {
-    let mut s = Server::start(Some(&demo()));
+    let mut s = start(Some(&demo()));
     let body = read("demo/demo.csv");
     let (first, rest) = body.split_at(body.len() / 2);
     let mut conns = Vec::new();
@@ -1159,7 +947,7 @@ fn dai_pipeline_zip() -> Vec<u8> {
 #[test]
 fn a_row_the_model_refuses_is_a_400_naming_row_and_column() {
     // Trained with missing_values_handling=Skip: genmodel throws on an NA categorical too.
-    let s = Server::start(Some(
+    let s = start(Some(
         &testdata().join("models/glm_binomial_skip_prostate.zip"),
     ));
     let body = b"AGE,RACE,DPROS,DCAPS,PSA,VOL,GLEASON\n65,1,2,1,1.4,0,6\n70,,2,1,1.4,0,6\n";
@@ -1183,7 +971,7 @@ fn a_row_the_model_refuses_is_a_400_naming_row_and_column() {
 fn a_glrm_numbers_rows_across_requests_as_one_genmodel_instance() {
     // genmodel seeds row n of a model instance with seed + n; the server's model is one
     // instance, so rows sent one request at a time get PredictCsv's rows in order.
-    let s = Server::start(Some(&testdata().join("models/glrm_prostate.zip")));
+    let s = start(Some(&testdata().join("models/glrm_prostate.zip")));
     let input = String::from_utf8(read("inputs/prostate.csv")).unwrap();
     let want = String::from_utf8(read("expected/glrm_prostate.predict.csv")).unwrap();
     let mut lines = input.lines();
@@ -1199,7 +987,7 @@ fn a_glrm_numbers_rows_across_requests_as_one_genmodel_instance() {
             .iter()
             .map(|c| parse_decimal(c))
             .collect();
-        let want: Vec<f64> = expected.split(',').map(parse_java_hex).collect();
+        let want: Vec<f64> = expected.split(',').map(java_hex).collect();
         assert_eq!(got.len(), want.len());
         for (g, w) in got.iter().zip(&want) {
             assert!(same(*g, *w), "{row}: {g} vs {w}");
@@ -1209,7 +997,7 @@ fn a_glrm_numbers_rows_across_requests_as_one_genmodel_instance() {
 
 #[test]
 fn an_uplift_forest_answers_its_three_columns_as_genmodel() {
-    let s = Server::start(Some(
+    let s = start(Some(
         &testdata().join("models/upliftdrf_chisquared_uplift.zip"),
     ));
     let input = String::from_utf8(read("inputs/uplift.csv")).unwrap();
@@ -1233,7 +1021,7 @@ fn an_uplift_forest_answers_its_three_columns_as_genmodel() {
     let got = json_rows(&v);
     assert_eq!(got.len(), rows.len());
     for ((row, got), expected) in rows.iter().zip(got).zip(want.lines().skip(1)) {
-        let want: Vec<f64> = expected.split(',').map(parse_java_hex).collect();
+        let want: Vec<f64> = expected.split(',').map(java_hex).collect();
         assert_eq!(got.len(), 3, "{row}");
         for (g, w) in got.iter().zip(&want) {
             assert!(same(parse_decimal(g), *w), "{row}: {g} vs {w}");

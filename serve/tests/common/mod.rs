@@ -1,5 +1,6 @@
-//! Helpers shared by the batch and multi-model tests: a raw HTTP/1.1 client over
-//! `std::net::TcpStream`, an in-process server on 127.0.0.1:0, and the real binary.
+//! Helpers shared by the integration tests: a raw HTTP/1.1 client over
+//! `std::net::TcpStream`, an in-process server on 127.0.0.1:0, the real binary,
+//! and a parser for the hex doubles genmodel writes.
 
 #![allow(dead_code)]
 
@@ -12,7 +13,7 @@ use std::thread;
 use std::time::Duration;
 
 use serde_json::Value;
-use serve::server::{self, Config, State};
+use serve::server::{self, Config, Loaded, State};
 
 pub fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata")
@@ -20,6 +21,14 @@ pub fn testdata() -> PathBuf {
 
 pub fn demo() -> PathBuf {
     testdata().join("demo/pipeline.mojo")
+}
+
+/// `path` loaded as the server holds it.
+pub fn loaded(path: &Path) -> Loaded {
+    Loaded::new(
+        serve::load::from_path(path).expect("model loads"),
+        path.into(),
+    )
 }
 
 /// The demo's data rows (no header), as CSV lines.
@@ -36,20 +45,25 @@ pub fn demo_rows() -> Vec<String> {
 pub struct Server {
     pub addr: SocketAddr,
     pub state: Arc<State>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    pub stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<thread::JoinHandle<()>>,
 }
 
 impl Server {
     /// Starts `config`, with the demo model unless it is a multi-model endpoint.
     pub fn start(config: Config) -> Server {
-        server::log::set_level(server::log::Level::Error);
         let multi = config.multi_model;
         let state = State::new(config);
         if !multi {
-            let model = serve::load::from_path(&demo()).unwrap();
-            state.set_model(server::Loaded::new(model, demo()));
+            state.set_model(loaded(&demo()));
         }
+        Server::serve(state)
+    }
+
+    /// Serves `state` as it is (with or without a model).
+    pub fn serve(state: State) -> Server {
+        // Request lines would drown the test output; errors still show.
+        server::log::set_level(server::log::Level::Error);
         let state = Arc::new(state);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
@@ -78,19 +92,38 @@ impl Server {
         }
     }
 
+    /// Asks the server to stop and waits until it has; a panic in its thread fails the test.
+    pub fn stop(&mut self) {
+        if let Err(panic) = self.halt() {
+            std::panic::resume_unwind(panic);
+        }
+    }
+
+    fn halt(&mut self) -> thread::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.thread.take().map_or(Ok(()), |t| t.join())
+    }
+
     pub fn req(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
         request(self.addr, method, path, headers, body)
+    }
+
+    /// POST /invocations with `content_type` and, if given, `accept`.
+    pub fn post(&self, content_type: &str, accept: Option<&str>, body: &[u8]) -> Resp {
+        let mut h = vec![("Content-Type", content_type)];
+        if let Some(a) = accept {
+            h.push(("Accept", a));
+        }
+        self.req("POST", "/invocations", &h, body)
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        // Not `stop`: panicking again while a failed test unwinds would abort the run.
+        let _ = self.halt();
     }
 }
 
@@ -150,10 +183,15 @@ pub fn request(
     read_response(s)
 }
 
+/// How long a test waits for a complete response before calling the server hung. Generous:
+/// the slowest golden request (a rank-700 GLRM) takes about a second when the machine is idle.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(60);
+
 pub fn read_response(mut s: TcpStream) -> Resp {
-    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    s.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
     let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
+    s.read_to_end(&mut raw)
+        .unwrap_or_else(|e| panic!("no complete response within {READ_TIMEOUT:?}: {e}"));
     parse_response(&raw)
 }
 
@@ -269,30 +307,38 @@ impl Drop for Binary {
     }
 }
 
-/// Parses Java's `Double.toHexString` output (and `NA`).
-pub fn parse_java_hex(s: &str) -> f64 {
-    if s == "NA" {
-        return f64::NAN;
+/// Parses Java's `Double.toHexString` output (and `NA`, `Infinity`).
+pub fn parse_java_hex(s: &str) -> Option<f64> {
+    match s {
+        "NA" | "NaN" => return Some(f64::NAN),
+        "Infinity" => return Some(f64::INFINITY),
+        "-Infinity" => return Some(f64::NEG_INFINITY),
+        _ => {}
     }
     let (neg, rest) = match s.strip_prefix('-') {
         Some(r) => (true, r),
         None => (false, s),
     };
-    let rest = rest.strip_prefix("0x").unwrap();
-    let (mant, exp) = rest.split_once('p').unwrap();
-    let (lead, frac) = mant.split_once('.').unwrap();
-    let exp: i32 = exp.parse().unwrap();
-    let frac_bits = u64::from_str_radix(frac, 16).unwrap() << (4 * (13 - frac.len()));
+    let rest = rest.strip_prefix("0x")?;
+    let (mant, exp) = rest.split_once('p')?;
+    let (lead, frac) = mant.split_once('.')?;
+    let exp: i32 = exp.parse().ok()?;
+    if frac.len() > 13 {
+        return None;
+    }
+    let frac_bits = u64::from_str_radix(frac, 16).ok()? << (4 * (13 - frac.len()));
     let bits = match lead {
         "1" => (((exp + 1023) as u64) << 52) | frac_bits,
-        _ => frac_bits,
+        "0" if exp == -1022 || frac_bits == 0 => frac_bits,
+        _ => return None,
     };
     let v = f64::from_bits(bits);
-    if neg {
-        -v
-    } else {
-        v
-    }
+    Some(if neg { -v } else { v })
+}
+
+/// [`parse_java_hex`] for text that must be a number.
+pub fn java_hex(s: &str) -> f64 {
+    parse_java_hex(s).unwrap_or_else(|| panic!("not a Java hex double: {s:?}"))
 }
 
 /// The demo's expected probabilities (genmodel's): rows of [p_no, p_yes].
@@ -303,7 +349,7 @@ pub fn demo_expected() -> Vec<[f64; 2]> {
         .skip(1)
         .map(|l| {
             let f: Vec<&str> = l.split(',').collect();
-            [parse_java_hex(f[1]), parse_java_hex(f[2])]
+            [java_hex(f[1]), java_hex(f[2])]
         })
         .collect()
 }
