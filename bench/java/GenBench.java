@@ -108,7 +108,9 @@ public class GenBench {
             rows[r] = rd;
             raw[r] = x;
         }
-        double[] preds = new double[model.getPredsSize()];
+        // GLRM scores its k coordinates: getPredsSize(category) is k, getPredsSize() is not.
+        double[] preds = new double[Math.max(model.getPredsSize(),
+                model.getPredsSize(model.getModelCategory()))];
         if (contrib) {
             // A separate loop, so that the scoring loops below stay as they were measured.
             contribBench(mojo, n, warmup, rounds, roundS, w, rows, pc, raw);

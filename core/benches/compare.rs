@@ -75,11 +75,18 @@ fn main() {
             continue;
         }
         let mut preds = vec![0.0; model.preds_len()];
+        // `Model::score` keeps scratch on the stack up to a limit; past it (a rank-700
+        // GLRM, a very wide network) the caller's buffer is the way.
+        let mut work = vec![0.0; model.work_len()];
+        let stack = model.work_len() <= scorer::limits::MAX_STACK_WORK;
         let per_round = timed_rounds(warmup, rounds, round_s, rows.len(), || {
             for row in &rows {
-                model
-                    .score(black_box(row), 0.0, &mut preds)
-                    .expect("scores");
+                if stack {
+                    model.score(black_box(row), 0.0, &mut preds)
+                } else {
+                    model.score_with(black_box(row), 0.0, &mut preds, &mut work)
+                }
+                .expect("scores");
                 black_box(&preds);
             }
         });
@@ -89,9 +96,12 @@ fn main() {
         let batch_round = timed_rounds(warmup / 2.0, rounds, round_s, rows.len(), || {
             for block in flat.chunks(BATCH * nf) {
                 let out = &mut batch_preds[..block.len() / nf * model.preds_len()];
-                model
-                    .score_rows(black_box(block), &[], out)
-                    .expect("scores");
+                if stack {
+                    model.score_rows(black_box(block), &[], out)
+                } else {
+                    model.score_rows_with(black_box(block), &[], out, &mut work)
+                }
+                .expect("scores");
                 black_box(&*out);
             }
         });
