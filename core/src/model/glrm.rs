@@ -218,7 +218,7 @@ impl Loss {
 }
 
 /// The level `a` as an index into `u`, or genmodel's `IndexOutOfBoundsException` (its
-/// column is filled in by [`Glrm::each_present`]).
+/// column is filled in by [`Glrm::naming`]).
 fn level_in(u: &[f64], a: i32) -> Result<usize, ScoreError> {
     usize::try_from(a)
         .ok()
@@ -418,43 +418,41 @@ fn max_index(u: &[f64], rng: &mut JavaRandom) -> usize {
 }
 
 /// The simplex projection of `GlrmRegularizer.Simplex.rproxgrad`: `max(u - t, 0)` for the
-/// threshold `t` found over `u` in ascending order. The order is genmodel's insertion sort
-/// (stable; a NaN never moves), kept as indices in `order`.
-fn simplex(u: &[f64], out: &mut [f64], order: &mut [f64]) {
+/// threshold `t` found over `u` in ascending order. genmodel sorts indices with its
+/// insertion sort (`ArrayUtils.sort`, below 500 values: swap while the previous value is
+/// larger, so a NaN never moves and equal values keep their order) and only ever reads the
+/// values through them; sorting a copy of the values in `sorted` with the same swaps gives
+/// the same sequence.
+fn simplex(u: &[f64], out: &mut [f64], sorted: &mut [f64]) {
     let n = u.len();
-    let at = |i: usize| u.get(i).copied().unwrap_or(f64::NAN);
-    for (i, o) in order.iter_mut().enumerate() {
-        *o = i as f64;
-    }
-    for i in 0..n {
+    let (Some(sorted), true) = (sorted.get_mut(..n), out.len() == n && n > 0) else {
+        return;
+    };
+    sorted.copy_from_slice(u);
+    for i in 1..n {
         let mut j = i;
-        // Java swaps while `values[prev] > values[this]`.
-        while j > 0 {
-            let value = |k: usize| at(order.get(k).copied().unwrap_or(0.0) as usize);
-            if value(j - 1).partial_cmp(&value(j)) != Some(core::cmp::Ordering::Greater) {
+        while let (Some(&before), Some(&this)) = (sorted.get(j.wrapping_sub(1)), sorted.get(j)) {
+            if before > this {
+                sorted.swap(j - 1, j);
+                j -= 1;
+            } else {
                 break;
             }
-            order.swap(j - 1, j);
-            j -= 1;
         }
     }
-    let sorted = |k: usize| at(order.get(k).copied().unwrap_or(0.0) as usize);
-    // Suffix sums, kept in `out` until the threshold is known: out[j] = sum of sorted(j..n).
-    let mut sum = sorted(n - 1);
-    if let Some(o) = out.get_mut(n - 1) {
-        *o = sum;
-    }
-    for j in (0..n - 1).rev() {
-        sum += sorted(j);
-        if let Some(o) = out.get_mut(j) {
-            *o = sum;
-        }
+    let sorted = &*sorted;
+    // Suffix sums, kept in `out` until the threshold is known: out[j] = sum of sorted(j..n),
+    // added from the end.
+    let mut sum = None;
+    for (o, &v) in out.iter_mut().zip(sorted).rev() {
+        let s = sum.map_or(v, |s| s + v);
+        (*o, sum) = (s, Some(s));
     }
     let csum = |k: usize| out.get(k).copied().unwrap_or(f64::NAN);
     let mut t = (csum(0) - 1.0) / n as f64;
     for k in (1..n).rev() {
         let tmp = (csum(k) - 1.0) / (n - k) as f64;
-        if tmp >= sorted(k - 1) {
+        if tmp >= sorted.get(k - 1).copied().unwrap_or(f64::NAN) {
             t = tmp;
             break;
         }
@@ -519,7 +517,9 @@ fn tile_scores<const N: usize>(
 ) -> usize {
     let mut sums = [0.0; N];
     for (k, &xk) in x.iter().enumerate() {
-        let y_k = archetypes.get(k * width + first..).and_then(<[f64]>::first_chunk::<N>);
+        let y_k = archetypes
+            .get(k * width + first..)
+            .and_then(<[f64]>::first_chunk::<N>);
         for (sum, &y) in sums.iter_mut().zip(y_k.into_iter().flatten()) {
             *sum += xk * y;
         }
@@ -747,11 +747,12 @@ impl Glrm {
         Ok(())
     }
 
-    /// Scratch doubles a row needs: the permuted row, six vectors of `k` (`x`, the trial
-    /// point, the gradient, the prox result, the best point, the simplex order), the scores
-    /// `x Y` (one per archetype column) and a categorical's level gradient (the most levels).
+    /// Scratch doubles a row needs: two per column (its [`Placed`] archetype column and
+    /// value), six vectors of `k` (`x`, the trial point, the gradient, the prox result, the
+    /// best point, the simplex order), the scores `x Y` (one per archetype column) and a
+    /// categorical's level gradient (the most levels).
     pub(super) fn work_len(&self) -> usize {
-        self.permutation.len as usize
+        2 * self.permutation.len as usize
             + 6 * self.rank as usize
             + self.width as usize
             + self.max_levels as usize
@@ -776,26 +777,26 @@ impl Glrm {
         let k = self.rank as usize;
         let n_cols = self.permutation.len as usize;
         let levels = self.max_levels as usize;
-        let (a, work) = work.split_at_mut_checked(n_cols).ok_or(short)?;
+        let (first, work) = work.split_at_mut_checked(n_cols).ok_or(short)?;
+        let (value, work) = work.split_at_mut_checked(n_cols).ok_or(short)?;
         let (x, work) = work.split_at_mut_checked(k).ok_or(short)?;
         let (trial, work) = work.split_at_mut_checked(k).ok_or(short)?;
         let (grad, work) = work.split_at_mut_checked(k).ok_or(short)?;
         let (next, work) = work.split_at_mut_checked(k).ok_or(short)?;
         let (best, work) = work.split_at_mut_checked(k).ok_or(short)?;
         let (order, work) = work.split_at_mut_checked(k).ok_or(short)?;
-        let (scores, work) = work.split_at_mut_checked(self.width as usize).ok_or(short)?;
+        let (scores, work) = work
+            .split_at_mut_checked(self.width as usize)
+            .ok_or(short)?;
         let level_grad = work.get_mut(..levels).ok_or(short)?;
         let mut scratch = Scratch { scores, level_grad };
 
-        // `getRowData`: the columns in the model's order; a level past the count is NA.
-        for (j, aj) in a.iter_mut().enumerate() {
-            let value = at(row, at(v.permutation, j) as usize);
-            *aj = if j < self.ncats as usize && value >= at(v.levels, j) {
-                f64::NAN
-            } else {
-                value
-            };
-        }
+        let numerics_at = self.place(&v, row, first, value);
+        let a = Placed {
+            first,
+            value,
+            numerics_at,
+        };
 
         let mut rng = JavaRandom::new(self.seed.wrapping_add(n as i64));
         for xi in trial.iter_mut() {
@@ -803,9 +804,9 @@ impl Glrm {
         }
         self.regularizer.project(trial, &mut rng, x, order);
 
-        let mut old = self.objective(&v, x, a, &mut scratch, java)?;
+        let mut old = self.objective(&v, x, &a, &mut scratch, java)?;
         for _ in 0..self.iterations {
-            self.gradient(&v, x, a, grad, &mut scratch, java)?;
+            self.gradient(&v, x, &a, grad, &mut scratch, java)?;
             // `applyBestAlpha`.
             let obj = if old == 0.0 {
                 0.0
@@ -822,7 +823,7 @@ impl Glrm {
                     }
                     self.regularizer
                         .prox(trial, alpha * self.gamma_x, &mut rng, next, order);
-                    let new = self.objective(&v, next, a, &mut scratch, java)?;
+                    let new = self.objective(&v, next, &a, &mut scratch, java)?;
                     if lowest > new {
                         best.copy_from_slice(next);
                         lowest = new;
@@ -942,58 +943,53 @@ impl Glrm {
         sum
     }
 
-    /// Calls `f` with each column of the row that is not NA, in genmodel's order, with its
-    /// score `x Y` (a categorical's, one per level; `scores` is scratch for all of them). genmodel advances the
-    /// categoricals' archetype column offset only past the categoricals present in the row,
-    /// so an NA categorical shifts every later column onto its neighbour's archetype column;
-    /// this is the one place that does so.
-    fn each_present(
-        &self,
-        v: &Arrays<'_>,
-        x: &[f64],
-        a: &[f64],
-        scores: &mut [f64],
-        mut f: impl FnMut(Present<'_>) -> Result<(), ScoreError>,
-    ) -> Result<(), ScoreError> {
-        self.archetype_scores(v, x, scores);
-        let scores = &*scores;
+    /// `getRowData` and the columns' placement, once per row: for each column in the
+    /// model's order, its first archetype column (`first`, NaN when the row has no value for
+    /// it: NA, or a level at or past the column's count) and the value its loss sees
+    /// (`value`: a categorical's level, a numeric's standardised value); returns the first
+    /// numeric's archetype column (the numerics' are consecutive). genmodel advances
+    /// the categoricals' archetype column offset only past the categoricals present in the
+    /// row, so an NA categorical shifts every later column onto its neighbour's archetype
+    /// column; this is the one place that does so.
+    fn place(&self, v: &Arrays<'_>, row: &[f64], first: &mut [f64], value: &mut [f64]) -> usize {
         let ncats = self.ncats as usize;
         let mut offset = 0;
-        for (j, &aj) in a.iter().enumerate() {
-            if aj.is_nan() {
-                continue;
-            }
-            let loss = Loss::from_code(at(v.losses, j));
+        for (j, (f, val)) in first.iter_mut().zip(value.iter_mut()).enumerate() {
+            let raw = at(row, at(v.permutation, j) as usize);
             if j < ncats {
-                let levels = at(v.levels, j) as usize;
-                let scores = scores.get(offset..offset + levels).unwrap_or(&[]);
-                f(Present::Levels {
-                    loss,
-                    level: aj as i32,
-                    first: offset,
-                    scores,
-                })
-                .map_err(|e| match e {
-                    // Name the feature whose level genmodel would fail on.
-                    ScoreError::Rejected { reason, .. } => ScoreError::Rejected {
-                        column: at(v.permutation, j) as u32,
-                        reason,
-                    },
-                    e => e,
-                })?;
-                offset += levels;
+                let levels = at(v.levels, j);
+                let present = !raw.is_nan() && raw < levels;
+                (*f, *val) = if present {
+                    (offset as f64, raw)
+                } else {
+                    (f64::NAN, f64::NAN)
+                };
+                if present {
+                    offset += levels as usize;
+                }
             } else {
                 let js = j - ncats;
-                let column = js + offset;
-                f(Present::Value {
-                    loss,
-                    value: (aj - at(v.norm_sub, js)) * at(v.norm_mul, js),
-                    score: at(scores, column),
-                    column,
-                })?;
+                (*f, *val) = if raw.is_nan() {
+                    (f64::NAN, f64::NAN)
+                } else {
+                    (
+                        (js + offset) as f64,
+                        (raw - at(v.norm_sub, js)) * at(v.norm_mul, js),
+                    )
+                };
             }
         }
-        Ok(())
+        offset
+    }
+
+    /// Names column `j`'s feature in a level error, as genmodel's exception would point at
+    /// it.
+    fn naming(&self, v: &Arrays<'_>, j: usize) -> impl Fn(ScoreError) -> ScoreError {
+        let column = at(v.permutation, j) as u32;
+        move |e| match e {
+            ScoreError::Rejected { reason, .. } => ScoreError::Rejected { column, reason },
+            e => e,
+        }
     }
 
     /// The row's loss at `x` plus the regularization (`objective`).
@@ -1001,25 +997,26 @@ impl Glrm {
         &self,
         v: &Arrays<'_>,
         x: &[f64],
-        a: &[f64],
+        a: &Placed<'_>,
         scratch: &mut Scratch<'_>,
         java: Java<'_>,
     ) -> Result<f64, ScoreError> {
+        self.archetype_scores(v, x, scratch.scores);
+        let scores = &*scratch.scores;
+        let ncats = self.ncats as usize;
         let mut res = 0.0;
-        self.each_present(v, x, a, scratch.scores, |column| {
-            res += match column {
-                Present::Levels {
-                    loss,
-                    level,
-                    scores,
-                    ..
-                } => loss.multi_loss(scores, level)?,
-                Present::Value {
-                    loss, value, score, ..
-                } => loss.loss(score, value, &mut *java),
-            };
-            Ok(())
-        })?;
+        for (j, first, level) in a.categoricals(ncats) {
+            let loss = Loss::from_code(at(v.losses, j));
+            let levels = at(v.levels, j) as usize;
+            let u = scores.get(first..first + levels).unwrap_or(&[]);
+            res += loss
+                .multi_loss(u, level as i32)
+                .map_err(self.naming(v, j))?;
+        }
+        for (js, column, value) in a.numerics(ncats) {
+            let loss = Loss::from_code(at(v.losses, ncats + js));
+            res += loss.loss(at(scores, column), value, &mut *java);
+        }
         Ok(res + self.gamma_x * self.regularizer.value(x))
     }
 
@@ -1028,65 +1025,70 @@ impl Glrm {
         &self,
         v: &Arrays<'_>,
         x: &[f64],
-        a: &[f64],
+        a: &Placed<'_>,
         grad: &mut [f64],
         scratch: &mut Scratch<'_>,
         java: Java<'_>,
     ) -> Result<(), ScoreError> {
+        self.archetype_scores(v, x, scratch.scores);
+        let scores = &*scratch.scores;
         let width = self.width as usize;
         let y = |k: usize, c: usize| at(v.archetypes, k * width + c);
+        let ncats = self.ncats as usize;
         grad.fill(0.0);
-        let level_grad = &mut *scratch.level_grad;
-        self.each_present(v, x, a, scratch.scores, |column| {
-            match column {
-                Present::Levels {
-                    loss,
-                    level,
-                    first,
-                    scores,
-                } => {
-                    let level_grad = level_grad.get_mut(..scores.len()).unwrap_or(&mut []);
-                    loss.multi_gradient(scores, level, level_grad)?;
-                    for (k, g) in grad.iter_mut().enumerate() {
-                        for (c, &lg) in level_grad.iter().enumerate() {
-                            *g += lg * y(k, first + c);
-                        }
-                    }
-                }
-                Present::Value {
-                    loss,
-                    value,
-                    score,
-                    column,
-                } => {
-                    let lg = loss.gradient(score, value, &mut *java);
-                    for (k, g) in grad.iter_mut().enumerate() {
-                        *g += lg * y(k, column);
-                    }
+        for (j, first, level) in a.categoricals(ncats) {
+            let loss = Loss::from_code(at(v.losses, j));
+            let levels = at(v.levels, j) as usize;
+            let u = scores.get(first..first + levels).unwrap_or(&[]);
+            let level_grad = scratch.level_grad.get_mut(..levels).unwrap_or(&mut []);
+            loss.multi_gradient(u, level as i32, level_grad)
+                .map_err(self.naming(v, j))?;
+            for (k, g) in grad.iter_mut().enumerate() {
+                for (c, &lg) in level_grad.iter().enumerate() {
+                    *g += lg * y(k, first + c);
                 }
             }
-            Ok(())
-        })
+        }
+        for (js, column, value) in a.numerics(ncats) {
+            let loss = Loss::from_code(at(v.losses, ncats + js));
+            let lg = loss.gradient(at(scores, column), value, &mut *java);
+            for (k, g) in grad.iter_mut().enumerate() {
+                *g += lg * y(k, column);
+            }
+        }
+        Ok(())
     }
 }
 
-/// A column of the row that is not NA, as [`Glrm::each_present`] gives it.
-enum Present<'s> {
-    /// A categorical: its level, its archetype columns from `first`, and its score for
-    /// each level.
-    Levels {
-        loss: Loss,
-        level: i32,
-        first: usize,
-        scores: &'s [f64],
-    },
-    /// A numeric: its standardised value, its archetype column and its score there.
-    Value {
-        loss: Loss,
-        value: f64,
-        column: usize,
-        score: f64,
-    },
+/// A row's columns as [`Glrm::place`] put them: each one's first archetype column (NaN
+/// when absent) and the value its loss sees.
+struct Placed<'w> {
+    first: &'w [f64],
+    value: &'w [f64],
+    /// The first numeric's archetype column.
+    numerics_at: usize,
+}
+
+impl Placed<'_> {
+    /// The present categoricals: column, first archetype column, level.
+    fn categoricals(&self, ncats: usize) -> impl Iterator<Item = (usize, usize, f64)> + '_ {
+        let columns = self.first.iter().zip(self.value.iter()).take(ncats);
+        columns
+            .enumerate()
+            .filter(|(_, (first, _))| !first.is_nan())
+            .map(|(j, (&first, &level))| (j, first as usize, level))
+    }
+
+    /// The present numerics: index among the numerics, archetype column, standardised
+    /// value. (Their archetype columns follow on from [`Placed::numerics_at`]; no
+    /// conversion back from `first` is needed.)
+    fn numerics(&self, ncats: usize) -> impl Iterator<Item = (usize, usize, f64)> + '_ {
+        let columns = self.first.iter().zip(self.value.iter()).skip(ncats);
+        columns
+            .enumerate()
+            .filter(|(_, (first, _))| !first.is_nan())
+            .map(|(js, (_, &value))| (js, self.numerics_at + js, value))
+    }
 }
 
 /// Scratch for the objective and the gradient: every archetype column's score and a
@@ -1130,6 +1132,31 @@ mod tests {
                 1
             };
             assert_eq!(max_index(&[2.0, 2.0, 2.0], &mut r), want, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn a_tile_of_scores_has_the_bits_of_one_chain_per_column() {
+        let mut rng = JavaRandom::new(5);
+        let (rank, width) = (37, 13);
+        let y: [f64; 37 * 13] = core::array::from_fn(|_| rng.next_gaussian() * 1e3);
+        let x: [f64; 37] = core::array::from_fn(|_| rng.next_gaussian());
+        let chain = |c: usize| (0..rank).fold(0.0, |s, k| s + x[k] * y[k * width + c]);
+        let mut out = [0.0; 8];
+        for first in 0..width {
+            let n = match width - first {
+                8.. => tile_scores::<8>(&y, width, &x, first, &mut out),
+                4.. => tile_scores::<4>(&y, width, &x, first, &mut out),
+                _ => tile_scores::<1>(&y, width, &x, first, &mut out),
+            };
+            for (i, &got) in out[..n].iter().enumerate() {
+                assert_eq!(
+                    got.to_bits(),
+                    chain(first + i).to_bits(),
+                    "column {}",
+                    first + i
+                );
+            }
         }
     }
 
