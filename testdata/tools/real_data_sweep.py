@@ -100,7 +100,8 @@ MORE = ["gbm_tuned", "gbm_huber", "gbm_laplace", "gbm_quantile", "gbm_poisson", 
         "glm_ordinal", "glm_poisson", "glm_gamma", "glm_tweedie", "glm_negbin", "glm_nostd",
         "xgb_dart", "xgb_linear", "xgb_deep", "dl_tanh", "dl_maxout", "dl_ae", "kmeans_est",
         "glrm", "rulefit", "gam", "isotonic", "automl", "eif", "glm_tweedie_pow", "gam_tp",
-        "glm_offset", "gbm_offset", "dl_binary", "se_gbm_meta", "se_logit", "uplift", "if_contam"]
+        "glm_offset", "gbm_offset", "dl_binary", "se_gbm_meta", "se_logit", "uplift", "if_contam",
+        "gbm_weights", "glm_weights", "xgb_weights", "dl_weights", "drf_balance", "dl_balance", "gbm_fold"]
 ALGO_SETS = {"basic": BASIC, "more": MORE, "all": BASIC + MORE}
 
 # Settings whose models read only some of a dataset's kinds (others are skipped).
@@ -112,11 +113,15 @@ ONLY_KINDS = {
     "glm_poisson": ("regression",), "glm_gamma": ("regression",), "glm_tweedie": ("regression", "poisson"),
     "glm_negbin": ("poisson",), "isotonic": ("regression",), "glm_tweedie_pow": ("regression", "poisson"),
     "glm_offset": ("poisson",), "gbm_offset": ("poisson",), "se_logit": ("binomial", "multinomial"),
-    "uplift": ("binomial",),
+    "uplift": ("binomial",), "drf_balance": ("binomial", "multinomial"),
+    "dl_balance": ("binomial", "multinomial"),
 }
 UNSUPERVISED = ("eif", "if", "if_contam", "kmeans", "kmeans_est", "pca", "glrm", "dl_ae")
 # Settings that take their first numeric input as the offset column (not an input).
 OFFSET = ("glm_offset", "gbm_offset")
+# Settings that take the first numeric input with no NA and no negative value as the weights
+# column (not an input; the scored rows still carry it, as a user's data would).
+WEIGHTED = ("gbm_weights", "glm_weights", "xgb_weights", "dl_weights")
 
 
 def glm_family(kind):
@@ -124,7 +129,7 @@ def glm_family(kind):
     return {"regression": "gaussian"}.get(kind, kind)
 
 
-def estimator(algo, kind, frame, x, numeric, two_level):
+def estimator(algo, kind, frame, x, numeric, two_level, weights):
     """The estimator for `algo` on a dataset of `kind`; None for the ensembles (built in train)."""
     from h2o.estimators import (H2ODeepLearningEstimator as DL, H2OExtendedIsolationForestEstimator as EIF,
                                 H2OGeneralizedAdditiveEstimator as GAM, H2OGeneralizedLinearEstimator as GLM,
@@ -202,6 +207,15 @@ def estimator(algo, kind, frame, x, numeric, two_level):
         # The treatment: the first categorical input with two levels.
         "uplift": lambda: UPLIFT(ntrees=20, max_depth=6, treatment_column=two_level[0], uplift_metric="euclidean",
                                  seed=1) if two_level else None,
+        "gbm_weights": lambda: GBM(ntrees=30, weights_column=weights, seed=1) if weights else None,
+        "glm_weights": lambda: GLM(family=family, weights_column=weights, seed=1) if weights else None,
+        "xgb_weights": lambda: XGB(ntrees=30, weights_column=weights, seed=1) if weights else None,
+        "dl_weights": lambda: DL(epochs=5, hidden=[16], weights_column=weights, seed=1, reproducible=True)
+        if weights else None,
+        "drf_balance": lambda: DRF(ntrees=20, balance_classes=True, seed=1),
+        "dl_balance": lambda: DL(epochs=5, hidden=[16], balance_classes=True, seed=1, reproducible=True),
+        # Cross-validation folds from a two-level input (which then is not an input).
+        "gbm_fold": lambda: GBM(ntrees=20, fold_column=two_level[0], seed=1) if two_level else None,
     }[algo]()
 
 
@@ -214,11 +228,12 @@ def export(est, models, tag):
     return dest
 
 
-def train(algo, kind, tag, frame, x, y, numeric, two_level, models):
+def train(algo, kind, tag, frame, x, y, numeric, two_level, weights, models):
     """Trains and exports one setting's models; [(tag, MOJO path)], empty where it does not apply.
 
     `numeric`: the inputs H2O reads as numbers with enough values to place splines' knots;
-    `two_level`: the categorical inputs with two levels."""
+    `two_level`: the categorical inputs with two levels; `weights`: a numeric input that can
+    be a weights column (None if none can)."""
     if kind not in ONLY_KINDS.get(algo, (kind,)):
         return []
     if algo in ("se", "se_gbm_meta", "se_logit"):
@@ -245,7 +260,7 @@ def train(algo, kind, tag, frame, x, y, numeric, two_level, models):
         chosen = [ids[0]] + [m for m in ids[1:] if m.startswith("StackedEnsemble")]
         tags = ["%s_%d" % (tag, i) for i in range(len(chosen))]
         return [(t, export(h2o.get_model(m), models, t)) for t, m in zip(tags, chosen)]
-    est = estimator(algo, kind, frame, x, numeric, two_level)
+    est = estimator(algo, kind, frame, x, numeric, two_level, weights)
     if est is None:
         return []
     if algo in UNSUPERVISED:
@@ -254,8 +269,10 @@ def train(algo, kind, tag, frame, x, y, numeric, two_level, models):
         est.train(x=numeric[:1], y=y, training_frame=frame)
     elif algo in OFFSET:
         est.train(x=[c for c in x if c != numeric[0]], y=y, training_frame=frame)
-    elif algo == "uplift":
+    elif algo in ("uplift", "gbm_fold"):
         est.train(x=[c for c in x if c != two_level[0]], y=y, training_frame=frame)
+    elif algo in WEIGHTED:
+        est.train(x=[c for c in x if c != weights], y=y, training_frame=frame)
     else:
         est.train(x=x, y=y, training_frame=frame)
     return [(tag, export(est, models, tag))]
@@ -389,9 +406,10 @@ def main():
         x = [c for c in frame.columns if c != y]
         numeric = [c for c in x if frame.types[c] in ("int", "real") and df[c].nunique() >= 10]
         two_level = [c for c in x if frame.types[c] == "enum" and df[c].nunique() == 2]
+        weights = next((c for c in numeric if df[c].notna().all() and df[c].min() >= 0), None)
         for algo in algos:
             try:
-                trained = train(algo, kind, "%s_%s" % (stem, algo), frame, x, y, numeric, two_level,
+                trained = train(algo, kind, "%s_%s" % (stem, algo), frame, x, y, numeric, two_level, weights,
                                 os.path.join(out, "models"))
             except Exception as e:  # H2O fails on some combinations of data and settings
                 why = [l.strip() for l in str(e).splitlines() if l.strip()]
