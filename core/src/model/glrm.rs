@@ -431,13 +431,10 @@ fn simplex(u: &[f64], out: &mut [f64], sorted: &mut [f64]) {
     sorted.copy_from_slice(u);
     for i in 1..n {
         let mut j = i;
-        while let (Some(&before), Some(&this)) = (sorted.get(j.wrapping_sub(1)), sorted.get(j)) {
-            if before > this {
-                sorted.swap(j - 1, j);
-                j -= 1;
-            } else {
-                break;
-            }
+        // `Some(a) > Some(b)` is `a > b`: false for a NaN, as Java's `>`.
+        while j > 0 && sorted.get(j - 1) > sorted.get(j) {
+            sorted.swap(j - 1, j);
+            j -= 1;
         }
     }
     let sorted = &*sorted;
@@ -982,12 +979,14 @@ impl Glrm {
         offset
     }
 
-    /// Names column `j`'s feature in a level error, as genmodel's exception would point at
-    /// it.
-    fn naming(&self, v: &Arrays<'_>, j: usize) -> impl Fn(ScoreError) -> ScoreError {
-        let column = at(v.permutation, j) as u32;
-        move |e| match e {
-            ScoreError::Rejected { reason, .. } => ScoreError::Rejected { column, reason },
+    /// `e` naming column `j`'s feature if it is a level error, as genmodel's exception would
+    /// point at it.
+    fn naming(&self, v: &Arrays<'_>, j: usize, e: ScoreError) -> ScoreError {
+        match e {
+            ScoreError::Rejected { reason, .. } => ScoreError::Rejected {
+                column: at(v.permutation, j) as u32,
+                reason,
+            },
             e => e,
         }
     }
@@ -1011,7 +1010,7 @@ impl Glrm {
             let u = scores.get(first..first + levels).unwrap_or(&[]);
             res += loss
                 .multi_loss(u, level as i32)
-                .map_err(self.naming(v, j))?;
+                .map_err(|e| self.naming(v, j, e))?;
         }
         for (js, column, value) in a.numerics(ncats) {
             let loss = Loss::from_code(at(v.losses, ncats + js));
@@ -1042,7 +1041,7 @@ impl Glrm {
             let u = scores.get(first..first + levels).unwrap_or(&[]);
             let level_grad = scratch.level_grad.get_mut(..levels).unwrap_or(&mut []);
             loss.multi_gradient(u, level as i32, level_grad)
-                .map_err(self.naming(v, j))?;
+                .map_err(|e| self.naming(v, j, e))?;
             for (k, g) in grad.iter_mut().enumerate() {
                 for (c, &lg) in level_grad.iter().enumerate() {
                     *g += lg * y(k, first + c);
