@@ -21,8 +21,8 @@ use serve::server::{self, Config, State};
 
 mod common;
 use common::{
-    demo, demo_expected, head, java_hex, loaded, parse_response, read_response, request, testdata,
-    Resp, Server,
+    demo, demo_expected, head, in_flight, java_hex, loaded, parse_response, read_response, request,
+    testdata, wait_until_refused, Resp, Server,
 };
 
 /// A server for `model` (or none yet), with the default configuration tweaked by `tweak`.
@@ -627,28 +627,14 @@ fn shutdown_lets_requests_in_flight_finish() {
     let mut s = start(Some(&demo()));
     let body = read("demo/demo.csv");
     let (first, rest) = body.split_at(body.len() / 2);
-    let mut conns = Vec::new();
-    for _ in 0..4 {
-        let mut c = TcpStream::connect(s.addr).unwrap();
-        c.write_all(&head(
-            "POST",
-            "/invocations",
-            &[("Content-Type", "text/csv")],
-            body.len(),
-        ))
-        .unwrap();
-        c.write_all(first).unwrap();
-        conns.push(c);
-    }
-    // Let the server read the heads, then ask it to stop while the bodies are incomplete.
-    thread::sleep(Duration::from_millis(200));
+    let csv = [("Content-Type", "text/csv")];
+    let conns: Vec<_> = (0..4)
+        .map(|_| in_flight(s.addr, "/invocations", &csv, body.len(), first))
+        .collect();
+    // Stop while the bodies are incomplete: the listener closes, the requests finish.
     let stop = s.stop.take().unwrap();
     stop.send(()).unwrap();
-    thread::sleep(Duration::from_millis(200));
-    assert!(
-        TcpStream::connect(s.addr).is_err(),
-        "a stopped server accepts no new connections"
-    );
+    wait_until_refused(s.addr);
     for mut c in conns {
         c.write_all(rest).unwrap();
         let r = read_response(c);
@@ -735,19 +721,10 @@ fn sigterm_under_load_drains_and_exits_zero() {
         .collect();
     // In flight: heads and half of each body sent before SIGTERM.
     let (first, rest) = body.split_at(body.len() / 2);
-    let mut conns = Vec::new();
-    for _ in 0..3 {
-        let mut c = TcpStream::connect(addr).unwrap();
-        c.write_all(&head(
-            "POST",
-            "/invocations",
-            &[("Content-Type", "text/csv")],
-            body.len(),
-        ))
-        .unwrap();
-        c.write_all(first).unwrap();
-        conns.push(c);
-    }
+    let csv = [("Content-Type", "text/csv")];
+    let conns: Vec<_> = (0..3)
+        .map(|_| in_flight(addr, "/invocations", &csv, body.len(), first))
+        .collect();
     // A bad request is logged on its own; answered ones only in the `traffic` line.
     let bad = request(
         addr,
@@ -757,13 +734,13 @@ fn sigterm_under_load_drains_and_exits_zero() {
         b"1,2\n",
     );
     assert_eq!(bad.status, 400, "{}", bad.text());
-    thread::sleep(Duration::from_millis(300));
     let kill = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(kill.success());
-    thread::sleep(Duration::from_millis(300));
+    // Draining: the listener is closed, the requests in flight still wait for their bodies.
+    wait_until_refused(addr);
     for mut c in conns {
         c.write_all(rest).unwrap();
         let r = read_response(c);

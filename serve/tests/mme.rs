@@ -316,17 +316,8 @@ fn unload_waits_for_requests_in_flight() {
     // An invoke with half its body sent holds the model.
     let body: String = demo_rows().iter().map(|r| format!("{r}\n")).collect();
     let (first, rest) = body.as_bytes().split_at(body.len() / 2);
-    let mut c = std::net::TcpStream::connect(s.addr).unwrap();
-    use std::io::Write;
-    c.write_all(&head(
-        "POST",
-        "/models/m/invoke",
-        &[("Content-Type", "text/csv")],
-        body.len(),
-    ))
-    .unwrap();
-    c.write_all(first).unwrap();
-    thread::sleep(Duration::from_millis(100));
+    let csv = [("Content-Type", "text/csv")];
+    let mut c = in_flight(s.addr, "/models/m/invoke", &csv, body.len(), first);
     let addr = s.addr;
     let (tx, rx) = std::sync::mpsc::channel();
     let unload = thread::spawn(move || {
@@ -334,13 +325,20 @@ fn unload_waits_for_requests_in_flight() {
         tx.send(()).unwrap();
         r
     });
-    thread::sleep(Duration::from_millis(300));
+    // New requests see the model gone as soon as the DELETE is taken...
+    let start = std::time::Instant::now();
+    while invoke_csv(s.addr, "m").status != 404 {
+        assert!(start.elapsed() < READ_TIMEOUT, "the DELETE was never taken");
+        thread::sleep(Duration::from_millis(10));
+    }
+    // ... and it is answered only when the request holding the model is (a wrong server
+    // gets 200 ms to show itself; a right one never answers before the body is sent).
+    thread::sleep(Duration::from_millis(200));
     assert!(
         rx.try_recv().is_err(),
         "DELETE answered while a request held the model"
     );
-    // New requests already see it gone.
-    assert_eq!(invoke_csv(s.addr, "m").status, 404);
+    use std::io::Write;
     c.write_all(rest).unwrap();
     assert_demo_csv(&read_response(c));
     let r = unload.join().unwrap();

@@ -183,6 +183,48 @@ pub fn request(
     read_response(s)
 }
 
+/// A request on a connection of its own, its head and `first` (the start of a body of
+/// `len` bytes) sent with `Expect: 100-continue`. Returns once the server's interim `100
+/// Continue` has been read: hyper writes it when the handler first reads the body, so the
+/// request is in flight (accepted, parsed, handled), not merely queued in the kernel.
+pub fn in_flight(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+    len: usize,
+    first: &[u8],
+) -> TcpStream {
+    let mut h = headers.to_vec();
+    h.push(("Expect", "100-continue"));
+    let mut c = TcpStream::connect(addr).unwrap();
+    c.write_all(&head("POST", path, &h, len)).unwrap();
+    c.write_all(first).unwrap();
+    c.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
+    let mut interim = Vec::new();
+    let mut byte = [0u8];
+    while !interim.ends_with(b"\r\n\r\n") {
+        c.read_exact(&mut byte)
+            .unwrap_or_else(|e| panic!("no interim response within {READ_TIMEOUT:?}: {e}"));
+        interim.push(byte[0]);
+    }
+    let text = String::from_utf8_lossy(&interim);
+    assert!(text.starts_with("HTTP/1.1 100 "), "{text}");
+    c
+}
+
+/// Waits until `addr` refuses connections (a server that stopped listening), panicking
+/// after `READ_TIMEOUT`.
+pub fn wait_until_refused(addr: SocketAddr) {
+    let start = std::time::Instant::now();
+    while TcpStream::connect(addr).is_ok() {
+        assert!(
+            start.elapsed() < READ_TIMEOUT,
+            "{addr} still accepts connections after {READ_TIMEOUT:?}"
+        );
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
 /// How long a test waits for a complete response before calling the server hung. Generous:
 /// the slowest golden request (a rank-700 GLRM) takes about a second when the machine is idle.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(60);
