@@ -1179,7 +1179,11 @@ def predict_csv(job):
 
 def fetch_genmodel_jar(est):
     """Puts the genmodel jar of the H2O that trained `est` at JAR (download_mojo with
-    get_genmodel_jar treats its path as a directory)."""
+    get_genmodel_jar treats its path as a directory). Only 3.46.0.9's: every expected output
+    is its genmodel's, so an older release (GENERATE_OTHER_H2O) finding none stops here."""
+    if h2o.__version__ != H2O_VERSION:
+        sys.exit("%s is missing: the reference is %s's genmodel, which H2O %s cannot give (run "
+                 "generate.py first)" % (JAR, H2O_VERSION, h2o.__version__))
     jdir = os.path.join(CACHE, "jar_tmp")
     os.makedirs(jdir, exist_ok=True)
     est.download_mojo(path=jdir, get_genmodel_jar=True, genmodel_name="h2o-genmodel.jar")

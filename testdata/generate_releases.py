@@ -158,7 +158,7 @@ def main():
         return
     if h2o.__version__ != G.H2O_VERSION:
         sys.exit("run with h2o %s: it scores with that release's genmodel" % G.H2O_VERSION)
-    # The children must not fetch their own release's genmodel in its place.
+    # The children cannot fetch it (generate.fetch_genmodel_jar): say so before installing them.
     if not os.path.exists(G.JAR):
         sys.exit("%s is missing: run generate.py (which fetches it) first" % G.JAR)
     refused, all_specs = [], []

@@ -5,13 +5,12 @@
 //! The client is raw HTTP/1.1 over `std::net::TcpStream`, so what is tested is exactly what
 //! goes over the wire.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::thread;
-use std::time::Duration;
 
 use scorer::model::Category;
 use serde_json::Value;
@@ -22,7 +21,7 @@ use serve::server::{self, Config, State};
 mod common;
 use common::{
     demo, demo_expected, head, in_flight, java_hex, loaded, parse_response, read_response, request,
-    testdata, wait_until_refused, Resp, Server,
+    testdata, wait_until_refused, Binary, Resp, Server,
 };
 
 /// A server for `model` (or none yet), with the default configuration tweaked by `tweak`.
@@ -648,43 +647,9 @@ fn shutdown_lets_requests_in_flight_finish() {
 /// under load, send SIGTERM; in-flight requests complete and the process exits 0.
 #[test]
 fn sigterm_under_load_drains_and_exits_zero() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_serve"))
-        .args(["serve", "--host", "127.0.0.1", "--port", "0", "--model"])
-        .arg(demo())
-        .env("LOG_LEVEL", "info")
-        .env_remove("SAGEMAKER_BIND_TO_PORT")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut port = None;
-    let mut line = String::new();
-    while port.is_none() {
-        line.clear();
-        assert!(out.read_line(&mut line).unwrap() > 0, "server exited early");
-        let v: Value = serde_json::from_str(&line).unwrap();
-        if v["msg"] == "listening" {
-            port = v["port"].as_u64();
-        }
-    }
-    // Keep reading the log so the pipe never fills.
-    let log = thread::spawn(move || {
-        let mut rest = String::new();
-        let _ = out.read_to_string(&mut rest);
-        rest
-    });
-    let addr: SocketAddr = format!("127.0.0.1:{}", port.unwrap()).parse().unwrap();
-    let mut ready = false;
-    for _ in 0..200 {
-        if TcpStream::connect(addr).is_ok() && request(addr, "GET", "/ping", &[], b"").status == 200
-        {
-            ready = true;
-            break;
-        }
-        thread::sleep(Duration::from_millis(20));
-    }
-    assert!(ready, "/ping never answered 200");
+    let demo = demo();
+    let server = Binary::start(&["--model", demo.to_str().unwrap()], &[]);
+    let addr = server.addr;
 
     let body = read("demo/demo.csv");
     // Load: clients posting full requests until the server goes away.
@@ -735,7 +700,7 @@ fn sigterm_under_load_drains_and_exits_zero() {
     );
     assert_eq!(bad.status, 400, "{}", bad.text());
     let kill = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &server.child.id().to_string()])
         .status()
         .unwrap();
     assert!(kill.success());
@@ -750,9 +715,8 @@ fn sigterm_under_load_drains_and_exits_zero() {
     stop_load.store(true, std::sync::atomic::Ordering::Relaxed);
     let served: usize = load.into_iter().map(|t| t.join().unwrap()).sum();
     assert!(served > 0, "the load clients got no answers");
-    let status = child.wait().unwrap();
+    let (status, log) = server.wait();
     assert!(status.success(), "exit status {status}");
-    let log = log.join().unwrap();
     assert!(log.contains("\"signal\":\"SIGTERM\""), "{log}");
     assert!(log.contains("\"msg\":\"stopped\""), "{log}");
     let lines: Vec<Value> = log

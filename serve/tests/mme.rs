@@ -326,11 +326,7 @@ fn unload_waits_for_requests_in_flight() {
         r
     });
     // New requests see the model gone as soon as the DELETE is taken...
-    let start = std::time::Instant::now();
-    while invoke_csv(s.addr, "m").status != 404 {
-        assert!(start.elapsed() < READ_TIMEOUT, "the DELETE was never taken");
-        thread::sleep(Duration::from_millis(10));
-    }
+    wait_for("the DELETE taken", || invoke_csv(s.addr, "m").status == 404);
     // ... and it is answered only when the request holding the model is (a wrong server
     // gets 200 ms to show itself; a right one never answers before the body is sent).
     thread::sleep(Duration::from_millis(200));

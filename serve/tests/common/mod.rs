@@ -212,17 +212,23 @@ pub fn in_flight(
     c
 }
 
-/// Waits until `addr` refuses connections (a server that stopped listening), panicking
-/// after `READ_TIMEOUT`.
-pub fn wait_until_refused(addr: SocketAddr) {
+/// Polls `done` every 10 ms until it holds, panicking with `what` after `READ_TIMEOUT`.
+pub fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
     let start = std::time::Instant::now();
-    while TcpStream::connect(addr).is_ok() {
+    while !done() {
         assert!(
             start.elapsed() < READ_TIMEOUT,
-            "{addr} still accepts connections after {READ_TIMEOUT:?}"
+            "{what}: not within {READ_TIMEOUT:?}"
         );
         thread::sleep(Duration::from_millis(10));
     }
+}
+
+/// Waits until `addr` refuses connections (a server that stopped listening).
+pub fn wait_until_refused(addr: SocketAddr) {
+    wait_for(&format!("{addr} refusing connections"), || {
+        TcpStream::connect(addr).is_err()
+    });
 }
 
 /// How long a test waits for a complete response before calling the server hung. Generous:
@@ -336,6 +342,15 @@ impl Binary {
             .parse()
             .unwrap();
         kb * 1024
+    }
+}
+
+impl Binary {
+    /// Waits for the process to exit by itself (after a signal): its status and its log.
+    pub fn wait(mut self) -> (std::process::ExitStatus, String) {
+        let status = self.child.wait().unwrap();
+        let log = self.log.take().unwrap().join().unwrap();
+        (status, log)
     }
 }
 
