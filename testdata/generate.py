@@ -38,8 +38,11 @@ import numpy as np
 import pandas as pd
 
 import h2o
-from h2o.estimators import (H2OGradientBoostingEstimator, H2OIsolationForestEstimator,
-                            H2ORandomForestEstimator)
+import h2o.estimators
+from h2o.estimators import H2OGradientBoostingEstimator, H2ORandomForestEstimator
+
+# Isolation Forest came with 3.20: an older release (GENERATE_OTHER_H2O, below) has none.
+H2OIsolationForestEstimator = getattr(h2o.estimators, "H2OIsolationForestEstimator", None)
 
 H2O_VERSION = "3.46.0.9"
 # generate_releases.py's training and the real-data sweep may run under an older release that
@@ -1202,6 +1205,9 @@ def mojo_info(path):
         if "=" in line:
             k, v = line.split("=", 1)
             info[k.strip()] = v.strip()
+    # MOJO 1.00 writers (H2O 3.10.0) name the algorithm in full only.
+    info.setdefault("algo", {"Gradient Boosting Machine": "gbm", "Distributed Random Forest": "drf"}.get(
+        info.get("algorithm"), "?"))
     return info
 
 
@@ -1242,8 +1248,15 @@ def start_h2o(port, mem):
     """h2o.init on 127.0.0.1:`port` with two threads and `mem` of heap, as every release takes
     it: an older one (GENERATE_OTHER_H2O) has no `verbose`, and one that needs an older JDK
     starts on the java of H2O_JAVA_HOME, which some clients look for on the PATH only (put
-    there while it starts: PredictCsv runs on the system's java)."""
+    there while it starts: PredictCsv runs on the system's java). With H2O_LEGACY_LAUNCHER
+    (a folder holding tools/LegacyH2O.java compiled against the release's h2o.jar) the server
+    is started through it, for releases before 3.22, which do not start on Java 11 alone."""
     import inspect
+    launcher = os.environ.get("H2O_LEGACY_LAUNCHER")
+    if launcher:
+        start_legacy_h2o(launcher, port, mem)
+        h2o.init(ip="127.0.0.1", port=port, start_h2o=False)
+        return
     quiet = dict(verbose=False) if "verbose" in inspect.signature(h2o.init).parameters else {}
     path = os.environ.get("PATH", "")
     java_home = os.environ.get("H2O_JAVA_HOME")
@@ -1253,6 +1266,31 @@ def start_h2o(port, mem):
         h2o.init(max_mem_size=mem, nthreads=2, port=port, **quiet)
     finally:
         os.environ["PATH"] = path
+
+
+def start_legacy_h2o(launcher, port, mem):
+    """Starts the release's h2o.jar through LegacyH2O on H2O_JAVA_HOME's java, its log in
+    .cache/train; returns once it answers on `port` (the JVM stops when the cluster is shut
+    down, or with this process)."""
+    import atexit
+    import time
+    import urllib.request
+    jar = os.path.join(os.path.dirname(h2o.__file__), "backend", "bin", "h2o.jar")
+    java = os.path.join(os.environ["H2O_JAVA_HOME"], "bin", "java")
+    log = open(os.path.join(CACHE, "train", "h2o-%s.log" % h2o.__version__), "w")
+    proc = subprocess.Popen([java, "-Xmx" + mem.lower(), "-cp", jar + os.pathsep + launcher, "LegacyH2O",
+                             "-ip", "127.0.0.1", "-port", str(port), "-nthreads", "2",
+                             "-name", "legacy%d" % port], stdout=log, stderr=subprocess.STDOUT)
+    atexit.register(proc.kill)
+    for _ in range(240):
+        if proc.poll() is not None:
+            sys.exit("H2O %s exited with %d (log: %s)" % (h2o.__version__, proc.returncode, log.name))
+        try:
+            urllib.request.urlopen("http://127.0.0.1:%d/3/Cloud" % port, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.5)
+    sys.exit("H2O %s did not answer on port %d (log: %s)" % (h2o.__version__, port, log.name))
 
 
 def upload(df, types, path):

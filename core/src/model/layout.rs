@@ -44,7 +44,8 @@ pub struct ColumnRec {
 pub struct Node {
     pub col: u16,
     pub flags: u8,
-    pub _pad: u8,
+    /// [`super::tree::legacy`] bits: how the walkers of MOJOs before 1.20 differ.
+    pub legacy: u8,
     /// f32 threshold bits for numeric splits; index into the bitset region for bitsets.
     pub split: u32,
     pub left: u32,
@@ -574,7 +575,7 @@ mod tests {
                 Node {
                     col: 3,
                     flags: 1,
-                    _pad: 0,
+                    legacy: 0,
                     split: 7,
                     left: 8,
                     right: 9,

@@ -9,11 +9,11 @@
 //! first, and both steps then read entries inflated once (loading is then about twice as
 //! fast: inflating is most of it).
 //!
-//! Supported: GBM, DRF and Isolation Forest (MOJO 1.20 to 1.40), Extended Isolation Forest,
-//! GLM, XGBoost, Deep Learning, stacked ensembles, K-Means, PCA, GLRM (MOJO 1.10), Isotonic
-//! Regression, CoxPH, RuleFit and GAM; a model trained on an encoded frame takes the frame's
-//! original columns as its inputs (`encoding`, [`Model::input`]), and a GAM its splines'
-//! source columns. Every other algorithm genmodel knows is refused with
+//! Supported: GBM and DRF (MOJO 1.00 to 1.40), Isolation Forest (1.20 to 1.40), Extended
+//! Isolation Forest, GLM, XGBoost, Deep Learning, stacked ensembles, K-Means, PCA, GLRM (MOJO
+//! 1.10), Isotonic Regression, CoxPH, RuleFit and GAM; a model trained on an encoded frame
+//! takes the frame's original columns as its inputs (`encoding`, [`Model::input`]), and a GAM
+//! its splines' source columns. Every other algorithm genmodel knows is refused with
 //! [`ModelError::UnsupportedAlgorithm`], and Driverless AI pipelines with
 //! [`ModelError::DriverlessPipeline`].
 #![warn(clippy::indexing_slicing)]
@@ -752,7 +752,10 @@ impl<'a> Mojo<'a> {
             Algorithm::from_key(ini.require("algorithm")?).ok_or(ModelError::UnknownAlgorithm)?;
         // The oldest MOJO version we score and the newest genmodel's reader accepts.
         let (oldest, newest) = match algorithm {
-            Algorithm::Gbm | Algorithm::Drf | Algorithm::IsolationForest => (120, 140),
+            // Tree MOJOs 1.00 and 1.10 have walkers of their own (`tree::Walker`).
+            Algorithm::Gbm | Algorithm::Drf => (100, 140),
+            // Isolation Forest came with tree MOJO 1.20.
+            Algorithm::IsolationForest => (120, 140),
             // Uplift DRF came with tree MOJO 1.40.
             Algorithm::UpliftDrf => (140, 140),
             Algorithm::Glm => (100, 100),
@@ -781,10 +784,23 @@ impl<'a> Mojo<'a> {
         if mojo_version < oldest {
             return Err(ModelError::Unsupported(match algorithm {
                 Algorithm::Glrm => "GLRM MOJOs older than version 1.10 (they have no seed)",
-                _ => "tree MOJOs older than version 1.20",
+                _ => "Isolation Forest MOJOs older than version 1.20",
             })
             .into());
         }
+        // genmodel picks the walker by the exact version, and reads 1.20's layout otherwise.
+        let tree_mojo = matches!(algorithm, Algorithm::Gbm | Algorithm::Drf);
+        let walker = match version {
+            _ if !tree_mojo || mojo_version >= 120 => tree::Walker::Current,
+            1.0 => tree::Walker::V100,
+            1.1 => tree::Walker::V110,
+            _ => {
+                return Err(ModelError::Unsupported(
+                    "tree MOJO versions before 1.20 other than 1.00 and 1.10",
+                )
+                .into())
+            }
+        };
         let encoding =
             encoding::Encoding::of(algorithm, mojo_version, ini.get("_genmodel_encoding"))?;
         let category =
@@ -1079,10 +1095,17 @@ impl<'a> Mojo<'a> {
             n_groups,
             trees_per_class,
             n_features,
-            with_aux,
+            with_aux && walker == tree::Walker::Current,
+            walker,
             buf,
             sink,
         )?;
+        if with_aux && walker != tree::Walker::Current {
+            header.shap = TreeShap::Unusable(
+                "contributions of tree MOJOs before 1.20 (1.00 has no node weights, and genmodel \
+                 reads 1.10's large categorical splits in the 1.20 layout)",
+            );
+        }
         header.n_groups = n_groups as u32;
         header.trees_per_class = trees_per_class as u32;
         header.end_node = sink.position().nodes as u32;
@@ -1182,6 +1205,7 @@ impl<'a> Mojo<'a> {
         per_class: usize,
         n_features: usize,
         with_aux: bool,
+        walker: tree::Walker,
         buf: &mut [u8],
         sink: &mut dyn Sink,
     ) -> Result<(TreeShap, Option<DenseTrees>), Error> {
@@ -1205,7 +1229,7 @@ impl<'a> Mojo<'a> {
                     },
                     Some(entry) => {
                         let (tree, shape) =
-                            tree::decode_shaped(self.read(&entry, buf)?, n_features, sink)?;
+                            tree::decode_shaped(self.read(&entry, buf)?, n_features, walker, sink)?;
                         dense_shape.depth = dense_shape.depth.max(shape.depth);
                         dense_shape.special |= shape.special;
                         tree
@@ -2352,9 +2376,10 @@ impl<'m> Part<'m> {
     }
 
     /// Whether the model has leaf assignments (GBM and DRF; PredictCsv's
-    /// `--leafNodeAssignment`).
+    /// `--leafNodeAssignment`, which genmodel refuses for MOJOs before 1.20).
     pub fn has_leaf_paths(&self) -> bool {
         matches!(self.header.algo, Algo::Gbm { .. } | Algo::Drf { .. })
+            && self.header.mojo_version >= 120
     }
 
     /// Calls `f(class, group)` for every tree, in the order of
@@ -2929,7 +2954,7 @@ impl<M: AsRef<[u64]>, S: AsRef<[Header]>> Model<M, S> {
     }
 
     /// Whether the model has leaf assignments (GBM and DRF; PredictCsv's
-    /// `--leafNodeAssignment`).
+    /// `--leafNodeAssignment`, which genmodel refuses for MOJOs before 1.20).
     pub fn has_leaf_paths(&self) -> bool {
         self.part().has_leaf_paths()
     }

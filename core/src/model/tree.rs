@@ -1,11 +1,12 @@
 //! H2O's compressed trees (`trees/tCC_GGG.bin`): decoding into flat [`Node`]s at load, and
-//! walking them per row exactly as genmodel's `SharedTreeMojoModel.scoreTree` (MOJO ≥ 1.20).
+//! walking them per row exactly as genmodel's `SharedTreeMojoModel.scoreTree` (MOJO ≥ 1.20),
+//! or its `scoreTree0` and `scoreTree1` for MOJOs 1.00 and 1.10 ([`Walker`]).
 //!
 //! The format is a pre-order byte stream: per internal node a type byte, a `u16` column,
 //! an NA-direction byte, the split (f32 threshold, a 4-byte inline bitset, or a larger bitset
-//! with `u16` bit offset and `i32` bit count), the byte size of the left subtree unless the
-//! left child is a leaf, then the left child and the right child. Leaves are bare f32s; a tree
-//! that is a single leaf is `00 FF FF <f32>`.
+//! with `u16` bit offset and `i32` bit count; `u16` byte count before 1.20), the byte size of
+//! the left subtree unless the left child is a leaf, then the left child and the right child.
+//! Leaves are bare f32s; a tree that is a single leaf is `00 FF FF <f32>`.
 //!
 //! Decoding validates everything the walk relies on (columns, child extents, depth), so the
 //! walk itself cannot fail.
@@ -35,6 +36,40 @@ pub mod flag {
     pub const PLAIN: u8 = 64;
 }
 
+/// [`Node::legacy`] bits: where the walkers of MOJOs 1.00 and 1.10 differ from 1.20's.
+pub mod legacy {
+    /// No test of the level against the column's domain size (`scoreTree0`, `scoreTree1`).
+    pub const NO_DOMAIN_CHECK: u8 = 1;
+    /// A level outside the bitset's range is just not in it, so it goes left, not the NA
+    /// way (`scoreTree0`'s `GenmodelBitSet.contains0`).
+    pub const OUTSIDE_IS_NOT_IN: u8 = 2;
+}
+
+/// The walker genmodel's `SharedTreeMojoModel.postInit` picks by the exact `mojo_version`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Walker {
+    /// 1.00, `scoreTree0`: large bitsets hold a `u16` byte count, not an `i32` bit count; a
+    /// level outside a bitset goes left; an NA-versus-rest node tests NAs only; no domain
+    /// check.
+    V100,
+    /// 1.10, `scoreTree1`: 1.00's bitsets, a level outside one goes the NA way, and the
+    /// NA-versus-rest test of 1.20; no domain check.
+    V110,
+    /// 1.20 and later, `scoreTree`.
+    Current,
+}
+
+impl Walker {
+    /// The [`legacy`] bits of this walker's nodes.
+    fn legacy(self) -> u8 {
+        match self {
+            Walker::V100 => legacy::NO_DOMAIN_CHECK | legacy::OUTSIDE_IS_NOT_IN,
+            Walker::V110 => legacy::NO_DOMAIN_CHECK,
+            Walker::Current => 0,
+        }
+    }
+}
+
 const LEAF_ONLY_COLUMN: u16 = 0xFFFF;
 const CORRUPT_TREE: ModelError = ModelError::Corrupt("a tree's bytes are malformed");
 
@@ -50,13 +85,14 @@ pub struct Shape {
 /// Decodes one tree into `sink`; returns its root.
 #[cfg(test)]
 pub fn decode(bytes: &[u8], n_features: usize, sink: &mut dyn Sink) -> Result<TreeRec, ModelError> {
-    decode_shaped(bytes, n_features, sink).map(|(t, _)| t)
+    decode_shaped(bytes, n_features, Walker::Current, sink).map(|(t, _)| t)
 }
 
-/// [`decode`], also returning the tree's [`Shape`].
+/// [`decode`] for `walker`'s MOJO version, also returning the tree's [`Shape`].
 pub fn decode_shaped(
     bytes: &[u8],
     n_features: usize,
+    walker: Walker,
     sink: &mut dyn Sink,
 ) -> Result<(TreeRec, Shape), ModelError> {
     let mut shape = Shape::default();
@@ -71,7 +107,7 @@ pub fn decode_shaped(
         };
         return Ok((leaf, shape));
     }
-    let root = subtree(&mut r, n_features, 0, sink, &mut shape)?;
+    let root = subtree(&mut r, n_features, 0, walker, sink, &mut shape)?;
     if !r.is_empty() {
         return Err(CORRUPT_TREE);
     }
@@ -87,6 +123,7 @@ fn subtree(
     r: &mut Reader<'_>,
     n_features: usize,
     depth: usize,
+    walker: Walker,
     sink: &mut dyn Sink,
     shape: &mut Shape,
 ) -> Result<u32, ModelError> {
@@ -116,7 +153,8 @@ fn subtree(
         flags |= flag::NA_VS_REST;
     }
     let equal = node_type & 0x0C;
-    if equal != 0 {
+    // `scoreTree0` range-checks only the bitset it has just read.
+    if equal != 0 && !(na_vs_rest && walker == Walker::V100) {
         flags |= flag::CATEGORICAL_TYPE;
     }
     let mut split = 0u32;
@@ -126,11 +164,12 @@ fn subtree(
             8 => split = sink.bitset(0, 32, r.take(4).ok_or(CORRUPT_TREE)?)?,
             12 => {
                 let bitoff = r.le_u16().ok_or(CORRUPT_TREE)?;
-                let nbits = r.le_i32().ok_or(CORRUPT_TREE)?;
-                let nbits = u32::try_from(nbits)
-                    .ok()
-                    .filter(|&n| n > 0)
-                    .ok_or(CORRUPT_TREE)?;
+                // Before 1.20 (`GenmodelBitSet.fill3_1`): a byte count, all of whose bits count.
+                let nbits = match walker {
+                    Walker::Current => r.le_i32().and_then(|n| u32::try_from(n).ok()),
+                    Walker::V100 | Walker::V110 => r.le_u16().map(|n| u32::from(n) << 3),
+                };
+                let nbits = nbits.filter(|&n| n > 0).ok_or(CORRUPT_TREE)?;
                 let nbytes = ((nbits - 1) >> 3) as usize + 1;
                 split = sink.bitset(
                     u32::from(bitoff),
@@ -162,7 +201,7 @@ fn subtree(
             }
             .ok_or(CORRUPT_TREE)?;
             let mut left = r.sub(size).ok_or(CORRUPT_TREE)?;
-            let child = subtree(&mut left, n_features, depth + 1, sink, shape)?;
+            let child = subtree(&mut left, n_features, depth + 1, walker, sink, shape)?;
             if !left.is_empty() {
                 return Err(CORRUPT_TREE);
             }
@@ -175,15 +214,16 @@ fn subtree(
         flags |= flag::RIGHT_LEAF;
         r.le_f32().ok_or(CORRUPT_TREE)?.to_bits()
     } else {
-        subtree(r, n_features, depth + 1, sink, shape)?
+        subtree(r, n_features, depth + 1, walker, sink, shape)?
     };
+    let legacy = walker.legacy();
     shape.special |= flags & SPECIAL != 0;
     sink.set_node(
         index,
         Node {
             col,
             flags,
-            _pad: 0,
+            legacy,
             split,
             left,
             right,
@@ -235,15 +275,17 @@ fn goes_right(
     if node.flags & flag::BITSET != 0 {
         *last_bitset = Some(node.split);
         let (in_range, contains) = bitset_test(regions.bitsets, node.split, level);
-        na |= !in_range;
+        na |= !in_range & (node.legacy & legacy::OUTSIDE_IS_NOT_IN == 0);
         in_bitset = contains;
     } else if node.flags & flag::CATEGORICAL_TYPE != 0 {
         if let Some(at) = *last_bitset {
             na |= !bitset_test(regions.bitsets, at, level).0;
         }
     }
-    if let Some(size) = domain_size(regions.columns, col) {
-        na |= i64::from(size) <= i64::from(level);
+    if node.legacy & legacy::NO_DOMAIN_CHECK == 0 {
+        if let Some(size) = domain_size(regions.columns, col) {
+            na |= i64::from(size) <= i64::from(level);
+        }
     }
     if na {
         node.flags & flag::NA_LEFT == 0
@@ -366,7 +408,7 @@ fn goes_right_general(
 const OUT_OF_RANGE: Node = Node {
     col: 0,
     flags: flag::PLAIN | flag::LEFT_LEAF | flag::RIGHT_LEAF,
-    _pad: 0,
+    legacy: 0,
     split: 0,
     left: 0x7FC0_0000,
     right: 0x7FC0_0000,
@@ -821,12 +863,20 @@ mod tests {
     use std::vec::Vec;
 
     fn load(bytes: &[u8], n_features: usize) -> Result<(Layout, Vec<u64>, TreeRec), ModelError> {
+        load_as(bytes, n_features, Walker::Current)
+    }
+
+    fn load_as(
+        bytes: &[u8],
+        n_features: usize,
+        walker: Walker,
+    ) -> Result<(Layout, Vec<u64>, TreeRec), ModelError> {
         let mut c = Counter::default();
-        decode(bytes, n_features, &mut c)?;
+        decode_shaped(bytes, n_features, walker, &mut c)?;
         let layout = Layout::new(c.counts).unwrap();
         let mut mem = vec![0u64; layout.words()];
         let mut w = Writer::new(&layout, &mut mem).unwrap();
-        let root = decode(bytes, n_features, &mut w)?;
+        let (root, _) = decode_shaped(bytes, n_features, walker, &mut w)?;
         w.finish(&layout).unwrap();
         Ok((layout, mem, root))
     }
@@ -912,6 +962,57 @@ mod tests {
             30.0,
             "outside the bitset is NA"
         );
+    }
+
+    /// col0 in the large bitset {3, 9} (bits from level 2), NAs right ? (NA-versus-rest on
+    /// col1, categorical type bits set: NA ? 40 : 30) : 20; the large bitset in `walker`'s
+    /// layout.
+    fn large_bitset_tree(walker: Walker) -> Vec<u8> {
+        let mut t = vec![0x0C | 0x30, 0, 0, 3, 2, 0];
+        match walker {
+            Walker::Current => t.extend(10i32.to_le_bytes()),
+            Walker::V100 | Walker::V110 => t.extend(2u16.to_le_bytes()),
+        }
+        t.extend([0b10, 0b1]);
+        t.extend(f(20.0));
+        t.extend([0x0C | 0x30 | 0xC0, 1, 0, 1]);
+        t.extend(f(30.0));
+        t.extend(f(40.0));
+        t
+    }
+
+    #[test]
+    fn walkers_of_mojo_1_00_and_1_10() {
+        use Walker::{Current, V100, V110};
+        let walk = |walker: Walker, row: [f64; 2]| {
+            let (layout, mem, root) = load_as(&large_bitset_tree(walker), 2, walker).unwrap();
+            score(root, &Regions::new(&layout, &mem), &row)
+        };
+        for w in [V100, V110, Current] {
+            assert_eq!(walk(w, [3.0, 5.0]), 30.0, "{w:?}: in the bitset");
+            assert_eq!(
+                walk(w, [4.0, 5.0]),
+                20.0,
+                "{w:?}: in range, not in the bitset"
+            );
+            assert_eq!(walk(w, [f64::NAN, f64::NAN]), 40.0, "{w:?}: NAs right");
+        }
+        // Before 1.20 a bitset of n bytes holds 8n levels (2 to 17 here), 1.20's 10 bits
+        // end at level 11: outside them is NA, which goes right (to 30: col1 is no NA).
+        assert_eq!(walk(V100, [17.0, 5.0]), 20.0);
+        assert_eq!(walk(V110, [17.0, 5.0]), 20.0);
+        assert_eq!(walk(Current, [17.0, 5.0]), 30.0);
+        // Outside the range: not in the bitset for 1.00, NA from 1.10 on.
+        for level in [1.0, 18.0] {
+            assert_eq!(walk(V100, [level, 5.0]), 20.0, "1.00, level {level}");
+            assert_eq!(walk(V110, [level, 5.0]), 30.0, "1.10, level {level}");
+            assert_eq!(walk(Current, [level, 5.0]), 30.0, "1.20, level {level}");
+        }
+        // From 1.10 on, an NA-versus-rest node with categorical bits range-checks its value
+        // against the last bitset read (col0's); 1.00 tests NAs only.
+        assert_eq!(walk(V100, [3.0, 50.0]), 30.0);
+        assert_eq!(walk(V110, [3.0, 50.0]), 40.0);
+        assert_eq!(walk(Current, [3.0, 50.0]), 40.0);
     }
 
     #[test]
