@@ -44,7 +44,7 @@ pub struct ColumnRec {
 pub struct Node {
     pub col: u16,
     pub flags: u8,
-    /// [`super::tree::legacy`] bits: how the walkers of MOJOs before 1.20 differ.
+    /// `tree::legacy` bits: how the walkers of MOJOs before 1.20 differ.
     pub legacy: u8,
     /// f32 threshold bits for numeric splits; index into the bitset region for bitsets.
     pub split: u32,
