@@ -41,14 +41,27 @@ import h2o
 import h2o.estimators
 from h2o.estimators import H2OGradientBoostingEstimator, H2ORandomForestEstimator
 
-# Isolation Forest came with 3.20: an older release (GENERATE_OTHER_H2O, below) has none.
-H2OIsolationForestEstimator = getattr(h2o.estimators, "H2OIsolationForestEstimator", None)
-
 H2O_VERSION = "3.46.0.9"
 # generate_releases.py's training and the real-data sweep may run under an older release that
 # GENERATE_OTHER_H2O names (their MOJOs are scored by this release's genmodel all the same).
 if h2o.__version__ != H2O_VERSION and os.environ.get("GENERATE_OTHER_H2O") != h2o.__version__:
     sys.exit("h2o python package must be %s, found %s" % (H2O_VERSION, h2o.__version__))
+
+
+def estimator_class(name):
+    """h2o.estimators' class `name`; where the release (an older one, GENERATE_OTHER_H2O) has
+    none, a stand-in that raises ImportError naming it when called to make an estimator."""
+    cls = getattr(h2o.estimators, name, None)
+    if cls is not None:
+        return cls
+
+    def missing(**_):
+        raise ImportError("H2O %s has no %s" % (h2o.__version__, name))
+    return missing
+
+
+# 3.18.0.11 has no Isolation Forest.
+H2OIsolationForestEstimator = estimator_class("H2OIsolationForestEstimator")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CACHE = os.path.join(HERE, ".cache")
@@ -708,11 +721,10 @@ try:
                                 H2OUpliftRandomForestEstimator, H2OWord2vecEstimator, H2OXGBoostEstimator)
 except ImportError:
     # An older release (GENERATE_OTHER_H2O) lacks some; the sweep imports this module for its
-    # runner and data helpers only, never for the training below, which would meet a None.
+    # runner and data helpers only, never for the training below.
     if h2o.__version__ == H2O_VERSION:
         raise
-    import h2o.estimators
-    globals().update((name, getattr(h2o.estimators, name, None)) for name in (
+    globals().update((name, estimator_class(name)) for name in (
         "H2OCoxProportionalHazardsEstimator", "H2ODeepLearningEstimator", "H2OExtendedIsolationForestEstimator",
         "H2OGeneralizedAdditiveEstimator", "H2OGeneralizedLinearEstimator", "H2OGeneralizedLowRankEstimator",
         "H2OIsotonicRegressionEstimator", "H2OKMeansEstimator", "H2OPrincipalComponentAnalysisEstimator",

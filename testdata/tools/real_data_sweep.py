@@ -152,17 +152,7 @@ def glm_family(kind):
 def estimator(algo, kind, frame, x, numeric, two_level, weights):
     """The estimator for `algo` on a dataset of `kind`; None for the ensembles (built in train).
     An algorithm an older release (`GENERATE_OTHER_H2O`) lacks raises `ImportError`."""
-    import h2o.estimators
-
-    def lookup(name):
-        def make(**params):
-            cls = getattr(h2o.estimators, name, None)
-            if cls is None:
-                raise ImportError("H2O %s has no %s" % (h2o.__version__, name))
-            return cls(**params)
-        return make
-
-    DL, EIF, GAM, GLM, GLRM, GBM, IF, ISO, KM, PCA, DRF, RF, UPLIFT, XGB = (lookup(
+    DL, EIF, GAM, GLM, GLRM, GBM, IF, ISO, KM, PCA, DRF, RF, UPLIFT, XGB = (G.estimator_class(
         "H2O%sEstimator" % n) for n in (
             "DeepLearning", "ExtendedIsolationForest", "GeneralizedAdditive", "GeneralizedLinear",
             "GeneralizedLowRank", "GradientBoosting", "IsolationForest", "IsotonicRegression", "KMeans",
