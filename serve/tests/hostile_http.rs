@@ -11,7 +11,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{demo, parse_response, request, testdata, Binary, Resp, Server};
+use common::{demo, parse_response, request, run_to_exit, testdata, Binary, Resp, Server};
 use serve::server::Config;
 
 /// Sends `raw` (a whole request, or not) and reads until the server closes: the response,
@@ -318,29 +318,6 @@ fn slow_headers_and_idle_connections_are_closed() {
     assert_eq!(s.req("GET", "/ping", &[], b"").status, 200);
 }
 
-fn run_binary(model: &std::path::Path) -> (Option<i32>, String) {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_serve"))
-        .args(["serve", "--host", "127.0.0.1", "--port", "0", "--model"])
-        .arg(model)
-        .env_remove("SAGEMAKER_BIND_TO_PORT")
-        .env_remove("MOJO_FILE_PATH")
-        .env_remove("SM_MODEL_DIR")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A model that loads would serve forever: give it 10 s.
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(10) {
-        thread::sleep(Duration::from_millis(20));
-    }
-    let _ = child.kill();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
-
 /// A missing, unreadable, corrupt or truncated model at start: exit 1 with one error line
 /// that names the file.
 #[test]
@@ -369,7 +346,19 @@ fn model_faults_at_start_exit_with_a_clear_error() {
         ("empty.mojo", "zip"),
     ] {
         let path = dir.join(name);
-        let (code, out) = run_binary(&path);
+        let model = path.to_str().unwrap();
+        let (code, out, _) = run_to_exit(
+            &[
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--model",
+                model,
+            ],
+            &[],
+        );
         assert_eq!(code, Some(1), "{name}: {out}");
         let errors: Vec<&str> = out
             .lines()

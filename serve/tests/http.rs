@@ -21,7 +21,7 @@ use serve::server::{self, Config, State};
 mod common;
 use common::{
     demo, demo_expected, head, in_flight, java_hex, loaded, parse_response, read_response, request,
-    testdata, wait_until_refused, Binary, Resp, Server,
+    run_to_exit, testdata, wait_until_refused, Binary, Resp, Server,
 };
 
 /// A server for `model` (or none yet), with the default configuration tweaked by `tweak`.
@@ -745,23 +745,6 @@ fn sigterm_under_load_drains_and_exits_zero() {
     );
 }
 
-fn run_binary(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_serve"));
-    cmd.args(args)
-        .env_remove("MOJO_FILE_PATH")
-        .env_remove("SM_MODEL_DIR")
-        .env_remove("SAGEMAKER_BIND_TO_PORT");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn model_discovery_failures_exit_non_zero_with_one_clear_line() {
     let dir = std::env::temp_dir().join(format!("serve-http-{}", std::process::id()));
@@ -769,7 +752,7 @@ fn model_discovery_failures_exit_non_zero_with_one_clear_line() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("notes.txt"), b"hi").unwrap();
     let d = dir.to_str().unwrap();
-    let (code, out, _) = run_binary(
+    let (code, out, _) = run_to_exit(
         &["serve", "--host", "127.0.0.1", "--port", "0"],
         &[("SM_MODEL_DIR", d)],
     );
@@ -786,7 +769,7 @@ fn model_discovery_failures_exit_non_zero_with_one_clear_line() {
 
     std::fs::copy(demo(), dir.join("a.mojo")).unwrap();
     std::fs::copy(demo(), dir.join("b.zip")).unwrap();
-    let (code, out, _) = run_binary(
+    let (code, out, _) = run_to_exit(
         &[
             "serve",
             "--model-dir",
@@ -806,7 +789,7 @@ fn model_discovery_failures_exit_non_zero_with_one_clear_line() {
 
     std::fs::write(dir.join("broken.mojo"), b"not a zip").unwrap();
     let broken = dir.join("broken.mojo");
-    let (code, out, _) = run_binary(
+    let (code, out, _) = run_to_exit(
         &["serve", "--host", "127.0.0.1", "--port", "0"],
         &[("MOJO_FILE_PATH", broken.to_str().unwrap())],
     );
@@ -823,7 +806,7 @@ fn model_discovery_failures_exit_non_zero_with_one_clear_line() {
     std::fs::write(dir.join("pipeline.mojo"), dai_pipeline_zip()).unwrap();
     std::fs::write(dir.join("license.sig"), b"sig").unwrap();
     let d = dir.to_str().unwrap();
-    let (code, out, _) = run_binary(
+    let (code, out, _) = run_to_exit(
         &[
             "serve",
             "--model-dir",
@@ -848,10 +831,10 @@ fn model_discovery_failures_exit_non_zero_with_one_clear_line() {
     assert!(errors[0].contains("Driverless AI"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 
-    let (code, _, err) = run_binary(&["train"], &[]);
+    let (code, _, err) = run_to_exit(&["train"], &[]);
     assert_eq!(code, Some(2));
     assert!(err.contains("train"), "{err}");
-    let (code, _, err) = run_binary(&["serve", "--port", "nope"], &[]);
+    let (code, _, err) = run_to_exit(&["serve", "--port", "nope"], &[]);
     assert_eq!(code, Some(2));
     assert!(err.contains("port"), "{err}");
 }

@@ -364,6 +364,40 @@ impl Drop for Binary {
     }
 }
 
+/// Runs the binary with `args` (and `env`, without the SageMaker variables of the test's own
+/// environment) where it is expected to exit: its exit code, stdout and stderr. One that
+/// runs on (a server that should have refused to start) is killed after 10 s, and its code
+/// is then `None`.
+pub fn run_to_exit(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_serve"));
+    cmd.args(args)
+        .env_remove("SAGEMAKER_BIND_TO_PORT")
+        .env_remove("MOJO_FILE_PATH")
+        .env_remove("SM_MODEL_DIR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        thread::spawn(move || {
+            let mut text = String::new();
+            let _ = pipe.read_to_string(&mut text);
+            text
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(10) {
+        thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let code = child.wait().unwrap().code();
+    (code, stdout.join().unwrap(), stderr.join().unwrap())
+}
+
 /// Parses Java's `Double.toHexString` output (and `NA`, `Infinity`).
 pub fn parse_java_hex(s: &str) -> Option<f64> {
     match s {
