@@ -347,18 +347,16 @@ fn model_faults_at_start_exit_with_a_clear_error() {
     ] {
         let path = dir.join(name);
         let model = path.to_str().unwrap();
-        let (code, out, _) = run_to_exit(
-            &[
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--model",
-                model,
-            ],
-            &[],
-        );
+        let args = [
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--model",
+            model,
+        ];
+        let (code, out, _) = run_to_exit(&args, &[]);
         assert_eq!(code, Some(1), "{name}: {out}");
         let errors: Vec<&str> = out
             .lines()

@@ -275,6 +275,19 @@ pub fn parse_response(raw: &[u8]) -> Resp {
     resp
 }
 
+/// The binary, its environment the test's without the SageMaker variables, then `defaults`,
+/// then `env`.
+fn binary(defaults: &[(&str, &str)], env: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_serve"));
+    cmd.env_remove("SAGEMAKER_BIND_TO_PORT")
+        .env_remove("MOJO_FILE_PATH")
+        .env_remove("SM_MODEL_DIR");
+    for (k, v) in defaults.iter().chain(env) {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
 /// The real binary, listening on a free port; killed on drop.
 pub struct Binary {
     pub child: Child,
@@ -284,19 +297,13 @@ pub struct Binary {
 
 impl Binary {
     pub fn start(args: &[&str], env: &[(&str, &str)]) -> Binary {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_serve"));
-        cmd.args(["serve", "--host", "127.0.0.1", "--port", "0"])
+        let mut child = binary(&[("LOG_LEVEL", "info")], env)
+            .args(["serve", "--host", "127.0.0.1", "--port", "0"])
             .args(args)
-            .env("LOG_LEVEL", "info")
-            .env_remove("SAGEMAKER_BIND_TO_PORT")
-            .env_remove("MOJO_FILE_PATH")
-            .env_remove("SM_MODEL_DIR")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().unwrap();
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
         let mut out = BufReader::new(child.stdout.take().unwrap());
         let mut port = None;
         let mut line = String::new();
@@ -369,17 +376,12 @@ impl Drop for Binary {
 /// runs on (a server that should have refused to start) is killed after 10 s, and its code
 /// is then `None`.
 pub fn run_to_exit(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_serve"));
-    cmd.args(args)
-        .env_remove("SAGEMAKER_BIND_TO_PORT")
-        .env_remove("MOJO_FILE_PATH")
-        .env_remove("SM_MODEL_DIR")
+    let mut child = binary(&[], env)
+        .args(args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let drain = |mut pipe: Box<dyn Read + Send>| {
         thread::spawn(move || {
             let mut text = String::new();
