@@ -1,6 +1,8 @@
 //! Hostile and broken models: every one is refused with an error, never a panic or a large
 //! allocation. Archives are rebuilt from the demo MOJO with a small stored-zip writer.
 
+mod common;
+use common::stored_zip as zip;
 use scorer::model::{Algorithm, Mojo};
 use scorer::{Error, ModelError, ZipError};
 
@@ -23,50 +25,6 @@ fn entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
             (e.name_str().to_owned(), out)
         })
         .collect()
-}
-
-/// A zip of stored entries.
-fn zip(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut central = Vec::new();
-    for (name, data) in entries {
-        let offset = out.len() as u32;
-        let crc = scorer::zip::crc32::checksum(data);
-        let header = |sig: u32, out: &mut Vec<u8>, central: bool| {
-            out.extend(sig.to_le_bytes());
-            if central {
-                out.extend(20u16.to_le_bytes()); // made by
-            }
-            out.extend(20u16.to_le_bytes()); // version needed
-            out.extend(0u16.to_le_bytes()); // flags
-            out.extend(0u16.to_le_bytes()); // stored
-            out.extend(0u32.to_le_bytes()); // time, date
-            out.extend(crc.to_le_bytes());
-            out.extend((data.len() as u32).to_le_bytes());
-            out.extend((data.len() as u32).to_le_bytes());
-            out.extend((name.len() as u16).to_le_bytes());
-            out.extend(0u16.to_le_bytes()); // extra
-            if central {
-                out.extend([0u8; 8]); // comment len, disk, internal attrs, (2 of 4 external)
-                out.extend([0u8; 2]);
-                out.extend(offset.to_le_bytes());
-            }
-            out.extend(name.as_bytes());
-        };
-        header(0x0403_4b50, &mut out, false);
-        out.extend(data);
-        header(0x0201_4b50, &mut central, true);
-    }
-    let cd_offset = out.len() as u32;
-    out.extend(&central);
-    out.extend(0x0605_4b50u32.to_le_bytes());
-    out.extend([0u8; 4]);
-    out.extend((entries.len() as u16).to_le_bytes());
-    out.extend((entries.len() as u16).to_le_bytes());
-    out.extend((central.len() as u32).to_le_bytes());
-    out.extend(cd_offset.to_le_bytes());
-    out.extend(0u16.to_le_bytes());
-    out
 }
 
 /// Opens, plans and loads, as serve does.
@@ -143,8 +101,8 @@ fn not_a_zip() {
 #[test]
 fn driverless_pipeline_is_refused_with_the_reason() {
     let bytes = zip(&[
-        ("mojo/pipeline.pb".into(), b"\x08\x01".to_vec()),
-        ("mojo/license.sig".into(), vec![]),
+        ("mojo/pipeline.pb", b"\x08\x01".to_vec()),
+        ("mojo/license.sig", vec![]),
     ]);
     let e = load(&bytes).err().unwrap();
     assert_eq!(e, Error::Model(ModelError::DriverlessPipeline));
@@ -241,7 +199,7 @@ fn corrupt_trees() {
 
 #[test]
 fn absurd_declared_sizes_are_refused_before_any_allocation() {
-    let mut bytes = zip(&[("model.ini".into(), b"[info]\n".to_vec())]);
+    let mut bytes = zip(&[("model.ini", b"[info]\n".to_vec())]);
     // Central directory: uncompressed size at offset 24 of the central header, which
     // starts after the one local entry (30 + 9 name + 7 data bytes).
     let central = 30 + 9 + 7;
