@@ -863,19 +863,27 @@ mod tests {
     use std::vec::Vec;
 
     fn load(bytes: &[u8], n_features: usize) -> Result<(Layout, Vec<u64>, TreeRec), ModelError> {
-        load_as(bytes, n_features, Walker::Current)
+        load_as(bytes, n_features, Walker::Current, &[])
     }
 
+    /// [`load`] for `walker`, the model's `columns` written first.
     fn load_as(
         bytes: &[u8],
         n_features: usize,
         walker: Walker,
+        columns: &[ColumnRec],
     ) -> Result<(Layout, Vec<u64>, TreeRec), ModelError> {
         let mut c = Counter::default();
+        for &column in columns {
+            c.column(column)?;
+        }
         decode_shaped(bytes, n_features, walker, &mut c)?;
         let layout = Layout::new(c.counts).unwrap();
         let mut mem = vec![0u64; layout.words()];
         let mut w = Writer::new(&layout, &mut mem).unwrap();
+        for &column in columns {
+            w.column(column)?;
+        }
         let (root, _) = decode_shaped(bytes, n_features, walker, &mut w)?;
         w.finish(&layout).unwrap();
         Ok((layout, mem, root))
@@ -984,8 +992,21 @@ mod tests {
     #[test]
     fn walkers_of_mojo_1_00_and_1_10() {
         use Walker::{Current, V100, V110};
+        // col0 is a categorical of 6 levels, col1 a number.
+        let columns = [
+            ColumnRec {
+                first_level: 0,
+                n_levels: 6,
+                ..ColumnRec::default()
+            },
+            ColumnRec {
+                first_level: NONE,
+                ..ColumnRec::default()
+            },
+        ];
         let walk = |walker: Walker, row: [f64; 2]| {
-            let (layout, mem, root) = load_as(&large_bitset_tree(walker), 2, walker).unwrap();
+            let tree = large_bitset_tree(walker);
+            let (layout, mem, root) = load_as(&tree, 2, walker, &columns).unwrap();
             score(root, &Regions::new(&layout, &mem), &row)
         };
         for w in [V100, V110, Current] {
@@ -1013,6 +1034,11 @@ mod tests {
         assert_eq!(walk(V100, [3.0, 50.0]), 30.0);
         assert_eq!(walk(V110, [3.0, 50.0]), 40.0);
         assert_eq!(walk(Current, [3.0, 50.0]), 40.0);
+        // Level 8 is in the bitset's range but not in col0's 6-level domain: NA for 1.20,
+        // which goes right; before 1.20 it is just not in the bitset.
+        assert_eq!(walk(V100, [8.0, 5.0]), 20.0);
+        assert_eq!(walk(V110, [8.0, 5.0]), 20.0);
+        assert_eq!(walk(Current, [8.0, 5.0]), 30.0);
     }
 
     #[test]
