@@ -19,6 +19,14 @@ fn serve(args: &[&str], stdin: Option<&[u8]>) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// `serve score --model <model> --input <input> --output <output> <extra>`.
+fn score(model: &str, input: &str, output: &str, extra: &[&str], stdin: Option<&[u8]>) -> Output {
+    let args = [
+        "score", "--model", model, "--input", input, "--output", output,
+    ];
+    serve(&[&args[..], extra].concat(), stdin)
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -30,17 +38,11 @@ fn tmp(name: &str) -> PathBuf {
 #[test]
 fn score_writes_predict_csv_output() {
     let out = tmp("demo.csv");
-    let o = serve(
-        &[
-            "score",
-            "--model",
-            "demo/pipeline.mojo",
-            "--input",
-            "demo/demo.csv",
-            "--output",
-            out.to_str().unwrap(),
-            "--hex",
-        ],
+    let o = score(
+        "demo/pipeline.mojo",
+        "demo/demo.csv",
+        out.to_str().unwrap(),
+        &["--hex"],
         None,
     );
     assert!(o.status.success(), "{}", stderr(&o));
@@ -56,29 +58,12 @@ fn score_writes_predict_csv_output() {
 
 #[test]
 fn decimal_output_reads_back_to_the_same_doubles() {
-    let hex = serve(
-        &[
-            "score",
-            "--model",
-            "demo/pipeline.mojo",
-            "--input",
-            "demo/demo.csv",
-            "--output",
-            "-",
-            "--hex",
-        ],
-        None,
-    );
-    let dec = serve(
-        &[
-            "score",
-            "--model",
-            "demo/pipeline.mojo",
-            "--input",
-            "-",
-            "--output",
-            "-",
-        ],
+    let hex = score("demo/pipeline.mojo", "demo/demo.csv", "-", &["--hex"], None);
+    let dec = score(
+        "demo/pipeline.mojo",
+        "-",
+        "-",
+        &[],
         Some(
             &std::fs::read(concat!(
                 env!("CARGO_MANIFEST_DIR"),
@@ -112,18 +97,7 @@ fn decimal_output_reads_back_to_the_same_doubles() {
 #[test]
 fn bad_number_names_row_and_column() {
     let input = b"AGE,RACE,DPROS,DCAPS,PSA,VOL,GLEASON\n65,1,2,1,1.4,0,6\n70,1,2,1,abc,0,6\n";
-    let o = serve(
-        &[
-            "score",
-            "--model",
-            "demo/pipeline.mojo",
-            "--input",
-            "-",
-            "--output",
-            "-",
-        ],
-        Some(input),
-    );
+    let o = score("demo/pipeline.mojo", "-", "-", &[], Some(input));
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
     assert_eq!(e.lines().count(), 1, "one line: {e}");
@@ -135,17 +109,11 @@ fn bad_number_names_row_and_column() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert_eq!(out.lines().count(), 2, "{out}");
 
-    let o = serve(
-        &[
-            "score",
-            "--model",
-            "demo/pipeline.mojo",
-            "--input",
-            "-",
-            "--output",
-            "-",
-            "--invalid-as-na",
-        ],
+    let o = score(
+        "demo/pipeline.mojo",
+        "-",
+        "-",
+        &["--invalid-as-na"],
         Some(input),
     );
     assert!(o.status.success(), "{}", stderr(&o));
@@ -238,18 +206,7 @@ fn unsupported_and_broken_models_exit_non_zero_with_one_line() {
         ("no/such/model.zip", "cannot read"),
     ];
     for (model, says) in cases {
-        let o = serve(
-            &[
-                "score",
-                "--model",
-                model,
-                "--input",
-                "demo/demo.csv",
-                "--output",
-                "-",
-            ],
-            None,
-        );
+        let o = score(model, "demo/demo.csv", "-", &[], None);
         assert_eq!(o.status.code(), Some(1), "{model}");
         let e = stderr(&o);
         assert_eq!(e.lines().count(), 1, "{model}: {e}");
@@ -333,18 +290,7 @@ fn inspect_describes_the_model() {
 #[test]
 fn missing_and_unused_columns_are_reported_and_scored_as_na() {
     let input = b"AGE,EXTRA\n65,x\n";
-    let o = serve(
-        &[
-            "score",
-            "--model",
-            "demo/pipeline.mojo",
-            "--input",
-            "-",
-            "--output",
-            "-",
-        ],
-        Some(input),
-    );
+    let o = score("demo/pipeline.mojo", "-", "-", &[], Some(input));
     assert!(o.status.success(), "{}", stderr(&o));
     let e = stderr(&o);
     assert!(
