@@ -1095,17 +1095,11 @@ impl<'a> Mojo<'a> {
             n_groups,
             trees_per_class,
             n_features,
-            with_aux && walker == tree::Walker::Current,
+            with_aux,
             walker,
             buf,
             sink,
         )?;
-        if with_aux && walker != tree::Walker::Current {
-            header.shap = TreeShap::Unusable(
-                "contributions of tree MOJOs before 1.20 (1.00 has no node weights, and genmodel \
-                 reads 1.10's large categorical splits in the 1.20 layout)",
-            );
-        }
         header.n_groups = n_groups as u32;
         header.trees_per_class = trees_per_class as u32;
         header.end_node = sink.position().nodes as u32;
@@ -1212,10 +1206,16 @@ impl<'a> Mojo<'a> {
         let first_node = sink.position().nodes as u32;
         // The shape of the trees so far: the deepest, and whether any is not plain.
         let mut dense_shape = tree::Shape::default();
-        let mut weights = Ok(Span {
-            first: sink.position().f64s as u32,
-            len: 0,
-        });
+        let mut weights = match walker {
+            tree::Walker::Current => Ok(Span {
+                first: sink.position().f64s as u32,
+                len: 0,
+            }),
+            tree::Walker::V100 | tree::Walker::V110 => Err(
+                "contributions of tree MOJOs before 1.20 (1.00 has no node weights, and genmodel \
+                 reads 1.10's large categorical splits in the 1.20 layout)",
+            ),
+        };
         for class in 0..per_class {
             for group in 0..n_groups {
                 let mut name = heapless::String::<32>::new();

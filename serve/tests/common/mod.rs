@@ -275,14 +275,13 @@ pub fn parse_response(raw: &[u8]) -> Resp {
     resp
 }
 
-/// The binary, its environment the test's without the SageMaker variables, then `defaults`,
-/// then `env`.
-fn binary(defaults: &[(&str, &str)], env: &[(&str, &str)]) -> Command {
+/// The binary, its environment the test's without the SageMaker variables, then `env`.
+fn binary(env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_serve"));
     cmd.env_remove("SAGEMAKER_BIND_TO_PORT")
         .env_remove("MOJO_FILE_PATH")
         .env_remove("SM_MODEL_DIR");
-    for (k, v) in defaults.iter().chain(env) {
+    for (k, v) in env {
         cmd.env(k, v);
     }
     cmd
@@ -297,7 +296,8 @@ pub struct Binary {
 
 impl Binary {
     pub fn start(args: &[&str], env: &[(&str, &str)]) -> Binary {
-        let mut child = binary(&[("LOG_LEVEL", "info")], env)
+        // Info-level logs unless `env` says otherwise: the tests read them.
+        let mut child = binary(&[&[("LOG_LEVEL", "info")], env].concat())
             .args(["serve", "--host", "127.0.0.1", "--port", "0"])
             .args(args)
             .stdout(Stdio::piped())
@@ -350,9 +350,7 @@ impl Binary {
             .unwrap();
         kb * 1024
     }
-}
 
-impl Binary {
     /// Waits for the process to exit by itself (after a signal): its status and its log.
     pub fn wait(mut self) -> (std::process::ExitStatus, String) {
         let status = self.child.wait().unwrap();
@@ -376,7 +374,7 @@ impl Drop for Binary {
 /// runs on (a server that should have refused to start) is killed after 10 s, and its code
 /// is then `None`.
 pub fn run_to_exit(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
-    let mut child = binary(&[], env)
+    let mut child = binary(env)
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
