@@ -2,7 +2,7 @@
 //! allocation. Archives are rebuilt from the demo MOJO with a small stored-zip writer.
 
 mod common;
-use common::stored_zip as zip;
+use common::{entries, stored_zip as zip};
 use scorer::model::{Algorithm, Mojo};
 use scorer::{Error, ModelError, ZipError};
 
@@ -12,19 +12,6 @@ fn demo() -> Vec<u8> {
         "/../testdata/demo/pipeline.mojo"
     ))
     .unwrap()
-}
-
-/// The entries of an archive, inflated.
-fn entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let archive = scorer::zip::Archive::new(bytes).unwrap();
-    archive
-        .entries()
-        .map(|e| {
-            let mut out = vec![0u8; e.size()];
-            e.read_into(&mut out).unwrap();
-            (e.name_str().to_owned(), out)
-        })
-        .collect()
 }
 
 /// Opens, plans and loads, as serve does.

@@ -8,7 +8,7 @@
 use std::sync::OnceLock;
 
 mod common;
-use common::stored_zip as zip;
+use common::{entries, stored_zip as zip};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use scorer::fuzzing::{load_and_score, Reached};
@@ -69,19 +69,6 @@ fn harness(bytes: &[u8]) -> Result<Reached, scorer::Error> {
         &mut row,
         &mut preds,
     )
-}
-
-/// A testdata MOJO's entries, inflated.
-fn entries(bytes: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let archive = scorer::zip::Archive::new(bytes).unwrap();
-    archive
-        .entries()
-        .map(|e| {
-            let mut out = vec![0u8; e.size()];
-            e.read_into(&mut out).unwrap();
-            (e.name().to_vec(), out)
-        })
-        .collect()
 }
 
 /// One edit of a byte string.
@@ -344,7 +331,7 @@ fn inflating_once_loads_the_same_model() {
 fn inflating_once_skips_unreadable_entries_until_needed() {
     let bytes = &mojos()[0].1;
     let mut entries = entries(bytes);
-    entries.push((b"experimental/unused.bin".to_vec(), vec![7u8; 64]));
+    entries.push(("experimental/unused.bin".to_owned(), vec![7u8; 64]));
     let mut archive = zip(&entries);
     // Corrupt the stored data of the unused entry: its CRC no longer matches.
     let at = archive.windows(64).rposition(|w| w == [7u8; 64]).unwrap();

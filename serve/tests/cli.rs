@@ -31,6 +31,15 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Asserts that `o` exited with `code` and said `says` on stderr; `case` names it in a
+/// failure.
+#[track_caller]
+fn assert_exit(o: &Output, code: i32, says: &str, case: &dyn std::fmt::Debug) {
+    let e = stderr(o);
+    assert_eq!(o.status.code(), Some(code), "{case:?}: {e}");
+    assert!(e.contains(says), "{case:?}: {e}");
+}
+
 fn tmp(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("serve-cli-test-{}-{name}", std::process::id()))
 }
@@ -192,8 +201,7 @@ fn tree_mojos_before_1_20_have_no_leaf_assignment_nor_contributions() {
             mode,
         ];
         let o = serve(&args, None);
-        assert_eq!(o.status.code(), Some(1), "{model} {mode}: {}", stderr(&o));
-        assert!(stderr(&o).contains(says), "{model} {mode}: {}", stderr(&o));
+        assert_exit(&o, 1, says, &(model, mode));
         assert!(o.stdout.is_empty(), "{model} {mode}");
     }
 }
@@ -247,8 +255,7 @@ fn driverless_pipelines_are_refused_with_the_reason() {
     let path = tmp("pipeline.mojo");
     std::fs::write(&path, z).unwrap();
     let o = serve(&["inspect", "--model", path.to_str().unwrap()], None);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("Driverless AI"), "{}", stderr(&o));
+    assert_exit(&o, 1, "Driverless AI", &path);
     std::fs::remove_file(path).ok();
 }
 
@@ -318,19 +325,13 @@ fn glrm_iterations_are_predict_csvs_glrm_iter_number() {
         (vec!["--glrm-iterations", "x"], "positive count"),
     ] {
         let o = score_prostate_hex(model, &bad);
-        assert_eq!(o.status.code(), Some(2));
-        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+        assert_exit(&o, 2, says, &bad);
     }
     let gbm = score_prostate_hex(
         "models/gbm_bernoulli_prostate.zip",
         &["--glrm-iterations", "5"],
     );
-    assert_eq!(gbm.status.code(), Some(2));
-    assert!(
-        stderr(&gbm).contains("GLRM models; this one is gbm"),
-        "{}",
-        stderr(&gbm)
-    );
+    assert_exit(&gbm, 2, "GLRM models; this one is gbm", &"a GBM");
 }
 
 /// `serve score` of the prostate input with `--hex` and `extra` flags.
@@ -366,22 +367,12 @@ fn glrm_reconstruct_is_predict_csvs_and_only_for_glrm() {
     ));
     assert_eq!(String::from_utf8(o.stdout).unwrap(), want.unwrap());
     let gbm = score_prostate_hex("models/gbm_bernoulli_prostate.zip", &["--glrm-reconstruct"]);
-    assert_eq!(gbm.status.code(), Some(1));
-    assert!(
-        stderr(&gbm).contains("only GLRM models"),
-        "{}",
-        stderr(&gbm)
-    );
+    assert_exit(&gbm, 1, "only GLRM models", &"a GBM");
     let both = score_prostate_hex(
         "models/glrm_prostate.zip",
         &["--glrm-reconstruct", "--contributions"],
     );
-    assert_eq!(both.status.code(), Some(2));
-    assert!(
-        stderr(&both).contains("cannot be combined"),
-        "{}",
-        stderr(&both)
-    );
+    assert_exit(&both, 2, "cannot be combined", &"with --contributions");
 }
 
 /// `serve predict-csv ARGS` writes what `PredictCsv ARGS` wrote into expected/ (the flags
@@ -575,8 +566,7 @@ fn predict_csv_refuses_what_it_cannot_do_with_exit_2() {
         (&["--threads", "2"][..], "unknown argument `--threads`"),
     ] {
         let o = serve(&[&["predict-csv"][..], args].concat(), None);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
-        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+        assert_exit(&o, 2, says, &args);
     }
     let o = serve(
         &[
@@ -588,8 +578,7 @@ fn predict_csv_refuses_what_it_cannot_do_with_exit_2() {
         ],
         None,
     );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("one character"), "{}", stderr(&o));
+    assert_exit(&o, 2, "one character", &"--separator ;;");
 }
 
 /// `dir` filled with the entries of the MOJO at `mojo`, as `unzip` writes them.
@@ -650,8 +639,7 @@ fn an_unzipped_mojo_directory_scores_as_the_zip() {
             "-",
         ];
         let o = serve(&args, None);
-        assert_eq!(o.status.code(), Some(1));
-        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+        assert_exit(&o, 1, says, &dir);
         std::fs::remove_dir_all(dir).unwrap();
     };
     unzip_into("demo/pipeline.mojo", &dir);

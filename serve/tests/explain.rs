@@ -6,80 +6,33 @@
 
 mod common;
 
-use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::Arc;
-use std::thread;
 
-use common::{java_hex, request, testdata, Resp};
+use common::{java_hex, testdata, Resp};
 use serde_json::{json, Value};
 use serve::csv::Records;
-use serve::server::{self, Config, Loaded, State};
+use serve::server::{Config, State};
 
-/// A single-model server for `model` (a path under testdata); stopped on drop.
-struct Server {
-    addr: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<thread::JoinHandle<()>>,
-}
+/// A single-model server for `model` (a path under testdata) taking JSON bodies; stopped
+/// on drop.
+struct Server(common::Server);
 
 impl Server {
     fn start(model: &str) -> Server {
-        server::log::set_level(server::log::Level::Error);
-        let path = testdata().join(model);
         let state = State::new(Config::default());
-        let loaded = serve::load::from_path(&path).expect("model loads");
-        state.set_model(Loaded::new(loaded, path));
-        let state = Arc::new(state);
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        let thread = thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                addr_tx.send(listener.local_addr().unwrap()).unwrap();
-                server::run(listener, state, async {
-                    let _ = stopped.await;
-                })
-                .await;
-            });
-        });
-        Server {
-            addr: addr_rx.recv().unwrap(),
-            stop: Some(stop),
-            thread: Some(thread),
-        }
+        state.set_model(common::loaded(&testdata().join(model)));
+        Server(common::Server::serve(state))
     }
 
     fn post(&self, path: &str, headers: &[(&str, &str)], body: &Value) -> Resp {
         let mut h = vec![("Content-Type", "application/json")];
         h.extend_from_slice(headers);
-        request(
-            self.addr,
-            "POST",
-            path,
-            &h,
-            &serde_json::to_vec(body).unwrap(),
-        )
+        self.0
+            .req("POST", path, &h, &serde_json::to_vec(body).unwrap())
     }
 
     fn get(&self, path: &str) -> Resp {
-        request(self.addr, "GET", path, &[], b"")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            t.join().unwrap();
-        }
+        self.0.req("GET", path, &[], b"")
     }
 }
 
@@ -439,8 +392,7 @@ fn contribution_route_validates_its_request() {
 
     // JSON in, JSON out; POST only.
     let body = serde_json::to_vec(&ok).unwrap();
-    let r = request(
-        s.addr,
+    let r = s.0.req(
         "POST",
         "/model/contribution",
         &[("Content-Type", "text/csv")],
@@ -455,7 +407,7 @@ fn contribution_route_validates_its_request() {
         &ok,
     );
     assert_eq!(r.status, 200);
-    let r = request(s.addr, "POST", "/model/contribution", &[], &body);
+    let r = s.0.req("POST", "/model/contribution", &[], &body);
     assert_eq!(r.status, 200, "no Content-Type is read as JSON");
     let r = s.get("/model/contribution");
     assert_eq!(r.status, 405);

@@ -96,6 +96,17 @@ DATASETS = [
     ("Pima.tr", "type", "binomial", 0),  # a dataset name with a dot
     ("baseball", "hr", "regression", 4000),  # player ids: a categorical of ~1,000 levels; NAs
     ("GaltonFamilies", "childHeight", "regression", 0),  # levels "001", "136A": numbers and not
+    ("Computers", "price", "regression", 4000),  # 6,259 rows; yes/no columns
+    ("Caschool", "testscr", "regression", 0),  # district: 409 levels in 420 rows
+    ("Fishing", "mode", "multinomial", 0),
+    ("Heating", "depvar", "multinomial", 0),  # an id column, names with dots
+    ("DoctorAUS", "doctorco", "poisson", 0),
+    ("VietNamH", "urban", "binomial", 0),  # lnexp12m: a sixth NA
+    ("fgl", "type", "multinomial", 0),  # 6 classes of 9 to 76 rows
+    ("Treatment", "treat", "binomial", 0),  # logical columns: True/False text
+    ("shuttle", "use", "binomial", 0),  # every input categorical
+    ("Mathlevel", "mathlevel", "multinomial", 0),  # 7 classes
+    ("OME", "OME", "binomial", 0),  # a third of the responses NA
 ]
 
 # Rows trained on, where all of a dataset (movies: 58,788) would make the sweep much longer

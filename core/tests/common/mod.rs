@@ -1,5 +1,20 @@
 //! Helpers shared by the core's integration tests.
 
+/// The entries of an archive (name, data), inflated; names are UTF-8, as every testdata
+/// MOJO's are.
+pub fn entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let archive = scorer::zip::Archive::new(bytes).unwrap();
+    archive
+        .entries()
+        .map(|e| {
+            let mut out = vec![0u8; e.size()];
+            e.read_into(&mut out).unwrap();
+            let name = String::from_utf8(e.name().to_vec()).expect("a UTF-8 entry name");
+            (name, out)
+        })
+        .collect()
+}
+
 /// A zip archive of `entries` (name, data), stored uncompressed with correct CRCs, as the
 /// tests that rebuild MOJOs with edited or broken entries need.
 pub fn stored_zip<N: AsRef<[u8]>>(entries: &[(N, Vec<u8>)]) -> Vec<u8> {
