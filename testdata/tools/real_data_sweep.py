@@ -8,7 +8,7 @@ trains H2O 3.46 models on public data as it comes, from the Rdatasets collection
 `pydataset` package ships (diamonds, Chile, SLID, ...): the CSV as pandas writes it, text
 categoricals, NAs, a date column, numeric columns where H2O dropped a few text cells to NA,
 high-cardinality identifiers, the response among the inputs. `--algos basic` (the default)
-trains 13 settings per dataset; `more` adds 46 (distributions, GLM families, categorical
+trains 13 settings per dataset; `more` adds 62 (distributions, GLM families, categorical
 encodings, offsets, the algorithms with special inputs, AutoML); `all` is both. Nothing it makes is committed
 (the datasets carry their R packages' licences); it writes into DIR (default
 testdata/.cache/sweep):
@@ -132,7 +132,9 @@ MORE = ["gbm_tuned", "gbm_huber", "gbm_laplace", "gbm_quantile", "gbm_poisson", 
         "xgb_dart", "xgb_linear", "xgb_deep", "dl_tanh", "dl_maxout", "dl_ae", "kmeans_est",
         "glrm", "rulefit", "gam", "isotonic", "automl", "eif", "glm_tweedie_pow", "gam_tp",
         "glm_offset", "gbm_offset", "dl_binary", "se_gbm_meta", "se_logit", "uplift", "if_contam",
-        "gbm_weights", "glm_weights", "xgb_weights", "dl_weights", "drf_balance", "dl_balance", "gbm_fold"]
+        "gbm_weights", "glm_weights", "xgb_weights", "dl_weights", "drf_balance", "dl_balance", "gbm_fold",
+        "pca_none", "pca_normalize", "pca_descale", "kmeans_nostd", "dl_skip", "glm_skip", "xgb_onehot",
+        "gbm_interact", "drf_onehot"]
 ALGO_SETS = {"basic": BASIC, "more": MORE, "all": BASIC + MORE}
 
 # Settings whose models read only some of a dataset's kinds (others are skipped).
@@ -147,7 +149,8 @@ ONLY_KINDS = {
     "uplift": ("binomial",), "drf_balance": ("binomial", "multinomial"),
     "dl_balance": ("binomial", "multinomial"),
 }
-UNSUPERVISED = ("eif", "if", "if_contam", "kmeans", "kmeans_est", "pca", "glrm", "dl_ae")
+UNSUPERVISED = ("eif", "if", "if_contam", "kmeans", "kmeans_est", "kmeans_nostd", "pca", "pca_none",
+                "pca_normalize", "pca_descale", "glrm", "dl_ae")
 # Settings that take their first numeric input as the offset column (not an input).
 OFFSET = ("glm_offset", "gbm_offset")
 # Settings that take the first numeric input with no NA and no negative value as the weights
@@ -246,6 +249,19 @@ def estimator(algo, kind, frame, x, numeric, two_level, weights):
         "dl_balance": lambda: DL(epochs=5, hidden=[16], balance_classes=True, seed=1, reproducible=True),
         # Cross-validation folds from a two-level input (which then is not an input).
         "gbm_fold": lambda: GBM(ntrees=20, fold_column=two_level[0], seed=1) if two_level else None,
+        # PCA's other transforms (the MOJO's normSub/normMul), K-means on raw scales.
+        "pca_none": lambda: PCA(k=3, transform="none", seed=1),
+        "pca_normalize": lambda: PCA(k=3, transform="normalize", pca_method="Power", seed=1),
+        "pca_descale": lambda: PCA(k=3, transform="descale", pca_method="Randomized", seed=1),
+        "kmeans_nostd": lambda: KM(k=5, standardize=False, init="PlusPlus", seed=1),
+        # Rows with NAs skipped in training (the MOJO still meets them).
+        "dl_skip": lambda: DL(epochs=5, hidden=[12], missing_values_handling="Skip", seed=1, reproducible=True),
+        "glm_skip": lambda: GLM(family=family, missing_values_handling="Skip", seed=1),
+        "xgb_onehot": lambda: XGB(ntrees=30, categorical_encoding="one_hot_explicit", seed=1),
+        # Interaction constraints over the first inputs; one-hot DRF.
+        "gbm_interact": lambda: GBM(ntrees=30, interaction_constraints=[x[:2], x[2:4]], seed=1)
+        if len(x) >= 4 else None,
+        "drf_onehot": lambda: DRF(ntrees=20, categorical_encoding="one_hot_explicit", seed=1),
     }[algo]()
 
 
