@@ -27,6 +27,21 @@ fn score(model: &str, input: &str, output: &str, extra: &[&str], stdin: Option<&
     serve(&[&args[..], extra].concat(), stdin)
 }
 
+/// `serve predict-csv --mojo <mojo> --input <input> --output - <extra>`: PredictCsv's own
+/// flags, its output on stdout.
+fn predict_csv(mojo: &str, input: &str, extra: &[&str]) -> Output {
+    let args = [
+        "predict-csv",
+        "--mojo",
+        mojo,
+        "--input",
+        input,
+        "--output",
+        "-",
+    ];
+    serve(&[&args[..], extra].concat(), None)
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -134,19 +149,7 @@ fn leaf_assignment_fails_where_genmodel_has_no_path() {
     // The chain models' deepest rows reach level 64, where genmodel's path is null and
     // PredictCsv fails (generate_deep_paths.py); their shallower rows are golden.
     for model in ["models/gbm_chain.zip", "models/drf_chain.zip"] {
-        let args = |input| {
-            [
-                "predict-csv",
-                "--mojo",
-                model,
-                "--input",
-                input,
-                "--output",
-                "-",
-                "--leafNodeAssignment",
-            ]
-        };
-        let o = serve(&args("inputs/chain_all.csv"), None);
+        let o = predict_csv(model, "inputs/chain_all.csv", &["--leafNodeAssignment"]);
         assert_eq!(o.status.code(), Some(1), "{model}: {}", stderr(&o));
         let e = stderr(&o);
         assert!(
@@ -158,7 +161,7 @@ fn leaf_assignment_fails_where_genmodel_has_no_path() {
             1,
             "the header"
         );
-        let o = serve(&args("inputs/chain.csv"), None);
+        let o = predict_csv(model, "inputs/chain.csv", &["--leafNodeAssignment"]);
         assert!(o.status.success(), "{model}: {}", stderr(&o));
     }
 }
@@ -190,17 +193,7 @@ fn tree_mojos_before_1_20_have_no_leaf_assignment_nor_contributions() {
         ),
     ];
     for (model, mode, says) in cases {
-        let args = [
-            "predict-csv",
-            "--mojo",
-            model,
-            "--input",
-            "inputs/highcard.csv",
-            "--output",
-            "-",
-            mode,
-        ];
-        let o = serve(&args, None);
+        let o = predict_csv(model, "inputs/highcard.csv", &[mode]);
         assert_exit(&o, 1, says, &(model, mode));
         assert!(o.stdout.is_empty(), "{model} {mode}");
     }
@@ -425,17 +418,7 @@ fn predict_csv_takes_predict_csvs_command_line() {
             "expected/glrm_absolute_l1_prostate.glrm_reconstruct.csv",
         ),
     ] {
-        let mut args = vec![
-            "predict-csv",
-            "--mojo",
-            model,
-            "--input",
-            input,
-            "--output",
-            "-",
-        ];
-        args.extend(flag);
-        let o = serve(&args, None);
+        let o = predict_csv(model, input, flag.as_slice());
         assert!(o.status.success(), "{model} {flag:?}: {}", stderr(&o));
         let want = std::fs::read_to_string(testdata_file(expected)).unwrap();
         assert!(

@@ -285,8 +285,8 @@ def train(algo, kind, tag, frame, x, y, numeric, two_level, weights, models):
     if algo in ("se", "se_gbm_meta", "se_logit"):
         # A stacked ensemble as AutoML builds one: cross-validated bases, a GLM metalearner
         # (or a GBM one; or the bases' probabilities through a logit).
-        from h2o.estimators import (H2OGeneralizedLinearEstimator as GLM, H2OGradientBoostingEstimator as GBM,
-                                    H2ORandomForestEstimator as DRF, H2OStackedEnsembleEstimator as SE)
+        GLM, GBM, DRF, SE = (G.estimator_class("H2O%sEstimator" % n) for n in (
+            "GeneralizedLinear", "GradientBoosting", "RandomForest", "StackedEnsemble"))
         cv = dict(nfolds=3, fold_assignment="Modulo", keep_cross_validation_predictions=True, seed=1)
         bases = [GBM(ntrees=20, **cv), DRF(ntrees=20, **cv), GLM(family=glm_family(kind), **cv)]
         for b in bases:
