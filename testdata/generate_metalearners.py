@@ -12,7 +12,14 @@ ensemble's RACE and DPROS columns at the same indices) from a GBM on every input
 three of them and a GLM, all cross-validated alike, under a GBM and a DRF metalearner; as
 generate_encodings.py does (whose runner it shares), it scores the committed prostate inputs
 with PredictCsv (hex output) into expected/ and replaces its rows in manifest.tsv and its
-section of README.md. generate.py calls it at the end of a full regeneration; `--rescore`
+section of README.md.
+
+It also trains two ensembles (regression and binomial) whose metalearner has fewer inputs
+than the ensemble has base models: blended on a frame of their own, one base is a GLM so
+penalized that it predicts its intercept alone, a constant column the metalearner's
+`ignore_const_cols` drops. H2O then writes no `base_model1`, and genmodel hands the
+metalearner all three level-one values, which it reads by position: the third base's
+coefficient meets the missing second's 0. generate.py calls it at the end of a full regeneration; `--rescore`
 scores the committed models again.
 """
 import os
@@ -39,10 +46,15 @@ SPECS = [E.S("se_%s_metalearner_prostate" % algo, SE, "prostate", X, "VOL",
              % (", ".join(DRF_X), algo.upper()), metalearner_algorithm=algo)
          for algo in ("gbm", "drf")]
 CV = dict(nfolds=5, fold_assignment="Modulo", keep_cross_validation_predictions=True, seed=1234)
+# Ensembles whose metalearner dropped a base model's constant predictions (response, family).
+DROPPED = [E.S("se_dropped_base_%s_prostate" % y.lower(), SE, "prostate", X, y,
+               "%s (%s): GBM, a GLM penalized to its intercept alone (constant, dropped by the GLM "
+               "metalearner) and DRF bases, blended" % (kind, y), family=family)
+           for y, kind, family in (("VOL", "regression", "gaussian"), ("CAPSULE", "binomial", "binomial"))]
 
 
 def train(ds):
-    for s in SPECS:
+    for s in SPECS + DROPPED:
         path = G.p("models", s["name"] + ".zip")
         if os.path.exists(path):
             os.remove(path)
@@ -63,6 +75,19 @@ def train(ds):
             if not os.path.exists(G.JAR):
                 G.fetch_genmodel_jar(se)
             print("trained", s["name"], flush=True)
+        train_part, blend = frame.split_frame([0.6], seed=1)
+        for s in DROPPED:
+            family = s["params"]["family"]
+            bases = [GBM(ntrees=10, max_depth=3, seed=1),
+                     GLM(family=family, lambda_=[1e4], alpha=1.0),
+                     DRF(ntrees=10, max_depth=4, seed=1)]
+            for b in bases:
+                b.train(x=X, y=s["y"], training_frame=train_part)
+            se = SE(base_models=bases, blending_frame=blend, seed=1)
+            se.train(x=X, y=s["y"], training_frame=train_part)
+            s["mojo"] = "models/%s.zip" % s["name"]
+            se.download_mojo(path=G.p(s["mojo"]))
+            print("trained", s["name"], flush=True)
     finally:
         h2o.cluster().shutdown()
 
@@ -71,12 +96,15 @@ def main():
     ds = G.make_prostate()
     if "--rescore" not in sys.argv:
         train(ds)
-    for s in SPECS:
+    every = SPECS + DROPPED
+    for s in every:
         s["mojo"] = "models/%s.zip" % s["name"]
     intro = ("Made by `generate_metalearners.py` (same H2O, datasets and inputs as above): regression "
              "ensembles whose metalearner is a GBM or a DRF, over bases of which one reads fewer inputs "
-             "than the ensemble, so every sub-model's tree nodes index columns of their own.")
-    E.score_and_record(SPECS, SPECS, [], SECTION, intro, lambda s, i: ["predict", "invalid_na"],
+             "than the ensemble, so every sub-model's tree nodes index columns of their own; and "
+             "ensembles whose GLM metalearner dropped a constant base, so it has fewer inputs than the "
+             "ensemble has base models and reads the level-one values by position.")
+    E.score_and_record(every, every, [], SECTION, intro, lambda s, i: ["predict", "invalid_na"],
                        E.PLAIN_COLUMNS, E.plain_cells)
 
 

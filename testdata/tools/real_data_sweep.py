@@ -107,6 +107,14 @@ DATASETS = [
     ("shuttle", "use", "binomial", 0),  # every input categorical
     ("Mathlevel", "mathlevel", "multinomial", 0),  # 7 classes
     ("OME", "OME", "binomial", 0),  # a third of the responses NA
+    ("Workinghours", "occupation", "multinomial", 0),  # 3,382 rows
+    ("Crime", "crmrte", "regression", 0),  # 24 columns, a county-by-year panel
+    ("Cigarette", "packpc", "regression", 0),  # a 48-level state column
+    ("crabs", "sp", "binomial", 0),
+    ("birthwt", "low", "binomial", 0),  # every column an integer
+    ("Bids", "numbids", "poisson", 0),
+    ("Journals", "field", "multinomial", 0),  # 24 classes in 180 rows; a title per row
+    ("nlschools", "lang", "regression", 0),  # a class id of ~130 values, as a number
 ]
 
 # Rows trained on, where all of a dataset (movies: 58,788) would make the sweep much longer

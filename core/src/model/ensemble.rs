@@ -5,7 +5,9 @@
 //! memory as the ensemble; their headers are kept beside the ensemble's ([`super::SubModels`]).
 //! Each base model sees a row built by name from the ensemble's columns (level indices are
 //! copied as they are: all models share the training domains). genmodel writes only the base
-//! models the metalearner uses; the other slots of the level-one row stay 0.
+//! models the metalearner uses; the other slots of the level-one row stay 0. The metalearner
+//! reads that row by position, as genmodel hands it over: one that dropped a base model's
+//! constant predictions has fewer inputs than the row has values, and reads the first ones.
 #![warn(clippy::indexing_slicing)]
 
 use core::fmt::Write as _;
@@ -173,9 +175,12 @@ impl Ensemble {
         let meta_header = subs
             .get(meta as usize)
             .ok_or(ModelError::Corrupt("ensemble metalearner"))?;
-        if meta_header.n_features as usize != e.level_one_len(n_bases) {
+        // genmodel hands the metalearner the whole level-one row, which it reads by position:
+        // a metalearner that dropped a base model's constant predictions (H2O's
+        // `ignore_const_cols`) has fewer inputs than the row has values, never more.
+        if meta_header.n_features as usize > e.level_one_len(n_bases) {
             return Err(ModelError::Corrupt(
-                "the metalearner's inputs do not match the base models",
+                "the metalearner has more inputs than the base models give",
             )
             .into());
         }
@@ -309,8 +314,10 @@ impl Ensemble {
             }
         }
         let (_, inner) = rest.split_at_mut(0);
-        part.sub(self.meta as usize)
-            .score_inner(level_one, 0.0, preds, java, inner)
+        // The metalearner reads the level-one values by position, its inputs first (`build`).
+        let meta = part.sub(self.meta as usize);
+        let meta_row = level_one.get(..meta.n_features()).unwrap_or(level_one);
+        meta.score_inner(meta_row, 0.0, preds, java, inner)
     }
 }
 
