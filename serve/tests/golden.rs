@@ -242,13 +242,17 @@ fn max_moves() -> usize {
     std::env::var("GOLDEN_MAX_MOVES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(2)
+        .unwrap_or(DEFAULT_MAX_MOVES)
 }
+
+/// [`max_moves`] unless `GOLDEN_MAX_MOVES` says otherwise; the allowance's own tests use it
+/// whatever the environment says.
+const DEFAULT_MAX_MOVES: usize = 2;
 
 /// Results moved: which calls (numbered as [`MovedResults`] numbers them), by how many ulps.
 type Moves = [(usize, i64)];
 
-/// How many `exp`, `log` or `pow` results (each by one ulp, at most [`max_moves`]) must
+/// How many `exp`, `log` or `pow` results (each by one ulp, at most `most`) must
 /// move to reproduce genmodel's row, or `None` if no such move does: the fewest among the
 /// likely calls ([`MoveSearch::among_candidates`]), or else as many as a greedy search needs
 /// ([`MoveSearch::greedily`]). Both only narrow the search: a row is accepted only if its moves
@@ -259,6 +263,7 @@ fn moved_results_explaining(
     offset: f64,
     mode: &str,
     want: &str,
+    most: usize,
 ) -> Option<usize> {
     let scored = |moved: &Moves| row_with_moved_results(model, row, offset, mode, moved);
     let search = MoveSearch {
@@ -267,8 +272,8 @@ fn moved_results_explaining(
         want,
     };
     search
-        .among_candidates(max_moves().min(3))
-        .or_else(|| search.greedily(max_moves()))
+        .among_candidates(most.min(3))
+        .or_else(|| search.greedily(most))
 }
 
 /// A search for the results to move: `scored` scores the row with them moved, out of the
@@ -385,6 +390,7 @@ const GREEDY_WIDTH: usize = 16;
 #[test]
 fn every_golden_output_matches_genmodel() {
     let cases = manifest();
+    let most = max_moves();
     // The committed manifest must not shrink by accident; another may be small.
     let least = if std::env::var_os("GOLDEN_MANIFEST").is_some() {
         1
@@ -506,7 +512,14 @@ fn every_golden_output_matches_genmodel() {
             let offset = mapper
                 .text_row(&model, rows[i - 1].iter().map(Vec::as_slice), &mut row)
                 .unwrap();
-            match moved_results_explaining(&model, (&row, i as u64 - 1), offset, &case.mode, w) {
+            match moved_results_explaining(
+                &model,
+                (&row, i as u64 - 1),
+                offset,
+                &case.mode,
+                w,
+                most,
+            ) {
                 Some(1) => tally.moved1_rows += 1,
                 Some(2) => tally.moved2_rows += 1,
                 Some(_) => tally.moved3_rows += 1,
@@ -568,7 +581,9 @@ fn allowance_explains_one_or_two_moved_results_only() {
     let row = [5.9, 3.0, 4.2, 1.5];
     let scored =
         |moved: &[(usize, i64)]| row_with_moved_results(&model, (&row, 0), 0.0, "predict", moved);
-    let explains = |want: &str| moved_results_explaining(&model, (&row, 0), 0.0, "predict", want);
+    let explains = |want: &str| {
+        moved_results_explaining(&model, (&row, 0), 0.0, "predict", want, DEFAULT_MAX_MOVES)
+    };
     let exact = scored(&[]);
     assert_ne!(scored(&[(1, 1)]), exact, "moving an exp changes the row");
     assert_eq!(explains(&scored(&[(1, 1)])), Some(1));
@@ -589,7 +604,9 @@ fn allowance_explains_one_or_two_moved_results_only() {
     assert!(last > 2, "{calls} calls");
     let pow_moved = scored(&[(last, 1)]);
     assert_ne!(pow_moved, scored(&[]), "moving the pow changes the score");
-    let explains = |want: &str| moved_results_explaining(&eif, (&row, 0), 0.0, "predict", want);
+    let explains = |want: &str| {
+        moved_results_explaining(&eif, (&row, 0), 0.0, "predict", want, DEFAULT_MAX_MOVES)
+    };
     assert_eq!(explains(&pow_moved), Some(1));
     assert_eq!(explains(&scored(&[(last, 2)])), None);
 }
@@ -664,7 +681,8 @@ fn allowance_explains_a_move_another_undoes() {
         Some((row, want))
     });
     let (row, want) = undone.expect("a hidden unit's move that an output's move partly undoes");
-    let explains = moved_results_explaining(&model, (&row, 0), 0.0, "predict", &want);
+    let explains =
+        moved_results_explaining(&model, (&row, 0), 0.0, "predict", &want, DEFAULT_MAX_MOVES);
     assert_eq!(explains, Some(2));
 }
 
