@@ -115,6 +115,14 @@ DATASETS = [
     ("Bids", "numbids", "poisson", 0),
     ("Journals", "field", "multinomial", 0),  # 24 classes in 180 rows; a title per row
     ("nlschools", "lang", "regression", 0),  # a class id of ~130 values, as a number
+    ("PD", "pd", "binomial", 0),  # 16 text columns, most NA in places, a lab id per row
+    ("mao", "type", "binomial", 0),  # genotype codes, ages mostly NA
+    ("Forbes2000", "profits", "regression", 0),  # a name per row, 61 countries
+    ("Kakadu", "answer", "multinomial", 0),
+    ("Unemployment", "duration", "poisson", 0),
+    ("Baseball", "sal87", "regression", 0),  # player names, a response NA in 59 rows
+    ("VerbAgg", "resp", "multinomial", 4000),
+    ("flchain", "death", "binomial", 4000),  # a text column NA in 5,705 of 7,874 rows
 ]
 
 # Rows trained on, where all of a dataset (movies: 58,788) would make the sweep much longer
