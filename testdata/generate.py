@@ -17,7 +17,8 @@ What it does (deterministic apart from H2O model uuids/timestamps):
      base models), generate_coxph.py (CoxPH interactions), generate_uplift.py (Uplift
      DRF variants), generate_unicode.py (names and levels beyond ASCII),
      generate_deep_paths.py (decision paths past 31 levels), generate_metalearners.py
-     (stacked ensembles with GBM and DRF metalearners) and generate_releases.py (MOJOs
+     (stacked ensembles with GBM and DRF metalearners, and with a GLM metalearner that
+     dropped a constant base) and generate_releases.py (MOJOs
      exported by older H2O releases, each trained in its own venv), each in its
      own H2O run, which add their rows to manifest.tsv and their sections to README.md;
      then generate_opencsv_cases.py (csv/opencsv_cases.jsonl: how PredictCsv's CSV reader

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Golden fixtures for stacked ensembles whose metalearner is a tree model.
+"""Golden fixtures for stacked ensembles whose metalearner is a tree model, or has fewer inputs
+than the ensemble's base models give.
 
 Run from anywhere, after (or without) generate.py:   python3 testdata/generate_metalearners.py
 
@@ -12,15 +13,15 @@ ensemble's RACE and DPROS columns at the same indices) from a GBM on every input
 three of them and a GLM, all cross-validated alike, under a GBM and a DRF metalearner; as
 generate_encodings.py does (whose runner it shares), it scores the committed prostate inputs
 with PredictCsv (hex output) into expected/ and replaces its rows in manifest.tsv and its
-section of README.md.
+section of README.md. generate.py calls it at the end of a full regeneration; `--rescore`
+scores the committed models again.
 
 It also trains two ensembles (regression and binomial) whose metalearner has fewer inputs
 than the ensemble has base models: blended on a frame of their own, one base is a GLM so
 penalized that it predicts its intercept alone, a constant column the metalearner's
 `ignore_const_cols` drops. H2O then writes no `base_model1`, and genmodel hands the
 metalearner all three level-one values, which it reads by position: the third base's
-coefficient meets the missing second's 0. generate.py calls it at the end of a full regeneration; `--rescore`
-scores the committed models again.
+coefficient meets the missing second's 0 (docs/decisions.md 71).
 """
 import os
 import sys
