@@ -179,14 +179,19 @@ def glm_family(kind):
     return {"regression": "gaussian"}.get(kind, kind)
 
 
+def estimator_classes(*names):
+    """h2o.estimators' `H2O<name>Estimator` classes (`generate.estimator_class`: an older
+    release's missing ones raise `ImportError` when called)."""
+    return tuple(G.estimator_class("H2O%sEstimator" % n) for n in names)
+
+
 def estimator(algo, kind, frame, x, numeric, two_level, weights):
     """The estimator for `algo` on a dataset of `kind`; None for the ensembles (built in train).
     An algorithm an older release (`GENERATE_OTHER_H2O`) lacks raises `ImportError`."""
-    DL, EIF, GAM, GLM, GLRM, GBM, IF, ISO, KM, PCA, DRF, RF, UPLIFT, XGB = (G.estimator_class(
-        "H2O%sEstimator" % n) for n in (
-            "DeepLearning", "ExtendedIsolationForest", "GeneralizedAdditive", "GeneralizedLinear",
-            "GeneralizedLowRank", "GradientBoosting", "IsolationForest", "IsotonicRegression", "KMeans",
-            "PrincipalComponentAnalysis", "RandomForest", "RuleFit", "UpliftRandomForest", "XGBoost"))
+    DL, EIF, GAM, GLM, GLRM, GBM, IF, ISO, KM, PCA, DRF, RF, UPLIFT, XGB = estimator_classes(
+        "DeepLearning", "ExtendedIsolationForest", "GeneralizedAdditive", "GeneralizedLinear",
+        "GeneralizedLowRank", "GradientBoosting", "IsolationForest", "IsotonicRegression", "KMeans",
+        "PrincipalComponentAnalysis", "RandomForest", "RuleFit", "UpliftRandomForest", "XGBoost")
     family = glm_family(kind)
     return {
         "gbm": lambda: GBM(ntrees=40, seed=1),
@@ -301,8 +306,8 @@ def train(algo, kind, tag, frame, x, y, numeric, two_level, weights, models):
     if algo in ("se", "se_gbm_meta", "se_logit"):
         # A stacked ensemble as AutoML builds one: cross-validated bases, a GLM metalearner
         # (or a GBM one; or the bases' probabilities through a logit).
-        GLM, GBM, DRF, SE = (G.estimator_class("H2O%sEstimator" % n) for n in (
-            "GeneralizedLinear", "GradientBoosting", "RandomForest", "StackedEnsemble"))
+        GLM, GBM, DRF, SE = estimator_classes(
+            "GeneralizedLinear", "GradientBoosting", "RandomForest", "StackedEnsemble")
         cv = dict(nfolds=3, fold_assignment="Modulo", keep_cross_validation_predictions=True, seed=1)
         bases = [GBM(ntrees=20, **cv), DRF(ntrees=20, **cv), GLM(family=glm_family(kind), **cv)]
         for b in bases:

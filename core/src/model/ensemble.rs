@@ -305,19 +305,19 @@ impl Ensemble {
                 (_, out) => out.iter_mut().enumerate().for_each(|(j, v)| *v = at(j + 1)),
             }
         }
+        // The metalearner reads the level-one values by position, its inputs first (`build`);
+        // the values past them are never read, so they go untransformed.
+        let meta = part.sub(self.meta as usize);
+        let (meta_row, _) = level_one.split_at_mut(meta.n_features().min(level_len));
         if self.logit && self.n_classes >= 2 {
-            for v in level_one.iter_mut() {
+            for v in meta_row.iter_mut() {
                 *v = logit(
                     super::math::java_min(0.999_999_999, super::math::java_max(*v, 1e-9)),
                     &mut *java,
                 );
             }
         }
-        let (_, inner) = rest.split_at_mut(0);
-        // The metalearner reads the level-one values by position, its inputs first (`build`).
-        let meta = part.sub(self.meta as usize);
-        let meta_row = level_one.get(..meta.n_features()).unwrap_or(level_one);
-        meta.score_inner(meta_row, 0.0, preds, java, inner)
+        meta.score_inner(meta_row, 0.0, preds, java, rest)
     }
 }
 
