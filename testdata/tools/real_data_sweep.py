@@ -123,11 +123,21 @@ DATASETS = [
     ("Baseball", "sal87", "regression", 0),  # player names, a response NA in 59 rows
     ("VerbAgg", "resp", "multinomial", 4000),
     ("flchain", "death", "binomial", 4000),  # a text column NA in 5,705 of 7,874 rows
+    ("DoctorContacts", "mdu", "poisson", 4000),  # True/False columns
+    ("OFP", "hlth", "multinomial", 4000),
+    ("msq", "Extraversion", "regression", 2000),  # 92 columns, some NA in half the rows
+    ("Tobacco", "occupation", "multinomial", 0),
+    ("Griliches", "lw", "regression", 0),
+    ("Somerville", "ski", "binomial", 0),
+    ("UKHouseOfCommons", "y1", "regression", 0),  # a constituency name per row
+    ("fsnps", "y", "multinomial", 0),  # text alleles only, an id column
+    ("respiratory", "outcome", "binomial", 0),
+    ("Fatality", "mrall", "regression", 0),
 ]
 
 # Rows trained on, where all of a dataset (movies: 58,788) would make the sweep much longer
 # (the first rows; the other datasets train on all theirs).
-TRAINED_ROWS = {"movies": 5000, "HI": 5000, "baseball": 8000}
+TRAINED_ROWS = {"movies": 5000, "HI": 5000, "baseball": 8000, "DoctorContacts": 8000}
 
 # Rows scored for contributions (the first of each dataset).
 CONTRIBUTION_ROWS = 300

@@ -83,6 +83,11 @@ impl GlmLink {
     }
 }
 
+/// Rows a batch scores together ([`Glm::score_lanes`]): a row's linear predictor is one
+/// chain of dependent additions, so the core waits on each; four chains side by side keep
+/// its floating-point adders busy.
+pub const ROW_LANES: usize = 4;
+
 /// Everything a GLM needs at scoring time.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Glm {
@@ -97,9 +102,20 @@ pub struct Glm {
     num_means: Span,
     cat_modes: Span,
     beta: Span,
+    /// Coefficients a block: genmodel's `P = beta.length / nclasses`, divided at load.
+    block_len: u32,
     n_classes: u32,
     /// The binomial label threshold (`default_threshold`).
     threshold: f64,
+}
+
+/// Coefficient blocks: one per class for multinomial and ordinal (genmodel's
+/// `P = beta.length / nclasses`; ordinal uses only the intercepts of the extra blocks).
+fn blocks(family: GlmFamily, n_classes: usize) -> usize {
+    match family {
+        GlmFamily::Multinomial | GlmFamily::Ordinal => n_classes.max(1),
+        _ => 1,
+    }
 }
 
 fn ints(ini: &Ini<'_>, key: &'static str, sink: &mut dyn Sink) -> Result<Span, ModelError> {
@@ -158,6 +174,7 @@ impl Glm {
             num_means,
             cat_modes,
             beta,
+            block_len: beta.len / blocks(family, n_classes) as u32,
             n_classes: n_classes as u32,
             threshold,
         })
@@ -171,9 +188,8 @@ impl Glm {
             return Err(ModelError::Corrupt("GLM arrays"));
         }
         let offsets = span(f64s, self.cat_offsets);
-        let blocks = self.blocks(n_classes);
-        let p = self.beta.len as usize / blocks;
-        if p * blocks != self.beta.len as usize {
+        let p = self.block_len as usize;
+        if p * blocks(self.family, n_classes) != self.beta.len as usize {
             return Err(ModelError::BadValue("beta"));
         }
         let increasing = offsets.windows(2).all(|w| matches!(w, [a, b] if a <= b));
@@ -186,15 +202,6 @@ impl Glm {
             return Err(ModelError::BadValue("beta"));
         }
         Ok(())
-    }
-
-    /// Coefficient blocks: one per class for multinomial and ordinal (genmodel's
-    /// `P = beta.length / nclasses`; ordinal uses only the intercepts of the extra blocks).
-    fn blocks(&self, n_classes: usize) -> usize {
-        match self.family {
-            GlmFamily::Multinomial | GlmFamily::Ordinal => n_classes.max(1),
-            _ => 1,
-        }
     }
 
     /// Categorical and numeric predictor counts.
@@ -215,41 +222,100 @@ impl Glm {
         preds: &mut [f64],
         java: Java<'_>,
     ) -> Result<(), ScoreError> {
-        let (n_classes, threshold) = (self.n_classes as usize, self.threshold);
+        self.score_lanes(f64s, [row], [offset], [preds], java)
+    }
+
+    /// [`Glm::score`] of `L` rows (each `preds` one row's buffer). Every row's values are
+    /// bit-identical to scoring it alone; its linear predictor is summed beside the others',
+    /// so the rows' chains of additions overlap. On a rejected row, returns that error with
+    /// `preds` partly written: the caller scores the rows one by one to find which.
+    pub fn score_lanes<const L: usize>(
+        &self,
+        f64s: &[f64],
+        rows: [&[f64]; L],
+        offsets: [f64; L],
+        mut preds: [&mut [f64]; L],
+        java: Java<'_>,
+    ) -> Result<(), ScoreError> {
+        let n_classes = self.n_classes as usize;
+        match self.family {
+            GlmFamily::Binomial => {
+                let etas = self.linear_predictors(f64s, &rows, 0)?;
+                for ((eta, offset), preds) in etas.into_iter().zip(offsets).zip(preds) {
+                    let mu = self.inv_link(eta + offset, java);
+                    // Three stores: a zip of `preds` with the three values compiles to a call
+                    // to `memcpy` of `min(len, 3)` doubles, 6 % of a row.
+                    if let [label, p0, p1, ..] = preds {
+                        *label = if mu >= self.threshold { 1.0 } else { 0.0 };
+                        *p0 = 1.0 - mu;
+                        *p1 = mu;
+                    }
+                }
+            }
+            GlmFamily::Regression => {
+                let etas = self.linear_predictors(f64s, &rows, 0)?;
+                for ((eta, offset), preds) in etas.into_iter().zip(offsets).zip(preds) {
+                    if let Some(p) = preds.first_mut() {
+                        *p = self.inv_link(eta + offset, java);
+                    }
+                }
+            }
+            GlmFamily::Multinomial | GlmFamily::Ordinal => {
+                // Each class's linear predictor into its slot, then the family's outputs
+                // from them in place. Ordinal reads the first `n_classes - 1` blocks.
+                let ordinal = self.family == GlmFamily::Ordinal;
+                for p in preds.iter_mut() {
+                    p.fill(0.0);
+                }
+                for c in 0..n_classes.saturating_sub(usize::from(ordinal)) {
+                    let etas = self.linear_predictors(f64s, &rows, c)?;
+                    for (eta, p) in etas.into_iter().zip(preds.iter_mut()) {
+                        if let Some(slot) = p.get_mut(c + 1) {
+                            *slot = eta;
+                        }
+                    }
+                }
+                for (p, offset) in preds.into_iter().zip(offsets) {
+                    match ordinal {
+                        true => ordinal_outputs(p, offset, n_classes, java),
+                        false => multinomial(p, java),
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The linear predictors of block `b` for `L` rows: categoricals, numerics, then the
+    /// intercept, summed in genmodel's order (without the offset). Each row's sum is its own
+    /// chain, in the order of one row alone; the rows' terms are interleaved only so that
+    /// their chains overlap. A rejected row fails all `L`.
+    fn linear_predictors<const L: usize>(
+        &self,
+        f64s: &[f64],
+        rows: &[&[f64]; L],
+        b: usize,
+    ) -> Result<[f64; L], ScoreError> {
         let beta = span(f64s, self.beta);
         let offsets = span(f64s, self.cat_offsets);
         let cats = self.cats as usize;
         let nums = self.nums as usize;
-        let value = |i: usize| -> f64 {
-            let v = row.get(i).copied().unwrap_or(f64::NAN);
-            if v.is_nan() && self.mean_imputation {
-                if i < cats {
-                    return span(f64s, self.cat_modes)
+        let p = self.block_len as usize;
+        let block = beta.get(b * p..(b + 1) * p).unwrap_or(&[]);
+        let mut etas = [0.0; L];
+        for i in 0..cats {
+            let (lo, hi) = (
+                offsets.get(i).copied().unwrap_or(0.0),
+                offsets.get(i + 1).copied().unwrap_or(0.0),
+            );
+            for (eta, row) in etas.iter_mut().zip(rows) {
+                let mut x = row.get(i).copied().unwrap_or(f64::NAN);
+                if x.is_nan() && self.mean_imputation {
+                    x = span(f64s, self.cat_modes)
                         .get(i)
                         .copied()
                         .unwrap_or(f64::NAN);
                 }
-                return span(f64s, self.num_means)
-                    .get(i - cats)
-                    .copied()
-                    .unwrap_or(f64::NAN);
-            }
-            v
-        };
-        let blocks = self.blocks(n_classes);
-        let p = beta.len() / blocks;
-        // Numeric coefficients start where the categorical blocks end.
-        let first_numeric = offsets.get(cats).copied().unwrap_or(0.0) as usize;
-        // Linear predictor of block `b`, summed in genmodel's order (without the offset).
-        let eta = |b: usize| -> Result<f64, ScoreError> {
-            let block = beta.get(b * p..(b + 1) * p).unwrap_or(&[]);
-            let mut eta = 0.0;
-            for i in 0..cats {
-                let x = value(i);
-                let (lo, hi) = (
-                    offsets.get(i).copied().unwrap_or(0.0),
-                    offsets.get(i + 1).copied().unwrap_or(0.0),
-                );
                 let level = if self.use_all_factor_levels {
                     x
                 } else if x == 0.0 {
@@ -270,67 +336,67 @@ impl Glm {
                 }
                 let idx = f64::from(idx) + lo;
                 if idx < hi {
-                    eta += block.get(idx as usize).copied().unwrap_or(0.0);
-                }
-            }
-            for i in 0..nums {
-                eta += block.get(first_numeric + i).copied().unwrap_or(0.0) * value(cats + i);
-            }
-            Ok(eta + block.get(p - 1).copied().unwrap_or(0.0))
-        };
-        match self.family {
-            GlmFamily::Binomial => {
-                let mu = self.inv_link(eta(0)? + offset, java);
-                // Three stores: a zip of `preds` with the three values compiles to a call to
-                // `memcpy` of `min(len, 3)` doubles, 6 % of a row.
-                if let [label, p0, p1, ..] = preds {
-                    *label = if mu >= threshold { 1.0 } else { 0.0 };
-                    *p0 = 1.0 - mu;
-                    *p1 = mu;
-                }
-            }
-            GlmFamily::Regression => {
-                if let Some(p) = preds.first_mut() {
-                    *p = self.inv_link(eta(0)? + offset, java);
-                }
-            }
-            GlmFamily::Multinomial => {
-                preds.fill(0.0);
-                for c in 0..n_classes {
-                    if let Some(slot) = preds.get_mut(c + 1) {
-                        *slot = eta(c)?;
-                    }
-                }
-                multinomial(preds, java);
-            }
-            GlmFamily::Ordinal => {
-                preds.fill(0.0);
-                let last = n_classes.saturating_sub(1);
-                let mut previous = 0.0;
-                for c in 0..last {
-                    let cdf = 1.0 / (1.0 + java.exp(-(eta(c)? + offset)));
-                    if let Some(slot) = preds.get_mut(c + 1) {
-                        *slot = cdf - previous;
-                    }
-                    previous = cdf;
-                }
-                if let Some(slot) = preds.get_mut(n_classes) {
-                    *slot = 1.0 - previous;
-                }
-                // ArrayUtils.maxIndex over the whole array with preds[0] = 0: first strict max.
-                let at = |i: usize| preds.get(i).copied().unwrap_or(f64::NAN);
-                let mut best = 0usize;
-                for i in 1..preds.len() {
-                    if at(i) > at(best) {
-                        best = i;
-                    }
-                }
-                if let Some(p) = preds.first_mut() {
-                    *p = best as f64 - 1.0;
+                    *eta += block.get(idx as usize).copied().unwrap_or(0.0);
                 }
             }
         }
-        Ok(())
+        // Numeric coefficients start where the categorical blocks end; validate and
+        // score_inner made the slices whole (first_numeric + nums < p, cats + nums <= row).
+        let first_numeric = offsets.get(cats).copied().unwrap_or(0.0) as usize;
+        let numeric_beta = block
+            .get(first_numeric..first_numeric + nums)
+            .unwrap_or(&[]);
+        let numeric_rows = rows.map(|row| row.get(cats..cats + nums).unwrap_or(&[]));
+        let at = |row: &[f64], i: usize| row.get(i).copied().unwrap_or(f64::NAN);
+        if self.mean_imputation {
+            let means = span(f64s, self.num_means);
+            for (i, (&b, &mean)) in numeric_beta.iter().zip(means).enumerate() {
+                for (eta, row) in etas.iter_mut().zip(&numeric_rows) {
+                    let x = at(row, i);
+                    *eta += b * if x.is_nan() { mean } else { x };
+                }
+            }
+        } else {
+            for (i, &b) in numeric_beta.iter().enumerate() {
+                for (eta, row) in etas.iter_mut().zip(&numeric_rows) {
+                    *eta += b * at(row, i);
+                }
+            }
+        }
+        let intercept = block.get(p.wrapping_sub(1)).copied().unwrap_or(0.0);
+        Ok(etas.map(|eta| eta + intercept))
+    }
+}
+
+/// The ordinal outputs from the first `n_classes - 1` classes' linear predictors in
+/// `preds[1..]` (genmodel's `GlmOrdinalMojoModel`): each class's probability is its
+/// cumulative logistic minus the one before, the last class takes the rest, and the label
+/// is `ArrayUtils.maxIndex` over the whole array with `preds[0] = 0` (the first strict
+/// maximum), minus one.
+fn ordinal_outputs(preds: &mut [f64], offset: f64, n_classes: usize, java: Java<'_>) {
+    let mut previous = 0.0;
+    for c in 0..n_classes.saturating_sub(1) {
+        if let Some(slot) = preds.get_mut(c + 1) {
+            let cdf = 1.0 / (1.0 + java.exp(-(*slot + offset)));
+            *slot = cdf - previous;
+            previous = cdf;
+        }
+    }
+    if let Some(slot) = preds.get_mut(n_classes) {
+        *slot = 1.0 - previous;
+    }
+    if let Some(p) = preds.first_mut() {
+        *p = 0.0;
+    }
+    let at = |i: usize| preds.get(i).copied().unwrap_or(f64::NAN);
+    let mut best = 0usize;
+    for i in 1..preds.len() {
+        if at(i) > at(best) {
+            best = i;
+        }
+    }
+    if let Some(p) = preds.first_mut() {
+        *p = best as f64 - 1.0;
     }
 }
 

@@ -2160,6 +2160,30 @@ impl<'m> Part<'m> {
                 done = first + tree::ROW_LANES;
             }
         }
+        if let Algo::Glm(glm) = self.header.algo {
+            let f64s = self.regions().f64s;
+            let lanes = glm::ROW_LANES;
+            for (b, out) in preds
+                .chunks_exact_mut((lanes * preds_len).max(1))
+                .enumerate()
+            {
+                let first = b * lanes;
+                let mut each = out.chunks_exact_mut(preds_len.max(1));
+                let together = glm.score_lanes::<{ glm::ROW_LANES }>(
+                    f64s,
+                    core::array::from_fn(|k| row(first + k)),
+                    core::array::from_fn(|k| offset(first + k)),
+                    core::array::from_fn(|_| each.next().unwrap_or_default()),
+                    &mut *java,
+                );
+                if together.is_err() {
+                    // One of them is rejected: row by row, to score the rows before it.
+                    done = first;
+                    break;
+                }
+                done = first + lanes;
+            }
+        }
         let need = self.work_len();
         for i in done..n {
             let p = preds
