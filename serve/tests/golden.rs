@@ -288,7 +288,9 @@ impl MoveSearch<'_> {
     /// The fewest results (at most `most`) to move, among the calls whose result, moved alone,
     /// changes a cell where the row differs from genmodel's: a wide autoencoder makes hundreds
     /// of calls a row, most feeding one output cell each, and every set of three of them would
-    /// take minutes a row.
+    /// take minutes a row. A row of at most [`EVERY_CALL_UP_TO`] calls tries them all: a
+    /// softmax's two misrounded `exp`s may each, alone, change only cells genmodel's row has
+    /// as scored exactly (the sum they share moves the others).
     fn among_candidates(&self, most: usize) -> Option<usize> {
         let (calls, scored, want) = (self.calls, self.scored, self.want);
         let want_cells: Vec<&str> = want.split(',').collect();
@@ -302,9 +304,10 @@ impl MoveSearch<'_> {
         };
         let candidates: Vec<usize> = (0..calls)
             .filter(|&at| {
-                [-1i64, 1]
-                    .iter()
-                    .any(|&d| changes_a_differing_cell(&scored(&[(at, d)])))
+                calls <= EVERY_CALL_UP_TO
+                    || [-1i64, 1]
+                        .iter()
+                        .any(|&d| changes_a_differing_cell(&scored(&[(at, d)])))
             })
             .collect();
         let reproduces = |moved: &Moves| scored(moved) == want;
@@ -383,6 +386,10 @@ impl MoveSearch<'_> {
         None
     }
 }
+
+/// Calls a row makes up to which [`MoveSearch::among_candidates`] tries every one: sets of
+/// three of 16 are 4,480 scorings of the row, a fraction of a second.
+const EVERY_CALL_UP_TO: usize = 16;
 
 /// How many sets of moves [`MoveSearch::greedily`] keeps from one step to the next.
 const GREEDY_WIDTH: usize = 16;
@@ -681,6 +688,63 @@ fn allowance_explains_a_move_another_undoes() {
         Some((row, want))
     });
     let (row, want) = undone.expect("a hidden unit's move that an output's move partly undoes");
+    let explains =
+        moved_results_explaining(&model, (&row, 0), 0.0, "predict", &want, DEFAULT_MAX_MOVES);
+    assert_eq!(explains, Some(2));
+}
+
+/// Two moved `exp`s of a softmax that genmodel's row needs together, where one of them,
+/// moved alone, changes only cells genmodel's row has as scored exactly (its class's
+/// probability, which the other move's shift of the shared sum puts back), and neither alone
+/// leaves more cells as wanted: as a 3-class GLM row of the real-data sweep (Rdatasets'
+/// Tobacco) met HotSpot's `exp`.
+#[test]
+fn allowance_explains_two_moves_neither_alone_shows() {
+    let model = load::from_path(&testdata().join("models/glm_multinomial_nostd_wine.zip")).unwrap();
+    let cells = |r: &str| r.split(',').map(str::to_owned).collect::<Vec<_>>();
+    let hidden_pair = (0..400).find_map(|i| {
+        let f = f64::from(i);
+        let row: Vec<f64> = (0..model.n_features())
+            .map(|c| (f * 0.37 + c as f64 * 1.3) % 9.0)
+            .collect();
+        let scored = |moved: &[(usize, i64)]| {
+            row_with_moved_results(&model, (&row, 0), 0.0, "predict", moved)
+        };
+        let exact = cells(&scored(&[]));
+        let calls = intrinsic_calls(&model, (&row, 0), 0.0, "predict");
+        let pairs = (0..calls).flat_map(|a| (a + 1..calls).map(move |b| (a, b)));
+        let deltas = [(-1i64, -1i64), (-1, 1), (1, -1), (1, 1)];
+        pairs
+            .flat_map(|pair| deltas.map(|d| (pair, d)))
+            .find_map(|((a, b), (da, db))| {
+                let want = cells(&scored(&[(a, da), (b, db)]));
+                if want == exact {
+                    return None;
+                }
+                let differs = |c: usize| want[c] != exact[c];
+                // `a`'s move alone changes only cells that genmodel's row has as exact.
+                let hidden = [-1i64, 1].iter().all(|&d| {
+                    let alone = cells(&scored(&[(a, d)]));
+                    (0..exact.len()).all(|c| alone[c] == exact[c] || !differs(c))
+                });
+                // ... and neither move alone leaves more cells as wanted.
+                let matching = |r: &[String]| (0..r.len()).filter(|&c| r[c] == want[c]).count();
+                let start = matching(&exact);
+                let no_step = [a, b].iter().all(|&at| {
+                    [-1i64, 1]
+                        .iter()
+                        .all(|&d| matching(&cells(&scored(&[(at, d)]))) <= start)
+                });
+                // ... and no one move gives the row.
+                let two = (0..calls).all(|at| {
+                    [-1i64, 1]
+                        .iter()
+                        .all(|&d| cells(&scored(&[(at, d)])) != want)
+                });
+                (hidden && no_step && two).then(|| (row.clone(), want.join(",")))
+            })
+    });
+    let (row, want) = hidden_pair.expect("a pair of moves that neither alone shows");
     let explains =
         moved_results_explaining(&model, (&row, 0), 0.0, "predict", &want, DEFAULT_MAX_MOVES);
     assert_eq!(explains, Some(2));
