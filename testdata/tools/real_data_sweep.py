@@ -133,6 +133,14 @@ DATASETS = [
     ("fsnps", "y", "multinomial", 0),  # text alleles only, an id column
     ("respiratory", "outcome", "binomial", 0),
     ("Fatality", "mrall", "regression", 0),
+    ("Cracker", "choice", "multinomial", 0),  # an id per household
+    ("Bwages", "wage", "regression", 0),
+    ("Diamond", "price", "regression", 0),
+    ("quine", "Days", "poisson", 0),  # text columns only
+    ("bacteria", "y", "binomial", 0),  # text columns only, an id per child
+    ("Hedonic", "mv", "regression", 0),
+    ("bioChemists", "art", "poisson", 0),
+    ("Earnings", "y", "regression", 0),  # one text column, two in all
 ]
 
 # Rows trained on, where all of a dataset (movies: 58,788) would make the sweep much longer
