@@ -8,7 +8,7 @@ trains H2O 3.46 models on public data as it comes, from the Rdatasets collection
 `pydataset` package ships (diamonds, Chile, SLID, ...): the CSV as pandas writes it, text
 categoricals, NAs, a date column, numeric columns where H2O dropped a few text cells to NA,
 high-cardinality identifiers, the response among the inputs. `--algos basic` (the default)
-trains 13 settings per dataset; `more` adds 62 (distributions, GLM families, categorical
+trains 13 settings per dataset; `more` adds 65 (distributions, GLM families, categorical
 encodings, offsets, the algorithms with special inputs, AutoML); `all` is both. Nothing it makes is committed
 (the datasets carry their R packages' licences); it writes into DIR (default
 testdata/.cache/sweep):
@@ -168,14 +168,15 @@ MORE = ["gbm_tuned", "gbm_huber", "gbm_laplace", "gbm_quantile", "gbm_poisson", 
         "glm_offset", "gbm_offset", "dl_binary", "se_gbm_meta", "se_logit", "uplift", "if_contam",
         "gbm_weights", "glm_weights", "xgb_weights", "dl_weights", "drf_balance", "dl_balance", "gbm_fold",
         "pca_none", "pca_normalize", "pca_descale", "kmeans_nostd", "dl_skip", "glm_skip", "xgb_onehot",
-        "gbm_interact", "drf_onehot"]
+        "gbm_interact", "drf_onehot", "gbm_calib_iso", "drf_calib", "drf_calib_iso"]
 ALGO_SETS = {"basic": BASIC, "more": MORE, "all": BASIC + MORE}
 
 # Settings whose models read only some of a dataset's kinds (others are skipped).
 ONLY_KINDS = {
     "gbm_huber": ("regression",), "gbm_laplace": ("regression",), "gbm_quantile": ("regression",),
     "gbm_poisson": ("regression", "poisson"), "gbm_gamma": ("regression", "poisson"),
-    "gbm_tweedie": ("regression", "poisson"), "gbm_calib": ("binomial",),
+    "gbm_tweedie": ("regression", "poisson"), "gbm_calib": ("binomial",), "gbm_calib_iso": ("binomial",),
+    "drf_calib": ("binomial",), "drf_calib_iso": ("binomial",),
     "gbm_mono": ("regression", "binomial"), "drf_double": ("binomial",), "glm_ordinal": ("multinomial",),
     "glm_poisson": ("regression",), "glm_gamma": ("regression",), "glm_tweedie": ("regression", "poisson"),
     "glm_negbin": ("poisson",), "isotonic": ("regression",), "glm_tweedie_pow": ("regression", "poisson"),
@@ -237,6 +238,11 @@ def estimator(algo, kind, frame, x, numeric, two_level, weights):
         "gbm_gamma": lambda: GBM(ntrees=30, distribution="gamma", seed=1),
         "gbm_tweedie": lambda: GBM(ntrees=30, distribution="tweedie", tweedie_power=1.4, seed=1),
         "gbm_calib": lambda: GBM(ntrees=30, calibrate_model=True, calibration_frame=frame, seed=1),
+        "gbm_calib_iso": lambda: GBM(ntrees=30, calibrate_model=True, calibration_frame=frame,
+                                     calibration_method="isotonic_regression", seed=1),
+        "drf_calib": lambda: DRF(ntrees=20, calibrate_model=True, calibration_frame=frame, seed=1),
+        "drf_calib_iso": lambda: DRF(ntrees=20, calibrate_model=True, calibration_frame=frame,
+                                     calibration_method="isotonic_regression", seed=1),
         "gbm_mono": lambda: GBM(ntrees=30, monotone_constraints={numeric[0]: 1}, seed=1) if numeric else None,
         "gbm_onehot": lambda: GBM(ntrees=30, categorical_encoding="one_hot_explicit", seed=1),
         "gbm_sortresp": lambda: GBM(ntrees=30, categorical_encoding="sort_by_response", seed=1),
@@ -391,7 +397,7 @@ def modes_for(info, setting):
         modes.append("leaf")
     if info["algo"] in ("gbm", "drf", "xgboost"):
         modes.append("contributions")
-    if setting.endswith("_calib"):
+    if "_calib" in setting:
         modes.append("calibrated")
     if info["algo"] == "glrm":
         modes += ["glrm_iter5", "glrm_reconstruct"]
