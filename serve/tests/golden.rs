@@ -618,6 +618,11 @@ fn allowance_explains_one_or_two_moved_results_only() {
     assert_eq!(explains(&scored(&[(last, 2)])), None);
 }
 
+/// A row's cells, for the allowance's tests to compare one by one.
+fn cells(row: &str) -> Vec<String> {
+    row.split(',').map(str::to_owned).collect()
+}
+
 /// A move whose side effect a second move undoes is explained too: an autoencoder row where
 /// one call's result moved shifts three or more output cells (a hidden unit's `exp`), and
 /// another's, which alone changes only one of those cells (that output's own `exp`), puts it
@@ -626,7 +631,6 @@ fn allowance_explains_one_or_two_moved_results_only() {
 #[test]
 fn allowance_explains_a_move_another_undoes() {
     let model = load::from_path(&testdata().join("models/dl_autoencoder_prostate.zip")).unwrap();
-    let cells = |r: &str| r.split(',').map(str::to_owned).collect::<Vec<_>>();
     // The first row (of a few hundred made up) with such a pair of calls.
     let undone = (0..400).find_map(|i| {
         let f = f64::from(i);
@@ -701,7 +705,6 @@ fn allowance_explains_a_move_another_undoes() {
 #[test]
 fn allowance_explains_two_moves_neither_alone_shows() {
     let model = load::from_path(&testdata().join("models/glm_multinomial_nostd_wine.zip")).unwrap();
-    let cells = |r: &str| r.split(',').map(str::to_owned).collect::<Vec<_>>();
     let hidden_pair = (0..400).find_map(|i| {
         let f = f64::from(i);
         let row: Vec<f64> = (0..model.n_features())
