@@ -141,6 +141,14 @@ DATASETS = [
     ("Hedonic", "mv", "regression", 0),
     ("bioChemists", "art", "poisson", 0),
     ("Earnings", "y", "regression", 0),  # one text column, two in all
+    ("grouseticks", "TICKS", "poisson", 0),
+    ("Doctor", "doctor", "poisson", 0),
+    ("Cigar", "sales", "regression", 0),
+    ("Clothing", "tsales", "regression", 0),
+    ("spruce", "ozone", "binomial", 0),  # an id per tree
+    ("Wages1", "wage", "regression", 0),
+    ("Garch", "day", "multinomial", 0),  # a date as an integer per row
+    ("Electricity", "cost", "regression", 0),
 ]
 
 # Rows trained on, where all of a dataset (movies: 58,788) would make the sweep much longer
