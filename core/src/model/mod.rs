@@ -2809,8 +2809,8 @@ impl<M: AsRef<[u64]>, S: AsRef<[Header]>> Model<M, S> {
     /// values each), `preds` gets one [`Model::preds_len`] buffer per row, back to back, and
     /// `offsets` is empty (all 0) or one per row. The values are bit-identical to calling
     /// [`Model::score`] row by row; tree models walk each tree for several rows in a row,
-    /// and GLMs sum several rows' linear predictors side by side, which is faster. Stops at the first row the model rejects (the rows before it are
-    /// scored). Allocates nothing.
+    /// and GLMs sum several rows' linear predictors side by side, which is faster. Stops at
+    /// the first row the model rejects (the rows before it are scored). Allocates nothing.
     pub fn score_rows(
         &self,
         rows: &[f64],
