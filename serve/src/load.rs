@@ -128,8 +128,7 @@ fn pack_dir(dir: &Path) -> Result<Vec<u8>, LoadError> {
         }
     }
     files.sort();
-    // The archive's entry counts are 16 bits (genmodel's MOJOs never need zip64).
-    if files.len() > usize::from(u16::MAX) {
+    if files.len() > scorer::limits::MAX_ENTRIES {
         return Err(invalid(format!(
             "{}: too many files for a MOJO",
             dir.display()
@@ -175,13 +174,35 @@ fn pack_dir(dir: &Path) -> Result<Vec<u8>, LoadError> {
         out.extend(&data);
         header(&mut central, 0x0201_4b50, true);
     }
-    let (count, central_at) = (files.len() as u16, out.len() as u32);
+    // Offsets and sizes fit 32 bits (the files are at most 1 GiB); from 65,535 files on the
+    // count does not fit 16, and goes to a zip64 record, as Java's `ZipOutputStream` writes.
+    let (count, central_at) = (files.len(), out.len() as u32);
     let central_len = central.len() as u32;
     out.extend(central);
+    let short_count = match u16::try_from(count) {
+        Ok(n) if n < u16::MAX => n,
+        _ => {
+            let record_at = out.len() as u64;
+            out.extend(0x0606_4b50u32.to_le_bytes());
+            out.extend(44u64.to_le_bytes()); // the record's length after this field
+            out.extend(45u16.to_le_bytes()); // version made by
+            out.extend(45u16.to_le_bytes()); // version needed
+            out.extend([0u8; 8]); // disk numbers
+            out.extend((count as u64).to_le_bytes());
+            out.extend((count as u64).to_le_bytes());
+            out.extend(u64::from(central_len).to_le_bytes());
+            out.extend(u64::from(central_at).to_le_bytes());
+            out.extend(0x0706_4b50u32.to_le_bytes()); // the locator
+            out.extend([0u8; 4]); // disk of the record
+            out.extend(record_at.to_le_bytes());
+            out.extend(1u32.to_le_bytes()); // disks
+            u16::MAX
+        }
+    };
     out.extend(0x0605_4b50u32.to_le_bytes());
     out.extend([0u8; 4]); // disk numbers
-    out.extend(count.to_le_bytes());
-    out.extend(count.to_le_bytes());
+    out.extend(short_count.to_le_bytes());
+    out.extend(short_count.to_le_bytes());
     out.extend(central_len.to_le_bytes());
     out.extend(central_at.to_le_bytes());
     out.extend([0u8; 2]); // comment length

@@ -45,7 +45,7 @@ use crate::error::{Error, InputError, ModelError, ScoreError};
 use crate::ini::{self, Ini};
 use crate::java;
 use crate::limits;
-use crate::zip::{Archive, Entry};
+use crate::zip::{Archive, Cursor, Entry};
 pub use coxph::CoxPh;
 pub use deeplearning::DeepLearning;
 pub use eif::Eif;
@@ -505,6 +505,14 @@ impl Plan {
     }
 }
 
+/// `<dir><name>`, the path of a file in the archive (`dir` is empty or ends with `/`).
+fn path(dir: &str, name: &str) -> Option<heapless::String<{ limits::MAX_NAME_LEN }>> {
+    let mut path = heapless::String::new();
+    path.push_str(dir).ok()?;
+    path.push_str(name).ok()?;
+    Some(path)
+}
+
 /// Entries that mark a Driverless AI MOJO2 pipeline (or the zip it ships in).
 fn is_driverless(name: &[u8]) -> bool {
     name == b"mojo/pipeline.pb"
@@ -719,10 +727,13 @@ impl<'a> Mojo<'a> {
 
     /// Finds `<dir><name>` (`dir` is empty or ends with `/`).
     fn find(&self, dir: &str, name: &str) -> Option<Entry<'a>> {
-        let mut path = heapless::String::<{ limits::MAX_NAME_LEN }>::new();
-        path.push_str(dir).ok()?;
-        path.push_str(name).ok()?;
-        self.archive.find(path.as_bytes())
+        self.archive.find(path(dir, name)?.as_bytes())
+    }
+
+    /// [`Mojo::find`] from `cursor` on ([`Archive::find_near`]): for the files of a
+    /// model's trees, which H2O writes one after another.
+    fn find_near(&self, dir: &str, name: &str, cursor: &mut Cursor) -> Option<Entry<'a>> {
+        self.archive.find_near(path(dir, name)?.as_bytes(), cursor)
     }
 
     /// Reads the model in `dir` (the archive root, or a sub-model's directory) into `sink`;
@@ -1216,13 +1227,16 @@ impl<'a> Mojo<'a> {
                  reads 1.10's large categorical splits in the 1.20 layout)",
             ),
         };
+        // H2O writes the trees group by group (each group's classes, each tree before its
+        // `_aux.bin`); read class by class, the next tree is a few files on.
+        let mut cursor = Cursor::default();
         for class in 0..per_class {
             for group in 0..n_groups {
                 let mut name = heapless::String::<32>::new();
                 fmt::Write::write_fmt(&mut name, format_args!("trees/t{class:02}_{group:03}.bin"))
                     .map_err(|_| ModelError::TooLarge("trees"))?;
                 let before = sink.position().nodes;
-                let tree = match self.find(dir, &name) {
+                let tree = match self.find_near(dir, &name, &mut cursor) {
                     None => TreeRec {
                         kind: TreeRec::ABSENT,
                         value: 0,
@@ -1238,8 +1252,9 @@ impl<'a> Mojo<'a> {
                 sink.tree(tree)?;
                 if let (true, Ok(span)) = (with_aux, &mut weights) {
                     let internal = sink.position().nodes - before;
-                    if let Err(why) = self.aux_weights(dir, &name, tree, internal, span, buf, sink)
-                    {
+                    let file = (dir, name.as_str());
+                    let aux = self.aux_weights(file, &mut cursor, tree, internal, span, buf, sink);
+                    if let Err(why) = aux {
                         weights = Err(why);
                     }
                 }
@@ -1280,8 +1295,8 @@ impl<'a> Mojo<'a> {
     #[allow(clippy::too_many_arguments)]
     fn aux_weights(
         &self,
-        dir: &str,
-        tree_name: &str,
+        (dir, tree_name): (&str, &str),
+        cursor: &mut Cursor,
         tree: TreeRec,
         internal: usize,
         span: &mut Span,
@@ -1300,7 +1315,7 @@ impl<'a> Mojo<'a> {
         let stem = tree_name.strip_suffix(".bin").unwrap_or(tree_name);
         fmt::Write::write_fmt(&mut name, format_args!("{stem}_aux.bin"))
             .map_err(|_| "contributions with over-long tree names")?;
-        let entry = self.find(dir, &name).ok_or(
+        let entry = self.find_near(dir, &name, cursor).ok_or(
             "contributions without trees/*_aux.bin node weights (a MOJO 1.00 or a stripped one)",
         )?;
         let bytes = self

@@ -25,19 +25,26 @@
 //!
 //! # What [`Archive::new`] checks
 //! - The end-of-central-directory record is found searching backwards over at most 65,535
-//!   bytes of comment, and its comment reaches exactly to the end of the bytes. Disk numbers
-//!   are 0, both entry counts agree, the central directory lies between its offset and the
-//!   record and holds exactly the declared entries. Zip64 markers (`0xFFFF`, `0xFFFFFFFF`) or
-//!   a zip64 locator are refused: MOJOs are far below 4 GiB and 65,535 entries.
+//!   bytes of comment, and its comment reaches exactly to the end of the bytes. Where one of
+//!   its fields holds a zip64 marker (`0xFFFF`, `0xFFFFFFFF`), the zip64 locator just before
+//!   it must point at a zip64 record before the locator, whose fields replace all of the
+//!   record's (Java's `ZipFile` reads them so; its `ZipOutputStream` writes them for 65,535
+//!   entries or more, and a MOJO has two files a tree). Without a marker a locator is
+//!   ignored, as Java does. Disk numbers are 0, both entry counts agree, the central
+//!   directory lies between its offset and the (zip64) record and holds exactly the declared
+//!   entries.
 //! - Each central header: signature; name at most [`MAX_NAME_LEN`] bytes, non-empty, UTF-8,
-//!   without NUL; method 0 (stored) or 8 (deflate); no encryption (flag bits 0, 6, 13);
-//!   uncompressed size at most [`MAX_ENTRY_SIZE`], sum at most [`MAX_TOTAL_INFLATED`], count at
-//!   most [`MAX_ENTRIES`]; stored entries have equal compressed and uncompressed sizes.
+//!   without NUL; the sizes, local header offset and disk that hold a marker read from the
+//!   zip64 extra field (ID `0x0001`) in APPNOTE 4.5.3's order; method 0 (stored) or 8
+//!   (deflate); no encryption (flag bits 0, 6, 13); uncompressed size at most
+//!   [`MAX_ENTRY_SIZE`], sum at most [`MAX_TOTAL_INFLATED`], count at most [`MAX_ENTRIES`];
+//!   stored entries have equal compressed and uncompressed sizes.
 //! - Each local header: signature, the same name and method as the central header, and, when
-//!   flag bit 3 is clear, the same CRC-32 and sizes. Sizes always come from the central
-//!   directory: with bit 3 set (Java's `ZipOutputStream` sets it for every deflated entry) the
-//!   local CRC and sizes are zero and the real ones follow the data in a data descriptor,
-//!   which this reader does not need. The data starts after the local name and extra field
+//!   flag bit 3 is clear, the same CRC-32 and sizes (from its own zip64 extra field where
+//!   both hold `0xFFFFFFFF`). Sizes always come from the central directory: with bit 3 set
+//!   (Java's `ZipOutputStream` sets it for every deflated entry) the local CRC and sizes are
+//!   zero and the real ones follow the data in a data descriptor, which this reader does not
+//!   need. The data starts after the local name and extra field
 //!   and ends before the central directory.
 //!
 //! # Layout rule: no overlapping entries
@@ -51,7 +58,7 @@
 //!
 //! # Duplicate names
 //! Finding every duplicate name would take O(n²) time or memory proportional to the entry
-//! count, and this module has neither to spare for 65,535 entries. [`Archive::new`] refuses
+//! count, and this module has neither to spare for [`MAX_ENTRIES`] entries. [`Archive::new`] refuses
 //! duplicates that are adjacent in the central directory ([`ZipError::DuplicateName`]);
 //! other duplicates are accepted, and [`Archive::find`] returns the first in central-directory
 //! order. Writers that produce MOJOs (Java's `ZipOutputStream`) refuse duplicates themselves.
@@ -62,8 +69,9 @@
 //! stacked ensembles live in the same archive, under `models/`.)
 //!
 //! # Not supported
-//! Zip64, multi-disk archives, encryption, methods other than stored and deflate, and
-//! archives with bytes prepended (self-extractors), whose offsets do not start at 0.
+//! Multi-disk archives, encryption, methods other than stored and deflate, and archives with
+//! bytes prepended (self-extractors), whose offsets do not start at 0. Zip64 is read, but an
+//! archive's sizes stay within [`MAX_TOTAL_INFLATED`] and the bytes in memory.
 #![warn(clippy::indexing_slicing)]
 
 pub mod central;
@@ -117,8 +125,6 @@ pub enum ZipError {
     NoEndOfCentralDirectory,
     /// The end-of-central-directory record contradicts itself or the central directory.
     BadEndOfCentralDirectory { field: &'static str },
-    /// A zip64 marker or record; not supported.
-    Zip64Unsupported,
     /// A disk number other than 0; not supported.
     MultiDiskUnsupported,
     /// More entries than [`MAX_ENTRIES`].
@@ -168,7 +174,6 @@ impl fmt::Display for ZipError {
                 f.write_str("zip: bad end-of-central-directory record: ")?;
                 f.write_str(field)
             }
-            ZipError::Zip64Unsupported => f.write_str("zip: zip64 archives are not supported"),
             ZipError::MultiDiskUnsupported => {
                 f.write_str("zip: multi-disk archives are not supported")
             }
@@ -235,30 +240,26 @@ impl<'a> Archive<'a> {
     /// comment, at most 65,535 + 22 bytes) and validates the whole central directory and every
     /// local header once, as the module docs list. An archive with no entries is valid.
     pub fn new(bytes: &'a [u8]) -> Result<Self, ZipError> {
-        let (eocd_pos, eocd) = eocd::find(bytes)?;
-        if eocd.has_zip64_marker() || has_zip64_locator(bytes, eocd_pos) {
-            return Err(ZipError::Zip64Unsupported);
-        }
-        if eocd.disk() != 0 || eocd.cd_disk() != 0 {
+        let directory = Directory::find(bytes)?;
+        if directory.disk != 0 || directory.cd_disk != 0 {
             return Err(ZipError::MultiDiskUnsupported);
         }
-        if eocd.disk_entries() != eocd.total_entries() {
+        if directory.disk_entries != directory.total_entries {
             return Err(ZipError::BadEndOfCentralDirectory {
                 field: "entries on this disk",
             });
         }
-        let count = usize::from(eocd.total_entries());
-        if count > MAX_ENTRIES {
-            return Err(ZipError::TooManyEntries);
-        }
+        let count = usize_from(directory.total_entries)
+            .filter(|&count| count <= MAX_ENTRIES)
+            .ok_or(ZipError::TooManyEntries)?;
         let bad_bounds = ZipError::BadEndOfCentralDirectory {
             field: "central directory bounds",
         };
-        let cd_offset = usize_from(eocd.cd_offset()).ok_or(bad_bounds)?;
-        let cd_size = usize_from(eocd.cd_size()).ok_or(bad_bounds)?;
+        let cd_offset = usize_from(directory.cd_offset).ok_or(bad_bounds)?;
+        let cd_size = usize_from(directory.cd_size).ok_or(bad_bounds)?;
         let cd_end = cd_offset
             .checked_add(cd_size)
-            .filter(|&end| end <= eocd_pos)
+            .filter(|&end| end <= directory.end)
             .ok_or(bad_bounds)?;
         let cd = bytes.get(cd_offset..cd_end).ok_or(bad_bounds)?;
         if count
@@ -277,13 +278,13 @@ impl<'a> Archive<'a> {
         let mut previous_name: Option<&[u8]> = None;
         for _ in 0..count {
             let record = next_record(&mut reader)?;
-            let (method, size) = check_record(&record)?;
+            let checked = check_record(&record)?;
             total = total
-                .checked_add(size)
+                .checked_add(checked.size)
                 .filter(|&total| total <= MAX_TOTAL_INFLATED)
                 .ok_or(ZipError::TotalTooLarge)?;
-            largest = largest.max(size);
-            let located = locate(bytes, cd_offset, &record, method, size)?;
+            largest = largest.max(checked.size);
+            let located = locate(bytes, cd_offset, &record, &checked)?;
             if located.start < previous_end {
                 return Err(ZipError::OverlappingEntries);
             }
@@ -336,8 +337,40 @@ impl<'a> Archive<'a> {
         for _ in 0..self.count {
             let record = next_record(&mut reader).ok()?;
             if record.name == name {
-                let (method, size) = check_record(&record).ok()?;
-                let located = locate(self.bytes, self.cd_offset, &record, method, size).ok()?;
+                let checked = check_record(&record).ok()?;
+                let located = locate(self.bytes, self.cd_offset, &record, &checked).ok()?;
+                return Some(located.entry);
+            }
+        }
+        None
+    }
+
+    /// [`Archive::find`] from `cursor` on, wrapping around to the first entry, and leaves
+    /// `cursor` just past the entry found. Names looked up in about the order the archive
+    /// holds them (a tree model's thousands of files) then cost a step or a few each rather
+    /// than a scan of the central directory. Where a name appears twice (see the module
+    /// docs), the entry found is the first at or after `cursor`.
+    pub fn find_near(&self, name: &[u8], cursor: &mut Cursor) -> Option<Entry<'a>> {
+        let mut at = match cursor.index < self.count {
+            true => *cursor,
+            false => Cursor::default(),
+        };
+        let mut reader = Reader::new(self.cd);
+        reader.skip(at.offset)?;
+        for _ in 0..self.count {
+            if at.index == self.count {
+                at = Cursor::default();
+                reader = Reader::new(self.cd);
+            }
+            let record = next_record(&mut reader).ok()?;
+            at = Cursor {
+                index: at.index + 1,
+                offset: reader.position(),
+            };
+            if record.name == name {
+                let checked = check_record(&record).ok()?;
+                let located = locate(self.bytes, self.cd_offset, &record, &checked).ok()?;
+                *cursor = at;
                 return Some(located.entry);
             }
         }
@@ -349,6 +382,15 @@ impl<'a> Archive<'a> {
     pub fn largest_entry(&self) -> usize {
         self.largest
     }
+}
+
+/// A place in an [`Archive`]'s central directory, where [`Archive::find_near`] starts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cursor {
+    /// The entry's index.
+    index: usize,
+    /// Its header's offset in the central directory.
+    offset: usize,
 }
 
 /// The entries of an [`Archive`], in central-directory order.
@@ -379,8 +421,8 @@ impl<'a> Iterator for Entries<'a> {
         // `Archive::new` ran these same checks, so they pass; should one fail anyway, the
         // iteration ends rather than panicking.
         let located = next_record(&mut self.reader).and_then(|record| {
-            let (method, size) = check_record(&record)?;
-            locate(self.bytes, self.cd_offset, &record, method, size)
+            let checked = check_record(&record)?;
+            locate(self.bytes, self.cd_offset, &record, &checked)
         });
         match located {
             Ok(located) => Some(located.entry),
@@ -514,23 +556,86 @@ fn le_u32(buf: &[u8], range: Range<usize>) -> u32 {
         .map_or(0, u32::from_le_bytes)
 }
 
-/// A `u32` field as `usize`, or `None` on targets where it does not fit.
-fn usize_from(value: u32) -> Option<usize> {
-    usize::try_from(value).ok()
+/// A little-endian `u64` at `range` of `buf`, or 0 if `buf` is too short.
+fn le_u64(buf: &[u8], range: Range<usize>) -> u64 {
+    buf.get(range)
+        .and_then(|bytes| bytes.try_into().ok())
+        .map_or(0, u64::from_le_bytes)
 }
 
-/// Whether a zip64 end-of-central-directory locator sits just before the record at `eocd_pos`.
-fn has_zip64_locator(bytes: &[u8], eocd_pos: usize) -> bool {
-    eocd_pos
-        .checked_sub(eocd::ZIP64_LOCATOR_LEN)
-        .and_then(|pos| bytes.get(pos..pos.saturating_add(4)))
-        == Some(&eocd::ZIP64_LOCATOR_SIGNATURE.to_le_bytes())
+/// A size, offset or count as `usize`, or `None` where it does not fit.
+fn usize_from(value: impl TryInto<usize>) -> Option<usize> {
+    value.try_into().ok()
 }
 
-/// One central-directory header: its fixed part and its name.
+/// The end-of-central-directory record's fields at their full widths: the record's own, or
+/// the zip64 record's where the end record holds a zip64 marker.
+struct Directory {
+    disk: u32,
+    cd_disk: u32,
+    disk_entries: u64,
+    total_entries: u64,
+    cd_size: u64,
+    cd_offset: u64,
+    /// Where the central directory must end by: the (zip64) record's offset.
+    end: usize,
+}
+
+impl Directory {
+    /// Finds the end record and, where it holds a zip64 marker, the zip64 record its locator
+    /// points at, which must lie before the locator. As Java's `ZipFile`, a marker without a
+    /// locator leaves the end record's own values (which then rarely add up), and a locator
+    /// without a marker is ignored.
+    fn find(bytes: &[u8]) -> Result<Directory, ZipError> {
+        let (eocd_pos, eocd) = eocd::find(bytes)?;
+        let plain = Directory {
+            disk: u32::from(eocd.disk()),
+            cd_disk: u32::from(eocd.cd_disk()),
+            disk_entries: u64::from(eocd.disk_entries()),
+            total_entries: u64::from(eocd.total_entries()),
+            cd_size: u64::from(eocd.cd_size()),
+            cd_offset: u64::from(eocd.cd_offset()),
+            end: eocd_pos,
+        };
+        let Some(locator_pos) = eocd_pos.checked_sub(eocd::ZIP64_LOCATOR_LEN) else {
+            return Ok(plain);
+        };
+        let locator = bytes.get(locator_pos..eocd_pos).unwrap_or_default();
+        let has_locator = locator.get(..4) == Some(&eocd::ZIP64_LOCATOR_SIGNATURE.to_le_bytes());
+        if !eocd.has_zip64_marker() || !has_locator {
+            return Ok(plain);
+        }
+        let locator = eocd::Zip64Locator::new_checked(locator)?;
+        if locator.record_disk() != 0 || locator.total_disks() > 1 {
+            return Err(ZipError::MultiDiskUnsupported);
+        }
+        let bad = ZipError::BadEndOfCentralDirectory {
+            field: "zip64 record offset",
+        };
+        let record_pos = usize_from(locator.record_offset()).ok_or(bad)?;
+        let record = record_pos
+            .checked_add(eocd::ZIP64_HEADER_LEN)
+            .filter(|&end| end <= locator_pos)
+            .and_then(|end| bytes.get(record_pos..end))
+            .ok_or(bad)?;
+        let record = eocd::Zip64Eocd::new_checked(record)?;
+        Ok(Directory {
+            disk: record.disk(),
+            cd_disk: record.cd_disk(),
+            disk_entries: record.disk_entries(),
+            total_entries: record.total_entries(),
+            cd_size: record.cd_size(),
+            cd_offset: record.cd_offset(),
+            end: record_pos,
+        })
+    }
+}
+
+/// One central-directory header: its fixed part, its name and its extra field.
 struct Record<'a> {
     header: CentralHeader<&'a [u8]>,
     name: &'a [u8],
+    extra: &'a [u8],
 }
 
 /// Reads the next central-directory header (fixed part, name, extra field, comment).
@@ -548,8 +653,8 @@ fn next_record<'a>(reader: &mut Reader<'a>) -> Result<Record<'a>, ZipError> {
     let name = reader.take(name_len).ok_or(ZipError::Truncated {
         field: "central header name",
     })?;
-    reader
-        .skip(usize::from(header.extra_len()))
+    let extra = reader
+        .take(usize::from(header.extra_len()))
         .ok_or(ZipError::Truncated {
             field: "central header extra field",
         })?;
@@ -558,16 +663,89 @@ fn next_record<'a>(reader: &mut Reader<'a>) -> Result<Record<'a>, ZipError> {
         .ok_or(ZipError::Truncated {
             field: "central header comment",
         })?;
-    Ok(Record { header, name })
+    Ok(Record {
+        header,
+        name,
+        extra,
+    })
 }
 
-/// Checks a central header on its own; returns its method and uncompressed size.
-fn check_record(record: &Record<'_>) -> Result<(Method, usize), ZipError> {
-    let header = &record.header;
-    if header.has_zip64_marker() {
-        return Err(ZipError::Zip64Unsupported);
+/// Header ID of the zip64 extended information extra field (APPNOTE 4.5.3).
+const ZIP64_EXTRA_ID: u16 = 0x0001;
+
+/// The data of the zip64 extra field among `extra`'s (ID, length, data) blocks, if any. Bytes
+/// too few for a block's ID and length end the search (some writers pad), as in Java's
+/// `ZipEntry`.
+fn zip64_extra(extra: &[u8]) -> Option<Reader<'_>> {
+    let mut reader = Reader::new(extra);
+    while reader.left() >= 4 {
+        let id = reader.le_u16()?;
+        let len = reader.le_u16()?;
+        let data = reader.sub(usize::from(len))?;
+        if id == ZIP64_EXTRA_ID {
+            return Some(data);
+        }
     }
-    if header.disk_start() != 0 {
+    None
+}
+
+/// A central header's sizes and local header offset at their full widths.
+#[derive(Clone, Copy)]
+struct Wide {
+    compressed: u64,
+    uncompressed: u64,
+    local_offset: u64,
+    disk_start: u32,
+}
+
+impl Wide {
+    /// The header's fields, the marked ones (`0xFFFFFFFF`, `0xFFFF`) read from its zip64 extra
+    /// field in APPNOTE 4.5.3's order: uncompressed size, compressed size, local header
+    /// offset, disk.
+    fn of(record: &Record<'_>) -> Result<Wide, ZipError> {
+        let header = &record.header;
+        let mut wide = Wide {
+            compressed: u64::from(header.compressed_size()),
+            uncompressed: u64::from(header.uncompressed_size()),
+            local_offset: u64::from(header.local_offset()),
+            disk_start: u32::from(header.disk_start()),
+        };
+        if !header.has_zip64_marker() {
+            return Ok(wide);
+        }
+        let bad = ZipError::BadCentralHeader {
+            field: "zip64 extra field",
+        };
+        let mut values = zip64_extra(record.extra).ok_or(bad)?;
+        if header.uncompressed_size() == u32::MAX {
+            wide.uncompressed = values.le_u64().ok_or(bad)?;
+        }
+        if header.compressed_size() == u32::MAX {
+            wide.compressed = values.le_u64().ok_or(bad)?;
+        }
+        if header.local_offset() == u32::MAX {
+            wide.local_offset = values.le_u64().ok_or(bad)?;
+        }
+        if header.disk_start() == u16::MAX {
+            wide.disk_start = values.le_u32().ok_or(bad)?;
+        }
+        Ok(wide)
+    }
+}
+
+/// A central header that passed [`check_record`].
+struct Checked {
+    method: Method,
+    /// The uncompressed size, at most [`MAX_ENTRY_SIZE`].
+    size: usize,
+    wide: Wide,
+}
+
+/// Checks a central header on its own.
+fn check_record(record: &Record<'_>) -> Result<Checked, ZipError> {
+    let header = &record.header;
+    let wide = Wide::of(record)?;
+    if wide.disk_start != 0 {
         return Err(ZipError::MultiDiskUnsupported);
     }
     if header.flags() & flags::ANY_ENCRYPTION != 0 {
@@ -579,13 +757,13 @@ fn check_record(record: &Record<'_>) -> Result<(Method, usize), ZipError> {
         other => return Err(ZipError::UnsupportedMethod(other)),
     };
     check_name(record.name)?;
-    let size = usize_from(header.uncompressed_size())
+    let size = usize_from(wide.uncompressed)
         .filter(|&size| size <= MAX_ENTRY_SIZE)
         .ok_or(ZipError::EntryTooLarge)?;
-    if method == Method::Stored && header.compressed_size() != header.uncompressed_size() {
+    if method == Method::Stored && wide.compressed != wide.uncompressed {
         return Err(ZipError::SizeMismatch);
     }
-    Ok((method, size))
+    Ok(Checked { method, size, wide })
 }
 
 /// Checks that a name is non-empty UTF-8 without NUL (its length was checked when read).
@@ -611,11 +789,11 @@ fn locate<'a>(
     bytes: &'a [u8],
     cd_offset: usize,
     record: &Record<'a>,
-    method: Method,
-    size: usize,
+    checked: &Checked,
 ) -> Result<Located<'a>, ZipError> {
     let central = &record.header;
-    let start = usize_from(central.local_offset()).ok_or(ZipError::BadLocalHeader {
+    let wide = &checked.wide;
+    let start = usize_from(wide.local_offset).ok_or(ZipError::BadLocalHeader {
         field: "local header offset",
     })?;
     let mut reader = Reader::new(bytes.get(..cd_offset).unwrap_or_default());
@@ -634,8 +812,8 @@ fn locate<'a>(
     if name != record.name {
         return Err(ZipError::BadLocalHeader { field: "name" });
     }
-    reader
-        .skip(usize::from(local.extra_len()))
+    let local_extra = reader
+        .take(usize::from(local.extra_len()))
         .ok_or(ZipError::Truncated {
             field: "local header extra field",
         })?;
@@ -647,14 +825,13 @@ fn locate<'a>(
     }
     if local.flags() & flags::DATA_DESCRIPTOR == 0
         && (local.crc32() != central.crc32()
-            || local.compressed_size() != central.compressed_size()
-            || local.uncompressed_size() != central.uncompressed_size())
+            || local_sizes(&local, local_extra)? != (wide.uncompressed, wide.compressed))
     {
         return Err(ZipError::BadLocalHeader {
             field: "crc32 or sizes",
         });
     }
-    let compressed = usize_from(central.compressed_size()).ok_or(ZipError::Truncated {
+    let compressed = usize_from(wide.compressed).ok_or(ZipError::Truncated {
         field: "entry data",
     })?;
     let data_offset = reader.position();
@@ -664,13 +841,27 @@ fn locate<'a>(
     Ok(Located {
         entry: Entry {
             name: record.name,
-            method,
+            method: checked.method,
             crc32: central.crc32(),
             data,
-            size,
+            size: checked.size,
             data_offset,
         },
         start,
         end: reader.position(),
     })
+}
+
+/// A local header's (uncompressed, compressed) sizes: its own, or, where both hold
+/// `0xFFFFFFFF`, its zip64 extra field's (which then has both, APPNOTE 4.5.3).
+fn local_sizes(local: &LocalHeader<&[u8]>, extra: &[u8]) -> Result<(u64, u64), ZipError> {
+    let sizes = (local.uncompressed_size(), local.compressed_size());
+    if sizes != (u32::MAX, u32::MAX) {
+        return Ok((u64::from(sizes.0), u64::from(sizes.1)));
+    }
+    let bad = ZipError::BadLocalHeader {
+        field: "zip64 extra field",
+    };
+    let mut values = zip64_extra(extra).ok_or(bad)?;
+    Ok((values.le_u64().ok_or(bad)?, values.le_u64().ok_or(bad)?))
 }

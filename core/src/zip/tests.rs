@@ -15,6 +15,8 @@ static JAVA_ZIP: &[u8] = include_bytes!("testdata/java.zip");
 static PYTHON_ZIP: &[u8] = include_bytes!("testdata/python.zip");
 static PYTHON_STREAMED_ZIP: &[u8] = include_bytes!("testdata/python_streamed.zip");
 static INFOZIP_STREAMED_ZIP: &[u8] = include_bytes!("testdata/infozip_streamed.zip");
+static INFOZIP_ZIP64_ZIP: &[u8] = include_bytes!("testdata/infozip_zip64.zip");
+static PYTHON_ZIP64_ZIP: &[u8] = include_bytes!("testdata/python_zip64.zip");
 
 // ---------------------------------------------------------------------------------------------
 // A tiny zip writer.
@@ -753,34 +755,241 @@ fn bad_end_of_central_directory() {
     assert_eq!(patch16(at::E_CD_DISK, 1), ZipError::MultiDiskUnsupported);
 }
 
-#[test]
-fn zip64_markers() {
-    let built = sample();
-    for (at, wide) in [
-        (built.eocd + at::E_ENTRIES, false),
-        (built.eocd + at::E_DISK_ENTRIES, false),
-        (built.eocd + at::E_DISK, false),
-        (built.eocd + at::E_CD_SIZE, true),
-        (built.eocd + at::E_CD_OFFSET, true),
-        (built.central[1] + at::C_SIZE, true),
-        (built.central[1] + at::C_CSIZE, true),
-        (built.central[1] + at::C_OFFSET, true),
-        (built.central[1] + at::C_DISK, false),
-    ] {
-        let mut bytes = built.bytes.clone();
-        if wide {
-            put32(&mut bytes, at, u32::MAX);
-        } else {
-            put16(&mut bytes, at, u16::MAX);
-        }
-        assert_eq!(new_err(&bytes), ZipError::Zip64Unsupported, "at {at}");
-    }
-    // A zip64 locator just before the record.
+/// `built` as Java's `ZipOutputStream` writes an archive of 65,535 entries or more: the end
+/// record's counts `0xFFFF`, and before it a zip64 record with the real ones and a locator
+/// pointing at it. Returns the bytes and the zip64 record's and the locator's offsets.
+fn as_java_zip64(built: &Built) -> (Vec<u8>, usize, usize) {
+    let count = u64::try_from(built.central.len()).unwrap();
+    let cd_offset = u64::try_from(built.central.first().copied().unwrap_or(built.eocd)).unwrap();
+    let cd_size = u64::try_from(built.eocd).unwrap() - cd_offset;
     let mut bytes = built.bytes[..built.eocd].to_vec();
+    let record = bytes.len();
+    u32le(&mut bytes, eocd::ZIP64_SIGNATURE);
+    bytes.extend_from_slice(&44u64.to_le_bytes());
+    u16le(&mut bytes, 45);
+    u16le(&mut bytes, 45);
+    bytes.extend_from_slice(&[0; 8]); // disks
+    for value in [count, count, cd_size, cd_offset] {
+        bytes.extend_from_slice(&value.to_le_bytes());
+    }
+    let locator = bytes.len();
     u32le(&mut bytes, eocd::ZIP64_LOCATOR_SIGNATURE);
-    bytes.extend_from_slice(&[0; 16]);
+    u32le(&mut bytes, 0);
+    bytes.extend_from_slice(&u64::try_from(record).unwrap().to_le_bytes());
+    u32le(&mut bytes, 1);
+    let end = bytes.len();
     bytes.extend_from_slice(&built.bytes[built.eocd..]);
-    assert_eq!(new_err(&bytes), ZipError::Zip64Unsupported);
+    put16(&mut bytes, end + at::E_DISK_ENTRIES, u16::MAX);
+    put16(&mut bytes, end + at::E_ENTRIES, u16::MAX);
+    (bytes, record, locator)
+}
+
+#[test]
+fn zip64_real_writers() {
+    // Info-ZIP's `zip -fz`: zip64 extra fields in every header, the central ones holding only
+    // the uncompressed size, the end record's central directory offset in its zip64 record.
+    let all = read_all(INFOZIP_ZIP64_ZIP).unwrap();
+    assert_eq!(all, read_all(INFOZIP_STREAMED_ZIP).unwrap());
+    // Python's `force_zip64`: sizes in the local headers' zip64 extra fields only.
+    let all = read_all(PYTHON_ZIP64_ZIP).unwrap();
+    let names: Vec<&[u8]> = all.iter().map(|(n, _)| &n[..]).collect();
+    assert_eq!(names, [&b"model.ini"[..], b"stored.bin"]);
+    assert_eq!(all[0].1, b"[info]\nalgo = gbm\n".repeat(20));
+    assert_eq!(all[1].1, (0..=255).collect::<Vec<u8>>());
+}
+
+#[test]
+fn zip64_end_record_as_java_writes_it() {
+    let built = sample();
+    let (bytes, record, locator) = as_java_zip64(&built);
+    assert_eq!(read_all(&bytes).unwrap(), read_all(&built.bytes).unwrap());
+    // A locator without a marker in the end record is ignored, as Java's `ZipFile` does.
+    let mut unmarked = bytes.clone();
+    let end = unmarked.len() - eocd::HEADER_LEN;
+    put16(&mut unmarked, end + at::E_DISK_ENTRIES, 4);
+    put16(&mut unmarked, end + at::E_ENTRIES, 4);
+    put32(&mut unmarked, record + 48, 1);
+    assert_eq!(
+        read_all(&unmarked).unwrap(),
+        read_all(&built.bytes).unwrap()
+    );
+    // A marker without a locator leaves the end record's own counts, which do not add up.
+    let mut lost = bytes.clone();
+    lost[locator] = b'Q';
+    assert_eq!(
+        new_err(&lost),
+        ZipError::BadEndOfCentralDirectory {
+            field: "total entries"
+        }
+    );
+
+    let patched = |at: usize, value: &[u8]| {
+        let mut bytes = bytes.clone();
+        bytes[at..at + value.len()].copy_from_slice(value);
+        new_err(&bytes)
+    };
+    let offset = |value: u64| patched(locator + 8, &value.to_le_bytes());
+    let bad = |field| ZipError::BadEndOfCentralDirectory { field };
+    // The locator must point at a whole record before it, with its signature.
+    assert_eq!(offset(u64::MAX), bad("zip64 record offset"));
+    assert_eq!(offset(locator as u64 - 55), bad("zip64 record offset"));
+    assert_eq!(offset(record as u64 - 1), bad("zip64 record signature"));
+    assert_eq!(
+        patched(record, b"PK\x06\x07"),
+        bad("zip64 record signature")
+    );
+    // Disks: the record's, the locator's.
+    assert_eq!(patched(locator + 4, &[1]), ZipError::MultiDiskUnsupported);
+    assert_eq!(patched(locator + 16, &[2]), ZipError::MultiDiskUnsupported);
+    assert_eq!(patched(record + 16, &[1]), ZipError::MultiDiskUnsupported);
+    assert_eq!(patched(record + 20, &[1]), ZipError::MultiDiskUnsupported);
+    // Counts, size and offset at 64 bits, checked as the end record's are.
+    assert_eq!(patched(record + 24, &[5]), bad("entries on this disk"));
+    let entries = |n: u64| {
+        let mut value = n.to_le_bytes().to_vec();
+        value.extend_from_slice(&n.to_le_bytes());
+        patched(record + 24, &value)
+    };
+    assert_eq!(entries(MAX_ENTRIES as u64 + 1), ZipError::TooManyEntries);
+    assert_eq!(entries(1 << 40), ZipError::TooManyEntries);
+    assert_eq!(entries(100), bad("total entries"));
+    assert_eq!(
+        patched(record + 40, &[1, 0, 0, 0, 1]),
+        bad("central directory bounds")
+    );
+    assert_eq!(
+        patched(record + 48, &(1u64 << 33).to_le_bytes()),
+        bad("central directory bounds")
+    );
+    // The central directory ends at the zip64 record, not at the end record.
+    assert_eq!(
+        patched(record + 40, &(record - built.central[0] + 1).to_le_bytes()),
+        bad("central directory bounds")
+    );
+}
+
+#[test]
+fn zip64_extra_fields() {
+    let specs = [
+        Spec::deflated(b"model.ini", MODEL_INI),
+        Spec::stored(b"s", b"stored"),
+    ];
+    let plain = build(&specs, b"");
+    let expected = read_all(&plain.bytes).unwrap();
+    // Rewrites the central header of `s` with its marked fields moved to a zip64 extra field
+    // (in APPNOTE's order) and, with `local`, its local header's sizes likewise.
+    let marked = |fields: [bool; 4], local: bool, extra_values: Option<Vec<u64>>| {
+        let (c, l) = (plain.central[1], plain.local[1]);
+        let header = &plain.bytes[c..c + central::HEADER_LEN];
+        let get16 = |at: usize| u16::from_le_bytes(header[at..at + 2].try_into().unwrap());
+        let (size, csize, offset, disk) = (
+            get32(header, at::C_SIZE),
+            get32(header, at::C_CSIZE),
+            get32(header, at::C_OFFSET),
+            get16(at::C_DISK),
+        );
+        let mut values = Vec::new();
+        let mut header = header.to_vec();
+        for (on, at, value) in [
+            (fields[0], at::C_SIZE, u64::from(size)),
+            (fields[1], at::C_CSIZE, u64::from(csize)),
+            (fields[2], at::C_OFFSET, u64::from(offset)),
+        ] {
+            if on {
+                put32(&mut header, at, u32::MAX);
+                values.push(value);
+            }
+        }
+        let mut extra = Vec::new();
+        u16le(&mut extra, 0x5455); // an extended timestamp first, as Info-ZIP writes
+        u16le(&mut extra, 1);
+        extra.push(0);
+        let values = extra_values.unwrap_or(values);
+        u16le(&mut extra, 1);
+        u16le(
+            &mut extra,
+            len16(values.len() * 8 + usize::from(fields[3]) * 4),
+        );
+        for v in &values {
+            extra.extend_from_slice(&v.to_le_bytes());
+        }
+        if fields[3] {
+            put16(&mut header, at::C_DISK, u16::MAX);
+            u32le(&mut extra, u32::from(disk));
+        }
+        put16(&mut header, 30, len16(extra.len()));
+        let name = &plain.bytes[c + at::C_NAME..c + at::C_NAME + 1];
+        // The local header of `s`, with or without zip64 sizes; the local headers are
+        // rewritten, so the central offset of `s` moves by what its own local header grows.
+        let mut local_header = plain.bytes[l..l + local::HEADER_LEN + 1].to_vec();
+        if local {
+            put32(&mut local_header, at::L_CSIZE, u32::MAX);
+            put32(&mut local_header, at::L_SIZE, u32::MAX);
+            let mut local_extra = Vec::new();
+            u16le(&mut local_extra, 1);
+            u16le(&mut local_extra, 16);
+            local_extra.extend_from_slice(&u64::from(size).to_le_bytes());
+            local_extra.extend_from_slice(&u64::from(csize).to_le_bytes());
+            put16(&mut local_header, 28, len16(local_extra.len()));
+            local_header.extend_from_slice(&local_extra);
+        }
+        let mut bytes = plain.bytes[..l].to_vec();
+        bytes.extend_from_slice(&local_header);
+        bytes.extend_from_slice(&plain.bytes[l + local::HEADER_LEN + 1..plain.central[0]]);
+        let cd_offset = bytes.len();
+        bytes.extend_from_slice(&plain.bytes[plain.central[0]..c]);
+        bytes.extend_from_slice(&header);
+        bytes.extend_from_slice(name);
+        bytes.extend_from_slice(&extra);
+        let cd_size = bytes.len() - cd_offset;
+        let end = bytes.len();
+        bytes.extend_from_slice(&plain.bytes[plain.eocd..]);
+        put32(&mut bytes, end + at::E_CD_SIZE, len32(cd_size));
+        put32(&mut bytes, end + at::E_CD_OFFSET, len32(cd_offset));
+        bytes
+    };
+    for fields in [
+        [true, false, false, false],
+        [false, true, false, false],
+        [false, false, true, false],
+        [false, false, false, true],
+        [true, true, true, true],
+    ] {
+        for local in [false, true] {
+            let bytes = marked(fields, local, None);
+            assert_eq!(read_all(&bytes).unwrap(), expected, "{fields:?} {local}");
+        }
+    }
+    // A marker whose value is missing, a value that disagrees with the local header's.
+    assert_eq!(
+        new_err(&marked([true, true, false, false], false, Some(vec![6]))),
+        ZipError::BadCentralHeader {
+            field: "zip64 extra field"
+        }
+    );
+    for local in [false, true] {
+        assert_eq!(
+            new_err(&marked([true, true, false, false], local, Some(vec![7, 7]))),
+            ZipError::BadLocalHeader {
+                field: "crc32 or sizes"
+            }
+        );
+    }
+    // A stored entry's two sizes must still agree.
+    assert_eq!(
+        new_err(&marked([true, false, false, false], false, Some(vec![7]))),
+        ZipError::SizeMismatch
+    );
+    // A local header whose marked sizes have no zip64 extra field.
+    let mut bytes = marked([false; 4], false, None);
+    put32(&mut bytes, plain.local[1] + at::L_CSIZE, u32::MAX);
+    put32(&mut bytes, plain.local[1] + at::L_SIZE, u32::MAX);
+    assert_eq!(
+        new_err(&bytes),
+        ZipError::BadLocalHeader {
+            field: "zip64 extra field"
+        }
+    );
 }
 
 #[test]
@@ -918,7 +1127,6 @@ fn display() {
         ZipError::Truncated { field: "x" },
         ZipError::NoEndOfCentralDirectory,
         ZipError::BadEndOfCentralDirectory { field: "x" },
-        ZipError::Zip64Unsupported,
         ZipError::MultiDiskUnsupported,
         ZipError::TooManyEntries,
         ZipError::BadCentralHeader { field: "x" },

@@ -29,3 +29,10 @@ with zipfile.ZipFile(out, 'w') as z:
         with z.open(info(name, method), 'w') as f:
             f.write(data)
 open('python_streamed.zip', 'wb').write(bytes(out.buf))
+
+# 3. Zip64 forced: local headers with 0xFFFFFFFF sizes and a zip64 extra field holding them.
+with zipfile.ZipFile('python_zip64.zip', 'w') as z:
+    for name, method, data in [('model.ini', zipfile.ZIP_DEFLATED, b'[info]\nalgo = gbm\n' * 20),
+                               ('stored.bin', zipfile.ZIP_STORED, bytes(range(256)))]:
+        with z.open(info(name, method), 'w', force_zip64=True) as f:
+            f.write(data)
