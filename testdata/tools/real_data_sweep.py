@@ -8,8 +8,8 @@ trains H2O 3.46 models on public data as it comes, from the Rdatasets collection
 `pydataset` package ships (diamonds, Chile, SLID, ...): the CSV as pandas writes it, text
 categoricals, NAs, a date column, numeric columns where H2O dropped a few text cells to NA,
 high-cardinality identifiers, the response among the inputs. `--algos basic` (the default)
-trains 13 settings per dataset; `more` adds 65 (distributions, GLM families, categorical
-encodings, offsets, the algorithms with special inputs, AutoML); `all` is both. Nothing it makes is committed
+trains 13 settings per dataset; `more` adds 76 (distributions, GLM families, categorical
+encodings, offsets, metalearners, the algorithms with special inputs, AutoML); `all` is both. Nothing it makes is committed
 (the datasets carry their R packages' licences); it writes into DIR (default
 testdata/.cache/sweep):
 
@@ -149,6 +149,16 @@ DATASETS = [
     ("Wages1", "wage", "regression", 0),
     ("Garch", "day", "multinomial", 0),  # a date as an integer per row
     ("Electricity", "cost", "regression", 0),
+    ("crohn", "crohn", "binomial", 0),  # 212 columns, 129 family ids
+    ("UnempDur", "spell", "poisson", 0),
+    ("politicalInformation", "y", "multinomial", 0),  # five ordered levels, 7 NA responses
+    ("pbc", "status", "multinomial", 0),  # NAs in a third of the rows
+    ("mgus", "death", "binomial", 0),  # NAs in most rows
+    ("Catsup", "choice", "multinomial", 0),
+    ("MCAS", "totsc4", "regression", 0),  # a municipality name per row
+    ("vote92", "vote", "multinomial", 0),
+    ("std", "rinfct", "binomial", 0),  # 24 columns, 0/1 indicators
+    ("Train", "choice", "binomial", 0),  # an id per person
 ]
 
 # Rows trained on, where all of a dataset (movies: 58,788) would make the sweep much longer
@@ -176,7 +186,9 @@ MORE = ["gbm_tuned", "gbm_huber", "gbm_laplace", "gbm_quantile", "gbm_poisson", 
         "glm_offset", "gbm_offset", "dl_binary", "se_gbm_meta", "se_logit", "uplift", "if_contam",
         "gbm_weights", "glm_weights", "xgb_weights", "dl_weights", "drf_balance", "dl_balance", "gbm_fold",
         "pca_none", "pca_normalize", "pca_descale", "kmeans_nostd", "dl_skip", "glm_skip", "xgb_onehot",
-        "gbm_interact", "drf_onehot", "gbm_calib_iso", "drf_calib", "drf_calib_iso"]
+        "gbm_interact", "drf_onehot", "gbm_calib_iso", "drf_calib", "drf_calib_iso", "gam_is", "gam_ms",
+        "coxph", "coxph_strata", "glm_quasi", "gbm_quasi", "glm_fractional", "glm_gamma_log", "se_drf_meta",
+        "se_dl_meta", "se_xgb_meta"]
 ALGO_SETS = {"basic": BASIC, "more": MORE, "all": BASIC + MORE}
 
 # Settings whose models read only some of a dataset's kinds (others are skipped).
@@ -191,6 +203,8 @@ ONLY_KINDS = {
     "glm_offset": ("poisson",), "gbm_offset": ("poisson",), "se_logit": ("binomial", "multinomial"),
     "uplift": ("binomial",), "drf_balance": ("binomial", "multinomial"),
     "dl_balance": ("binomial", "multinomial"),
+    "coxph": ("binomial",), "coxph_strata": ("binomial",), "glm_quasi": ("binomial",), "gbm_quasi": ("binomial",),
+    "glm_fractional": ("regression",), "glm_gamma_log": ("regression",),
 }
 UNSUPERVISED = ("eif", "if", "if_contam", "kmeans", "kmeans_est", "kmeans_nostd", "pca", "pca_none",
                 "pca_normalize", "pca_descale", "glrm", "dl_ae")
@@ -199,6 +213,14 @@ OFFSET = ("glm_offset", "gbm_offset")
 # Settings that take the first numeric input with no NA and no negative value as the weights
 # column (not an input; the scored rows still carry it, as a user's data would).
 WEIGHTED = ("gbm_weights", "glm_weights", "xgb_weights", "dl_weights")
+# Settings trained on a numeric response made from the dataset's (not an input, and not in
+# the scored rows): a binomial's last level as 1, the others 0 (CoxPH's event, with the weights
+# column as the stop time), or a regression's response scaled to [0, 1].
+NUMERIC_RESPONSE = ("coxph", "coxph_strata", "glm_quasi", "gbm_quasi", "glm_fractional")
+STACKED = {"se": {}, "se_gbm_meta": dict(metalearner_algorithm="gbm"),
+           "se_logit": dict(metalearner_transform="Logit"), "se_drf_meta": dict(metalearner_algorithm="drf"),
+           "se_dl_meta": dict(metalearner_algorithm="deeplearning"),
+           "se_xgb_meta": dict(metalearner_algorithm="xgboost")}
 
 
 def glm_family(kind):
@@ -212,11 +234,12 @@ def estimator_classes(*names):
     return tuple(G.estimator_class("H2O%sEstimator" % n) for n in names)
 
 
-def estimator(algo, kind, frame, x, numeric, two_level, weights):
+def estimator(algo, kind, frame, x, numeric, knotted, two_level, weights):
     """The estimator for `algo` on a dataset of `kind`; None for the ensembles (built in train).
     An algorithm an older release (`GENERATE_OTHER_H2O`) lacks raises `ImportError`."""
-    DL, EIF, GAM, GLM, GLRM, GBM, IF, ISO, KM, PCA, DRF, RF, UPLIFT, XGB = estimator_classes(
-        "DeepLearning", "ExtendedIsolationForest", "GeneralizedAdditive", "GeneralizedLinear",
+    COX, DL, EIF, GAM, GLM, GLRM, GBM, IF, ISO, KM, PCA, DRF, RF, UPLIFT, XGB = estimator_classes(
+        "CoxProportionalHazards", "DeepLearning", "ExtendedIsolationForest", "GeneralizedAdditive",
+        "GeneralizedLinear",
         "GeneralizedLowRank", "GradientBoosting", "IsolationForest", "IsotonicRegression", "KMeans",
         "PrincipalComponentAnalysis", "RandomForest", "RuleFit", "UpliftRandomForest", "XGBoost")
     family = glm_family(kind)
@@ -284,6 +307,20 @@ def estimator(algo, kind, frame, x, numeric, two_level, weights):
         # Thin plate splines (`pow` and `log` of distances to knots), on two columns together.
         "gam_tp": lambda: GAM(family=family, gam_columns=[numeric[:2]], bs=[1], num_knots=[10], seed=1)
         if len(numeric) >= 2 else None,
+        # Monotone I-splines and M-splines of two orders each, on columns whose quintiles differ.
+        "gam_is": lambda: GAM(family=family, gam_columns=knotted[:2], bs=[2, 2][:len(knotted)],
+                              spline_orders=[3, 2][:len(knotted)], num_knots=[5, 5][:len(knotted)], seed=1)
+        if knotted else None,
+        "gam_ms": lambda: GAM(family=family, gam_columns=knotted[:2], bs=[3, 3][:len(knotted)],
+                              spline_orders=[3, 4][:len(knotted)], num_knots=[5, 5][:len(knotted)], seed=1)
+        if knotted else None,
+        "coxph": lambda: COX(stop_column=weights) if weights else None,
+        "coxph_strata": lambda: COX(stop_column=weights, stratify_by=two_level[:1]) if weights and two_level
+        else None,
+        "glm_quasi": lambda: GLM(family="quasibinomial", seed=1),
+        "gbm_quasi": lambda: GBM(ntrees=30, distribution="quasibinomial", seed=1),
+        "glm_fractional": lambda: GLM(family="fractionalbinomial", seed=1),
+        "glm_gamma_log": lambda: GLM(family="gamma", link="log", seed=1),
         "isotonic": lambda: ISO() if numeric else None,
         "glm_offset": lambda: GLM(family=family, offset_column=numeric[0], seed=1) if numeric else None,
         "gbm_offset": lambda: GBM(ntrees=30, distribution="poisson", offset_column=numeric[0], seed=1)
@@ -327,26 +364,26 @@ def export(est, models, tag):
     return dest
 
 
-def train(algo, kind, tag, frame, x, y, numeric, two_level, weights, models):
+def train(algo, kind, tag, frame, x, y, numeric, knotted, two_level, weights, models):
     """Trains and exports one setting's models; [(tag, MOJO path)], empty where it does not apply.
 
     `numeric`: the inputs H2O reads as numbers with enough values to place splines' knots;
+    `knotted`: those of them whose quintiles all differ (five knots at quantiles);
     `two_level`: the categorical inputs with two levels; `weights`: a numeric input that can
     be a weights column (None if none can)."""
     if kind not in ONLY_KINDS.get(algo, (kind,)):
         return []
-    if algo in ("se", "se_gbm_meta", "se_logit"):
+    if algo in STACKED:
         # A stacked ensemble as AutoML builds one: cross-validated bases, a GLM metalearner
-        # (or a GBM one; or the bases' probabilities through a logit).
+        # (or a GBM, DRF, Deep Learning or XGBoost one; or the bases' probabilities through a
+        # logit).
         GLM, GBM, DRF, SE = estimator_classes(
             "GeneralizedLinear", "GradientBoosting", "RandomForest", "StackedEnsemble")
         cv = dict(nfolds=3, fold_assignment="Modulo", keep_cross_validation_predictions=True, seed=1)
         bases = [GBM(ntrees=20, **cv), DRF(ntrees=20, **cv), GLM(family=glm_family(kind), **cv)]
         for b in bases:
             b.train(x=x, y=y, training_frame=frame)
-        meta = {"se": {}, "se_gbm_meta": dict(metalearner_algorithm="gbm"),
-                "se_logit": dict(metalearner_transform="Logit")}[algo]
-        est = SE(base_models=bases, seed=1, **meta)
+        est = SE(base_models=bases, seed=1, **STACKED[algo])
         est.train(x=x, y=y, training_frame=frame)
         return [(tag, export(est, models, tag))]
     if algo == "automl":
@@ -359,7 +396,7 @@ def train(algo, kind, tag, frame, x, y, numeric, two_level, weights, models):
         chosen = [ids[0]] + [m for m in ids[1:] if m.startswith("StackedEnsemble")]
         tags = ["%s_%d" % (tag, i) for i in range(len(chosen))]
         return [(t, export(h2o.get_model(m), models, t)) for t, m in zip(tags, chosen)]
-    est = estimator(algo, kind, frame, x, numeric, two_level, weights)
+    est = estimator(algo, kind, frame, x, numeric, knotted, two_level, weights)
     if est is None:
         return []
     if algo in UNSUPERVISED:
@@ -370,6 +407,16 @@ def train(algo, kind, tag, frame, x, y, numeric, two_level, weights, models):
         est.train(x=[c for c in x if c != numeric[0]], y=y, training_frame=frame)
     elif algo in ("uplift", "gbm_fold"):
         est.train(x=[c for c in x if c != two_level[0]], y=y, training_frame=frame)
+    elif algo in NUMERIC_RESPONSE:
+        response = "sweep_numeric_response"
+        if kind == "binomial":
+            column = frame[y] == frame[y].levels()[0][-1]
+        else:
+            low, high = frame[y].min(), frame[y].max()
+            column = (frame[y] - low) / (high - low)
+        frame = frame.cbind(column.set_names([response]))
+        est.train(x=[c for c in x if not algo.startswith("coxph") or c != weights], y=response,
+                  training_frame=frame)
     elif algo in WEIGHTED:
         est.train(x=[c for c in x if c != weights], y=y, training_frame=frame)
     else:
@@ -505,14 +552,16 @@ def main():
             frame[y] = frame[y].asfactor()
         x = [c for c in frame.columns if c != y]
         numeric = [c for c in x if frame.types[c] in ("int", "real") and df[c].nunique() >= 10]
+        knotted = [c for c in numeric if pandas.api.types.is_numeric_dtype(df[c])
+                   and df[c].quantile([0, 0.25, 0.5, 0.75, 1]).nunique() == 5]
         two_level = [c for c in x if frame.types[c] == "enum" and df[c].nunique() == 2]
         # (H2O may read a column as numbers that pandas keeps as text: GaltonFamilies' family.)
         weights = next((c for c in numeric if pandas.api.types.is_numeric_dtype(df[c]) and df[c].notna().all()
                         and df[c].min() >= 0), None)
         for algo in algos:
             try:
-                trained = train(algo, kind, "%s_%s" % (stem, algo), frame, x, y, numeric, two_level, weights,
-                                os.path.join(out, "models"))
+                trained = train(algo, kind, "%s_%s" % (stem, algo), frame, x, y, numeric, knotted, two_level,
+                                weights, os.path.join(out, "models"))
             except Exception as e:  # H2O fails on some combinations of data and settings
                 why = [l.strip() for l in str(e).splitlines() if l.strip()]
                 print("not trained: %s_%s" % (stem, algo), " / ".join(why[:3])[:240], flush=True)
