@@ -32,6 +32,7 @@ enum Cell<'t> {
 }
 use crate::error::{Error, InputError, ModelError};
 use crate::ini::{self, Ini};
+use crate::zip::Cursor;
 use crate::{java, limits};
 
 /// How a model's frame was encoded (`_genmodel_encoding`), for the encodings that change
@@ -360,6 +361,7 @@ impl<'a> Mojo<'a> {
 
         // Pass 2: the levels of the kept categoricals, in the same order.
         let mut walk = Walk::new(encoding, n_orig_inputs, n_numeric);
+        let mut cursor = Cursor::default();
         for i in 0..n_inputs {
             let placed = walk.place(i, levels(i)?);
             if placed.levels == 0 || placed.slot as usize >= n_features {
@@ -369,7 +371,7 @@ impl<'a> Mojo<'a> {
             fmt::Write::write_fmt(&mut path, format_args!("_orig_domain_values_{i}"))
                 .map_err(|_| ModelError::TooLarge("file name"))?;
             let entry = self
-                .find(dir, &path)
+                .find_near(dir, &path, &mut cursor)
                 .ok_or(ModelError::MissingFile("_orig_domain_values_ file"))?;
             let text = self.read(&entry, buf)?;
             let text = core::str::from_utf8(text)

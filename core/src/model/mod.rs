@@ -731,7 +731,7 @@ impl<'a> Mojo<'a> {
     }
 
     /// [`Mojo::find`] from `cursor` on ([`Archive::find_near`]): for the files of a
-    /// model's trees, which H2O writes one after another.
+    /// model's trees and of its domains, which H2O writes one after another.
     fn find_near(&self, dir: &str, name: &str, cursor: &mut Cursor) -> Option<Entry<'a>> {
         self.archive.find_near(path(dir, name)?.as_bytes(), cursor)
     }
@@ -940,6 +940,7 @@ impl<'a> Mojo<'a> {
                     return Err(ModelError::TooLarge("trees").into());
                 }
                 let sample_size = i64::from(int_or(&ini, "sample_size", 0)?);
+                let mut cursor = Cursor::default();
                 let mut tree = |t: u32,
                                 f: &mut dyn FnMut(&[u8]) -> Result<u32, Error>|
                  -> Result<u32, Error> {
@@ -947,7 +948,7 @@ impl<'a> Mojo<'a> {
                     fmt::Write::write_fmt(&mut name, format_args!("trees/t{t:02}.bin"))
                         .map_err(|_| ModelError::TooLarge("trees"))?;
                     let entry = self
-                        .find(dir, &name)
+                        .find_near(dir, &name, &mut cursor)
                         .ok_or(ModelError::MissingFile("trees/ file"))?;
                     f(self.read(&entry, buf)?)
                 };
@@ -1130,6 +1131,8 @@ impl<'a> Mojo<'a> {
             .filter(|d| d.column < ini.n_columns())
             .peekable();
         let mut total_levels = 0usize;
+        // H2O writes the domain files in column order, after the trees: each is the next.
+        let mut cursor = Cursor::default();
         for (i, name) in ini.columns().enumerate() {
             let name = sink.text(name.as_bytes())?;
             let domain = match domains.peek() {
@@ -1155,7 +1158,7 @@ impl<'a> Mojo<'a> {
             fmt::Write::write_fmt(&mut path, format_args!("domains/{}", domain.file))
                 .map_err(|_| ModelError::TooLarge("file name"))?;
             let entry = self
-                .find(dir, &path)
+                .find_near(dir, &path, &mut cursor)
                 .ok_or(ModelError::MissingFile("domains/ file"))?;
             let text = self.read(&entry, buf)?;
             let text =

@@ -293,6 +293,53 @@ fn roundtrip() {
 }
 
 #[test]
+fn find_near_finds_what_find_finds_from_anywhere() {
+    let built = sample();
+    let archive = Archive::new(&built.bytes).unwrap();
+    let names: Vec<Vec<u8>> = archive.entries().map(|e| e.name().to_vec()).collect();
+    let offset = |e: Option<Entry<'_>>| e.map(|e| e.data_offset());
+    // In archive order, in reverse (each a wrap around), and from every start.
+    let mut orders: Vec<Vec<usize>> = vec![(0..4).collect(), (0..4).rev().collect()];
+    orders.extend((0..4).map(|first| (0..4).map(|i| (first + i) % 4).collect()));
+    for order in orders {
+        let mut cursor = Cursor::default();
+        for &i in &order {
+            let found = archive.find_near(&names[i], &mut cursor);
+            assert_eq!(offset(found), offset(archive.find(&names[i])), "{order:?}");
+        }
+    }
+    // A name not there leaves the cursor where it was.
+    let mut cursor = Cursor::default();
+    archive.find_near(&names[1], &mut cursor).unwrap();
+    let before = cursor;
+    assert!(archive
+        .find_near(b"trees/t00_001.bin", &mut cursor)
+        .is_none());
+    assert_eq!(cursor, before);
+    // Duplicates (not adjacent): the first at or after the cursor.
+    let dup = build(
+        &[
+            Spec::stored(b"a", b"1"),
+            Spec::stored(b"b", b""),
+            Spec::stored(b"a", b"2"),
+        ],
+        b"",
+    );
+    let archive = Archive::new(&dup.bytes).unwrap();
+    let mut out = [0u8; 1];
+    let mut cursor = Cursor::default();
+    let mut read = |name: &[u8], cursor: &mut Cursor| {
+        let entry = archive.find_near(name, cursor).unwrap();
+        entry.read_into(&mut out).unwrap().to_vec()
+    };
+    assert_eq!(read(b"a", &mut cursor), b"1");
+    assert_eq!(read(b"a", &mut cursor), b"2");
+    assert_eq!(read(b"a", &mut cursor), b"1");
+    read(b"b", &mut cursor);
+    assert_eq!(read(b"a", &mut cursor), b"2");
+}
+
+#[test]
 fn read_into_with_reuses_the_decompressor() {
     let built = sample();
     let archive = Archive::new(&built.bytes).unwrap();
