@@ -44,8 +44,8 @@
 //!   both hold `0xFFFFFFFF`). Sizes always come from the central directory: with bit 3 set
 //!   (Java's `ZipOutputStream` sets it for every deflated entry) the local CRC and sizes are
 //!   zero and the real ones follow the data in a data descriptor, which this reader does not
-//!   need. The data starts after the local name and extra field
-//!   and ends before the central directory.
+//!   need. The data starts after the local name and extra field and ends before the central
+//!   directory.
 //!
 //! # Layout rule: no overlapping entries
 //! Entries must appear in the central directory in increasing order of local-header offset,
@@ -58,10 +58,11 @@
 //!
 //! # Duplicate names
 //! Finding every duplicate name would take O(n²) time or memory proportional to the entry
-//! count, and this module has neither to spare for [`MAX_ENTRIES`] entries. [`Archive::new`] refuses
-//! duplicates that are adjacent in the central directory ([`ZipError::DuplicateName`]);
-//! other duplicates are accepted, and [`Archive::find`] returns the first in central-directory
-//! order. Writers that produce MOJOs (Java's `ZipOutputStream`) refuse duplicates themselves.
+//! count, and this module has neither to spare for [`MAX_ENTRIES`] entries.
+//! [`Archive::new`] refuses duplicates that are adjacent in the central directory
+//! ([`ZipError::DuplicateName`]); other duplicates are accepted, and [`Archive::find`]
+//! returns the first in central-directory order ([`Archive::find_near`] the first after its
+//! cursor). Writers that produce MOJOs (Java's `ZipOutputStream`) refuse duplicates themselves.
 //!
 //! # Nesting
 //! Entries are never opened as archives themselves: a zip inside a MOJO is just bytes, so
