@@ -215,20 +215,28 @@ impl Ensemble {
     ) -> Result<(), ModelError> {
         let se_names =
             header.first_column as usize..(header.first_column + header.n_features) as usize;
+        let n = se_names.len();
         let mut at = self.maps.first as usize;
         for slot in 0..self.bases.len as usize {
             let Some(sub) = self.base(w_f64(w, self.bases.first as usize + slot)?, subs) else {
                 continue;
             };
+            // A base's columns are mostly the ensemble's in the same order: each search
+            // starts after the last column found and wraps around, a step each rather than
+            // a scan (H2O's column names are unique, so where it starts does not matter).
+            let mut next = 0;
             for j in 0..sub.n_features as usize {
                 let name = w
                     .column_name(sub.first_column as usize + j)
                     .ok_or(ModelError::Corrupt("ensemble columns"))?;
-                let found = se_names.clone().find(|&c| w.column_name(c) == Some(name));
+                let found = (0..n)
+                    .map(|k| (next + k) % n)
+                    .find(|&k| w.column_name(se_names.start + k) == Some(name));
                 let found = found.ok_or(ModelError::Corrupt(
                     "a base model has an input column the ensemble lacks",
                 ))?;
-                w.set_f64(at, (found - se_names.start) as f64)?;
+                w.set_f64(at, found as f64)?;
+                next = found + 1;
                 at += 1;
             }
         }
