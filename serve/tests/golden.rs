@@ -177,19 +177,27 @@ fn row_with_math(
     cells.join(",")
 }
 
+/// One call of an intrinsic: which (0 `exp`, 1 `log`, 2 `pow`) and its arguments' bits.
+/// HotSpot's intrinsics are functions of these, so a result it misrounds is misrounded at
+/// every call that repeats them (a multinomial's classes with equal scores).
+type Call = (u8, u64, u64);
+
 /// The core's correctly rounded `exp`, `log` and `pow` with the results of the listed calls
 /// (numbered from 0, in the order scoring makes them, whichever the function) moved by the
-/// listed ulps; counts the calls.
+/// listed ulps, and with them every call `same` (the calls of a first scoring) says repeats
+/// one of them; records the calls.
 struct MovedResults<'m> {
     moved: &'m [(usize, i64)],
-    calls: usize,
+    same: &'m [Call],
+    calls: Vec<Call>,
 }
 
 impl MovedResults<'_> {
-    fn result(&mut self, v: f64) -> f64 {
-        let call = self.calls;
-        self.calls += 1;
-        match self.moved.iter().find(|(at, _)| *at == call) {
+    fn result(&mut self, call: Call, v: f64) -> f64 {
+        let at = self.calls.len();
+        self.calls.push(call);
+        let like = |m: usize| m == at || self.same.get(m) == Some(&call);
+        match self.moved.iter().find(|(m, _)| like(*m)) {
             Some((_, delta)) if v.is_finite() && v != 0.0 => {
                 f64::from_bits((v.to_bits() as i64 + delta) as u64)
             }
@@ -200,19 +208,20 @@ impl MovedResults<'_> {
 
 impl JavaMath for MovedResults<'_> {
     fn exp(&mut self, x: f64) -> f64 {
-        self.result(exp(x))
+        self.result((0, x.to_bits(), 0), exp(x))
     }
 
     fn log(&mut self, x: f64) -> f64 {
-        self.result(log(x))
+        self.result((1, x.to_bits(), 0), log(x))
     }
 
     fn pow(&mut self, x: f64, y: f64) -> f64 {
-        self.result(pow(x, y))
+        self.result((2, x.to_bits(), y.to_bits()), pow(x, y))
     }
 }
 
-/// [`row_with_math`] with the results of the listed calls moved (see [`MovedResults`]).
+/// [`row_with_math`] with the results of the listed calls, and of the calls that repeat
+/// theirs, moved (see [`MovedResults`]).
 fn row_with_moved_results(
     model: &LoadedModel,
     row: (&[f64], u64),
@@ -220,18 +229,41 @@ fn row_with_moved_results(
     mode: &str,
     moved: &[(usize, i64)],
 ) -> String {
-    let mut java = MovedResults { moved, calls: 0 };
+    let same = calls_made(model, row, offset, mode);
+    row_with_moved_calls(model, row, offset, mode, moved, &same)
+}
+
+/// [`row_with_moved_results`] with the row's calls already known (`same`).
+fn row_with_moved_calls(
+    model: &LoadedModel,
+    row: (&[f64], u64),
+    offset: f64,
+    mode: &str,
+    moved: &[(usize, i64)],
+    same: &[Call],
+) -> String {
+    let mut java = MovedResults {
+        moved,
+        same,
+        calls: Vec::new(),
+    };
     row_with_math(model, row, offset, mode, &mut java)
+}
+
+/// The `exp`, `log` and `pow` calls scoring the row makes, in order.
+fn calls_made(model: &LoadedModel, row: (&[f64], u64), offset: f64, mode: &str) -> Vec<Call> {
+    let mut recorder = MovedResults {
+        moved: &[],
+        same: &[],
+        calls: Vec::new(),
+    };
+    row_with_math(model, row, offset, mode, &mut recorder);
+    recorder.calls
 }
 
 /// How many `exp`, `log` and `pow` calls scoring the row makes.
 fn intrinsic_calls(model: &LoadedModel, row: (&[f64], u64), offset: f64, mode: &str) -> usize {
-    let mut counter = MovedResults {
-        moved: &[],
-        calls: 0,
-    };
-    row_with_math(model, row, offset, mode, &mut counter);
-    counter.calls
+    calls_made(model, row, offset, mode).len()
 }
 
 /// How many results a row may need moved: two (a multinomial's softmax can meet two misrounded
@@ -265,9 +297,10 @@ fn moved_results_explaining(
     want: &str,
     most: usize,
 ) -> Option<usize> {
-    let scored = |moved: &Moves| row_with_moved_results(model, row, offset, mode, moved);
+    let same = calls_made(model, row, offset, mode);
+    let scored = |moved: &Moves| row_with_moved_calls(model, row, offset, mode, moved, &same);
     let search = MoveSearch {
-        calls: intrinsic_calls(model, row, offset, mode),
+        calls: same.len(),
         scored: &scored,
         want,
     };
@@ -582,6 +615,49 @@ fn every_golden_output_matches_genmodel() {
 /// The allowance explains a row with one or two results moved, and nothing else: a GBM
 /// multinomial row (one `exp` per class) scored with results moved stands in for genmodel's;
 /// so does an Extended Isolation Forest row whose score, `pow(2, -mean / c)`, moved.
+#[test]
+fn a_moved_result_moves_at_every_call_with_its_arguments() {
+    // A multinomial GBM whose classes 1, 3 and 4 score alike calls `exp` with one argument
+    // three times; HotSpot misrounds all three or none, so one move is all three.
+    let (a, b) = (-0.75f64, 0.5f64);
+    let mut recorder = MovedResults {
+        moved: &[],
+        same: &[],
+        calls: Vec::new(),
+    };
+    let args = [b, a, b, a, a];
+    let exact: Vec<f64> = args.iter().map(|&x| recorder.exp(x)).collect();
+    let same = recorder.calls;
+    let mut java = MovedResults {
+        moved: &[(1, 1)],
+        same: &same,
+        calls: Vec::new(),
+    };
+    let moved: Vec<f64> = args.iter().map(|&x| java.exp(x)).collect();
+    let ulps: Vec<i64> = moved
+        .iter()
+        .zip(&exact)
+        .map(|(m, e)| m.to_bits() as i64 - e.to_bits() as i64)
+        .collect();
+    assert_eq!(ulps, [0, 1, 0, 1, 1]);
+    // `log` and `pow` of the same bits are other calls.
+    let c = 1.5f64;
+    let same = [
+        (0, c.to_bits(), 0),
+        (1, c.to_bits(), 0),
+        (2, c.to_bits(), c.to_bits()),
+    ];
+    let mut java = MovedResults {
+        moved: &[(0, -1)],
+        same: &same,
+        calls: Vec::new(),
+    };
+    assert_eq!(java.exp(c).to_bits(), exp(c).to_bits() - 1);
+    assert_eq!(java.log(c), log(c));
+    assert_eq!(java.pow(c, c), pow(c, c));
+    assert_eq!(java.exp(c).to_bits(), exp(c).to_bits() - 1);
+}
+
 #[test]
 fn allowance_explains_one_or_two_moved_results_only() {
     let model = load::from_path(&testdata().join("models/gbm_multinomial_iris.zip")).unwrap();

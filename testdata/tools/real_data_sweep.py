@@ -159,6 +159,12 @@ DATASETS = [
     ("vote92", "vote", "multinomial", 0),
     ("std", "rinfct", "binomial", 0),  # 24 columns, 0/1 indicators
     ("Train", "choice", "binomial", 0),  # an id per person
+    ("tips", "tip", "regression", 0),
+    ("liver", "dose", "multinomial", 0),
+    ("FriendFoe", "play", "binomial", 0),
+    ("solder", "skips", "poisson", 0),  # four text columns, one of ten levels
+    ("colon", "status", "binomial", 0),
+    ("Suicide", "method", "multinomial", 0),  # a coarser copy of the response among the inputs
 ]
 
 # Rows trained on, where all of a dataset (movies: 58,788) would make the sweep much longer
