@@ -170,9 +170,9 @@ fn pack_dir(dir: &Path) -> Result<Vec<u8>, LoadError> {
             }
             out.extend(name.as_bytes());
         };
-        header(&mut out, 0x0403_4b50, false);
+        header(&mut out, scorer::zip::local::SIGNATURE, false);
         out.extend(&data);
-        header(&mut central, 0x0201_4b50, true);
+        header(&mut central, scorer::zip::central::SIGNATURE, true);
     }
     // Offsets and sizes fit 32 bits (the files are at most 1 GiB); from 65,535 files on the
     // count does not fit 16, and goes to a zip64 record, as Java's `ZipOutputStream` writes.
@@ -183,7 +183,7 @@ fn pack_dir(dir: &Path) -> Result<Vec<u8>, LoadError> {
         Ok(n) if n < u16::MAX => n,
         _ => {
             let record_at = out.len() as u64;
-            out.extend(0x0606_4b50u32.to_le_bytes());
+            out.extend(scorer::zip::eocd::ZIP64_SIGNATURE.to_le_bytes());
             out.extend(44u64.to_le_bytes()); // the record's length after this field
             out.extend(45u16.to_le_bytes()); // version made by
             out.extend(45u16.to_le_bytes()); // version needed
@@ -192,14 +192,14 @@ fn pack_dir(dir: &Path) -> Result<Vec<u8>, LoadError> {
             out.extend((count as u64).to_le_bytes());
             out.extend(u64::from(central_len).to_le_bytes());
             out.extend(u64::from(central_at).to_le_bytes());
-            out.extend(0x0706_4b50u32.to_le_bytes()); // the locator
+            out.extend(scorer::zip::eocd::ZIP64_LOCATOR_SIGNATURE.to_le_bytes());
             out.extend([0u8; 4]); // disk of the record
             out.extend(record_at.to_le_bytes());
             out.extend(1u32.to_le_bytes()); // disks
             u16::MAX
         }
     };
-    out.extend(0x0605_4b50u32.to_le_bytes());
+    out.extend(scorer::zip::eocd::SIGNATURE.to_le_bytes());
     out.extend([0u8; 4]); // disk numbers
     out.extend(short_count.to_le_bytes());
     out.extend(short_count.to_le_bytes());

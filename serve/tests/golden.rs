@@ -612,9 +612,6 @@ fn every_golden_output_matches_genmodel() {
     }
 }
 
-/// The allowance explains a row with one or two results moved, and nothing else: a GBM
-/// multinomial row (one `exp` per class) scored with results moved stands in for genmodel's;
-/// so does an Extended Isolation Forest row whose score, `pow(2, -mean / c)`, moved.
 #[test]
 fn a_moved_result_moves_at_every_call_with_its_arguments() {
     // A multinomial GBM whose classes 1, 3 and 4 score alike calls `exp` with one argument
@@ -658,6 +655,9 @@ fn a_moved_result_moves_at_every_call_with_its_arguments() {
     assert_eq!(java.exp(c).to_bits(), exp(c).to_bits() - 1);
 }
 
+/// The allowance explains a row with one or two results moved, and nothing else: a GBM
+/// multinomial row (one `exp` per class) scored with results moved stands in for genmodel's;
+/// so does an Extended Isolation Forest row whose score, `pow(2, -mean / c)`, moved.
 #[test]
 fn allowance_explains_one_or_two_moved_results_only() {
     let model = load::from_path(&testdata().join("models/gbm_multinomial_iris.zip")).unwrap();

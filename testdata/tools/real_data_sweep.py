@@ -421,8 +421,8 @@ def train(algo, kind, tag, frame, x, y, numeric, knotted, two_level, weights, mo
             low, high = frame[y].min(), frame[y].max()
             column = (frame[y] - low) / (high - low)
         frame = frame.cbind(column.set_names([response]))
-        est.train(x=[c for c in x if not algo.startswith("coxph") or c != weights], y=response,
-                  training_frame=frame)
+        inputs = [c for c in x if c != weights] if algo.startswith("coxph") else x
+        est.train(x=inputs, y=response, training_frame=frame)
     elif algo in WEIGHTED:
         est.train(x=[c for c in x if c != weights], y=y, training_frame=frame)
     else:

@@ -1255,8 +1255,8 @@ impl<'a> Mojo<'a> {
                 sink.tree(tree)?;
                 if let (true, Ok(span)) = (with_aux, &mut weights) {
                     let internal = sink.position().nodes - before;
-                    let file = (dir, name.as_str());
-                    let aux = self.aux_weights(file, &mut cursor, tree, internal, span, buf, sink);
+                    let aux =
+                        self.aux_weights(dir, &name, &mut cursor, tree, internal, span, buf, sink);
                     if let Err(why) = aux {
                         weights = Err(why);
                     }
@@ -1298,7 +1298,8 @@ impl<'a> Mojo<'a> {
     #[allow(clippy::too_many_arguments)]
     fn aux_weights(
         &self,
-        (dir, tree_name): (&str, &str),
+        dir: &str,
+        tree_name: &str,
         cursor: &mut Cursor,
         tree: TreeRec,
         internal: usize,

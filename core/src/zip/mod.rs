@@ -598,15 +598,16 @@ impl Directory {
             cd_offset: u64::from(eocd.cd_offset()),
             end: eocd_pos,
         };
+        if !eocd.has_zip64_marker() {
+            return Ok(plain);
+        }
         let Some(locator_pos) = eocd_pos.checked_sub(eocd::ZIP64_LOCATOR_LEN) else {
             return Ok(plain);
         };
         let locator = bytes.get(locator_pos..eocd_pos).unwrap_or_default();
-        let has_locator = locator.get(..4) == Some(&eocd::ZIP64_LOCATOR_SIGNATURE.to_le_bytes());
-        if !eocd.has_zip64_marker() || !has_locator {
+        let Ok(locator) = eocd::Zip64Locator::new_checked(locator) else {
             return Ok(plain);
-        }
-        let locator = eocd::Zip64Locator::new_checked(locator)?;
+        };
         if locator.record_disk() != 0 || locator.total_disks() > 1 {
             return Err(ZipError::MultiDiskUnsupported);
         }
