@@ -117,7 +117,8 @@ def plain_cells(s, rows):
 
 
 def train_all(specs, datasets, port):
-    """Trains and exports `specs`; returns (refused, trained)."""
+    """Trains and exports `specs`; returns (refused, trained). A spec's optional `without`,
+    (column, level), trains on the rows whose column is not that level."""
     for s in specs:
         path = G.p("models", s["name"] + ".zip")
         if os.path.exists(path):
@@ -134,7 +135,11 @@ def train_all(specs, datasets, port):
         for s in specs:
             try:
                 est = s["cls"](**s["params"])
-                kw = dict(x=s["x"], training_frame=frames[s["ds"]])
+                frame = frames[s["ds"]]
+                if s.get("without"):  # rows of one level dropped in H2O: the level stays in the domain
+                    column, level = s["without"]
+                    frame = frame[frame[column] != level, :]
+                kw = dict(x=s["x"], training_frame=frame)
                 if s["y"] is not None:
                     kw["y"] = s["y"]
                 est.train(**kw)

@@ -156,7 +156,8 @@ pub enum ScoreError {
     /// [`crate::model::Model::score_rows`] takes no offsets or one per row.
     OffsetsLength { expected: u32, found: u32 },
     /// The row's decision path in tree `tree` (from 0, in leaf-assignment order) has no leaf
-    /// assignment in genmodel: 64 levels or more, or bits that read as a NaN double.
+    /// assignment in genmodel: 64 levels or more, bits that read as a NaN double, or a tree
+    /// absent from the MOJO.
     NoDecisionPath { tree: u32 },
 }
 
@@ -288,7 +289,8 @@ impl fmt::Display for ScoreError {
             ScoreError::NoDecisionPath { tree } => write!(
                 f,
                 "tree {tree}: the decision path has no leaf assignment in genmodel (it is 64 \
-                 levels or more deep, or its bits read as NaN; genmodel's is null)"
+                 levels or more deep, or its bits read as NaN, and genmodel's is null; or the \
+                 MOJO has no such tree, and genmodel fails)"
             ),
         }
     }

@@ -134,7 +134,10 @@ fn algorithms_versions_and_encodings() {
         s.replace("mojo_version = 1.40", "mojo_version = 1.00")
     }));
     assert!(
-        !older.unwrap().has_leaf_paths(),
+        matches!(
+            older.unwrap().leaf_paths_support(),
+            Err(ModelError::Unsupported(_))
+        ),
         "genmodel has none before 1.20"
     );
     let no_algo = with_ini(|s| s.replace("algorithm = Gradient Boosting Machine\n", ""));

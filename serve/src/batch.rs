@@ -76,8 +76,8 @@ pub enum BatchError {
         line: usize,
         message: String,
     },
-    /// Leaf assignment was asked of a model without trees.
-    NoLeafPaths,
+    /// Leaf assignment was asked of a model without them; the reason.
+    NoLeafPaths(String),
     /// Contributions were asked of a model without them; the reason.
     NoContributions(String),
     /// A reconstruction was asked of a model that is not a GLRM.
@@ -95,9 +95,7 @@ impl std::fmt::Display for BatchError {
             BatchError::Rejected { row, line, message } => {
                 write!(f, "row {row} (line {line}): {message}")
             }
-            BatchError::NoLeafPaths => f.write_str(
-                "leaf assignment is only defined for GBM and DRF MOJOs of version 1.20 or later",
-            ),
+            BatchError::NoLeafPaths(why) => write!(f, "no leaf assignment: {why}"),
             BatchError::NoContributions(why) => write!(f, "no contributions: {why}"),
             BatchError::NoReconstruction => {
                 f.write_str("only GLRM models reconstruct their input (--glrm-reconstruct)")
@@ -238,8 +236,10 @@ fn run_blocks<M: AsRef<[u64]> + Sync, S: AsRef<[Header]> + Sync>(
 
     let w = |e| BatchError::Write(e);
     let leaf = output == BatchOutput::LeafPaths;
-    if leaf && !model.has_leaf_paths() {
-        return Err(BatchError::NoLeafPaths);
+    if leaf {
+        model
+            .leaf_paths_support()
+            .map_err(|e| BatchError::NoLeafPaths(e.to_string()))?;
     }
     let contributions = output == BatchOutput::Contributions;
     if contributions {

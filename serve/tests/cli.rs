@@ -174,12 +174,12 @@ fn tree_mojos_before_1_20_have_no_leaf_assignment_nor_contributions() {
         (
             "models/h2o310010_gbm_highcard.zip",
             "--leafNodeAssignment",
-            "version 1.20 or later",
+            "leaf assignment of MOJOs before 1.20",
         ),
         (
             "models/h2o310010_as110_drf_highcard_y01.zip",
             "--leafNodeAssignment",
-            "version 1.20",
+            "before 1.20",
         ),
         (
             "models/h2o310010_gbm_highcard.zip",

@@ -845,6 +845,49 @@ fn java_hex_parser_reads_what_genmodel_writes() {
     assert!(parse_java_hex("yes").is_none());
 }
 
+/// Leaf assignment is refused where genmodel refuses or fails: a model that is not a GBM or
+/// DRF, and a GBM or DRF whose MOJO leaves a class's trees out (genmodel's
+/// `getLeafNodeAssignments` reads the missing tree and throws on every row), while the same
+/// models' predictions are golden fixtures.
+#[test]
+fn leaf_assignment_is_refused_where_genmodel_fails() {
+    let cases: &[(&str, &str)] = &[
+        ("models/gbm_empty_class_multi.zip", "leaves some trees out"),
+        ("models/drf_empty_class_multi.zip", "leaves some trees out"),
+        ("models/xgb_empty_class_multi.zip", "other than GBM and DRF"),
+        ("models/glm_binomial_prostate.zip", "other than GBM and DRF"),
+    ];
+    for (path, why) in cases {
+        let model = load::from_path(&testdata().join(path)).unwrap();
+        let err = model.leaf_paths_support().unwrap_err().to_string();
+        assert!(err.contains(why), "{path}: {err}");
+        let input = std::fs::read(testdata().join("inputs/multi.csv")).unwrap();
+        let options = BatchOptions {
+            format: NumberFormat::Hex,
+            calibrated: false,
+            rules: InputRules::default(),
+            separator: b',',
+            header: true,
+            find_opencsv_difference: false,
+        };
+        let e = leaf_paths_csv(&model, input.as_slice(), &mut Vec::new(), options).unwrap_err();
+        assert!(e.to_string().contains(why), "{path}: {e}");
+        if matches!(model.algorithm(), Algorithm::Gbm | Algorithm::Drf) {
+            // Called anyway, the walk stops at the first absent tree, after the ones before it.
+            let row = vec![f64::NAN; model.n_features()];
+            let mut paths = 0;
+            let e = model.for_each_leaf_path(&row, |_| paths += 1).unwrap_err();
+            assert_eq!(
+                e,
+                scorer::ScoreError::NoDecisionPath { tree: paths },
+                "{path}"
+            );
+        }
+    }
+    let model = load::from_path(&testdata().join("models/gbm_multinomial_6class_na.zip")).unwrap();
+    assert_eq!(model.leaf_paths_support(), Ok(()));
+}
+
 /// Models without contributions in genmodel are refused with a reason naming why; the
 /// contributions of the others sum to the raw (link-space) prediction.
 #[test]

@@ -165,6 +165,14 @@ DATASETS = [
     ("solder", "skips", "poisson", 0),  # four text columns, one of ten levels
     ("colon", "status", "binomial", 0),
     ("Suicide", "method", "multinomial", 0),  # a coarser copy of the response among the inputs
+    ("Yogurt", "choice", "multinomial", 0),  # names with dots, a household id
+    ("infert", "case", "binomial", 0),  # education levels like "0-5yrs"
+    ("hla", "y", "binomial", 0),  # allele codes as integers
+    ("PatentsHGH", "pat", "regression", 0),  # a yes/no column, lagged copies of the response
+    ("Ketchup", "Ketchup.choice", "multinomial", 0),  # a response name with a dot
+    ("Produc", "gsp", "regression", 0),  # state names in capitals, a 48-level column
+    ("LaborSupply", "lnhr", "regression", 0),  # a panel: an id per person, 10 years each
+    ("Ericksen", "undercount", "regression", 0),  # 66 rows, a negative response
 ]
 
 # Rows trained on, where all of a dataset (movies: 58,788) would make the sweep much longer
@@ -194,7 +202,7 @@ MORE = ["gbm_tuned", "gbm_huber", "gbm_laplace", "gbm_quantile", "gbm_poisson", 
         "pca_none", "pca_normalize", "pca_descale", "kmeans_nostd", "dl_skip", "glm_skip", "xgb_onehot",
         "gbm_interact", "drf_onehot", "gbm_calib_iso", "drf_calib", "drf_calib_iso", "gam_is", "gam_ms",
         "coxph", "coxph_strata", "glm_quasi", "gbm_quasi", "glm_fractional", "glm_gamma_log", "se_drf_meta",
-        "se_dl_meta", "se_xgb_meta"]
+        "se_dl_meta", "se_xgb_meta", "gbm_emptyclass", "drf_emptyclass", "xgb_emptyclass", "glm_emptyclass"]
 ALGO_SETS = {"basic": BASIC, "more": MORE, "all": BASIC + MORE}
 
 # Settings whose models read only some of a dataset's kinds (others are skipped).
@@ -211,6 +219,8 @@ ONLY_KINDS = {
     "dl_balance": ("binomial", "multinomial"),
     "coxph": ("binomial",), "coxph_strata": ("binomial",), "glm_quasi": ("binomial",), "gbm_quasi": ("binomial",),
     "glm_fractional": ("regression",), "glm_gamma_log": ("regression",),
+    "gbm_emptyclass": ("multinomial",), "drf_emptyclass": ("multinomial",), "xgb_emptyclass": ("multinomial",),
+    "glm_emptyclass": ("multinomial",),
 }
 UNSUPERVISED = ("eif", "if", "if_contam", "kmeans", "kmeans_est", "kmeans_nostd", "pca", "pca_none",
                 "pca_normalize", "pca_descale", "glrm", "dl_ae")
@@ -223,6 +233,9 @@ WEIGHTED = ("gbm_weights", "glm_weights", "xgb_weights", "dl_weights")
 # the scored rows): a binomial's last level as 1, the others 0 (CoxPH's event, with the weights
 # column as the stop time), or a regression's response scaled to [0, 1].
 NUMERIC_RESPONSE = ("coxph", "coxph_strata", "glm_quasi", "gbm_quasi", "glm_fractional")
+# Settings trained without the rows of the response's second level, dropped inside H2O so the
+# level stays in the domain: a class no training row has (GBM and DRF write no trees for it).
+EMPTY_CLASS = ("gbm_emptyclass", "drf_emptyclass", "xgb_emptyclass", "glm_emptyclass")
 STACKED = {"se": {}, "se_gbm_meta": dict(metalearner_algorithm="gbm"),
            "se_logit": dict(metalearner_transform="Logit"), "se_drf_meta": dict(metalearner_algorithm="drf"),
            "se_dl_meta": dict(metalearner_algorithm="deeplearning"),
@@ -341,6 +354,10 @@ def estimator(algo, kind, frame, x, numeric, knotted, two_level, weights):
         "xgb_weights": lambda: XGB(ntrees=30, weights_column=weights, seed=1) if weights else None,
         "dl_weights": lambda: DL(epochs=5, hidden=[16], weights_column=weights, seed=1, reproducible=True)
         if weights else None,
+        "gbm_emptyclass": lambda: GBM(ntrees=20, seed=1),
+        "drf_emptyclass": lambda: DRF(ntrees=20, seed=1),
+        "xgb_emptyclass": lambda: XGB(ntrees=20, seed=1),
+        "glm_emptyclass": lambda: GLM(family=family, seed=1),
         "drf_balance": lambda: DRF(ntrees=20, balance_classes=True, seed=1),
         "dl_balance": lambda: DL(epochs=5, hidden=[16], balance_classes=True, seed=1, reproducible=True),
         # Cross-validation folds from a two-level input (which then is not an input).
@@ -425,6 +442,8 @@ def train(algo, kind, tag, frame, x, y, numeric, knotted, two_level, weights, mo
         est.train(x=inputs, y=response, training_frame=frame)
     elif algo in WEIGHTED:
         est.train(x=[c for c in x if c != weights], y=y, training_frame=frame)
+    elif algo in EMPTY_CLASS:
+        est.train(x=x, y=y, training_frame=frame[frame[y] != frame[y].levels()[0][1], :])
     else:
         est.train(x=x, y=y, training_frame=frame)
     return [(tag, export(est, models, tag))]

@@ -2418,11 +2418,28 @@ impl<'m> Part<'m> {
         }
     }
 
-    /// Whether the model has leaf assignments (GBM and DRF; PredictCsv's
-    /// `--leafNodeAssignment`, which genmodel refuses for MOJOs before 1.20).
-    pub fn has_leaf_paths(&self) -> bool {
-        matches!(self.header.algo, Algo::Gbm { .. } | Algo::Drf { .. })
-            && self.header.mojo_version >= 120
+    /// Why the model has no leaf assignments, if it has none.
+    fn leaf_paths_support(&self) -> Result<(), ModelError> {
+        if !matches!(self.header.algo, Algo::Gbm { .. } | Algo::Drf { .. }) {
+            return Err(ModelError::Unsupported(
+                "leaf assignment of models other than GBM and DRF",
+            ));
+        }
+        if self.header.mojo_version < 120 {
+            return Err(ModelError::Unsupported(
+                "leaf assignment of MOJOs before 1.20 (genmodel refuses them)",
+            ));
+        }
+        let n = (self.header.n_groups * self.header.trees_per_class) as usize;
+        let first = self.header.first_tree as usize;
+        let mut trees = self.tree_regions().trees.iter().skip(first).take(n);
+        if trees.any(|t| t.kind == TreeRec::ABSENT) {
+            return Err(ModelError::Unsupported(
+                "leaf assignment of a model whose MOJO leaves some trees out, as H2O does for \
+                 a class without training rows (genmodel fails on it)",
+            ));
+        }
+        Ok(())
     }
 
     /// Calls `f(class, group)` for every tree, in the order of
@@ -2437,9 +2454,9 @@ impl<'m> Part<'m> {
     }
 
     /// Calls `f` with the decision path of `row` in every tree (class-major, as genmodel
-    /// orders them); an absent tree gives an empty path. Allocates nothing. Stops with
-    /// [`ScoreError::NoDecisionPath`] at the first tree whose path genmodel has none for
-    /// (64 levels or more deep), after calling `f` for the trees before it.
+    /// orders them). Allocates nothing. Stops with [`ScoreError::NoDecisionPath`] at the
+    /// first tree whose path genmodel has none for (64 levels or more deep, or absent from
+    /// the MOJO), after calling `f` for the trees before it.
     pub fn for_each_leaf_path(
         &self,
         row: &[f64],
@@ -2996,10 +3013,11 @@ impl<M: AsRef<[u64]>, S: AsRef<[Header]>> Model<M, S> {
         })
     }
 
-    /// Whether the model has leaf assignments (GBM and DRF; PredictCsv's
-    /// `--leafNodeAssignment`, which genmodel refuses for MOJOs before 1.20).
-    pub fn has_leaf_paths(&self) -> bool {
-        self.part().has_leaf_paths()
+    /// Whether the model has leaf assignments (PredictCsv's `--leafNodeAssignment`), and if
+    /// not, why: [`ModelError::Unsupported`] names the reason (not a GBM or DRF, a MOJO before
+    /// 1.20, trees absent from the MOJO; genmodel refuses or fails on each).
+    pub fn leaf_paths_support(&self) -> Result<(), ModelError> {
+        self.part().leaf_paths_support()
     }
 
     /// Calibrated `[p0, p1]` for a binomial prediction, if the model carries calibration.
@@ -3021,9 +3039,9 @@ impl<M: AsRef<[u64]>, S: AsRef<[Header]>> Model<M, S> {
     }
 
     /// Calls `f` with the decision path of `row` in every tree (class-major, as genmodel
-    /// orders them); an absent tree gives an empty path. Allocates nothing. Stops with
-    /// [`ScoreError::NoDecisionPath`] at the first tree whose path genmodel has none for
-    /// (64 levels or more deep), after calling `f` for the trees before it.
+    /// orders them). Allocates nothing. Stops with [`ScoreError::NoDecisionPath`] at the
+    /// first tree whose path genmodel has none for (64 levels or more deep, or absent from
+    /// the MOJO), after calling `f` for the trees before it.
     pub fn for_each_leaf_path(
         &self,
         row: &[f64],

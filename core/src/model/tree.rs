@@ -817,12 +817,14 @@ pub fn score_dense(dense: &[u32], depth: u32, base: usize, row: &[f64]) -> f64 {
 /// it for leaf assignment: bit `d` set when the row went right at depth `d`, then a
 /// terminating bit at the leaf's depth, with `long` shifts. `None` where genmodel has no path
 /// (its `getDecisionPath` gives null): a level of 64 or more, which it returns as NaN, or
-/// bits that read as a NaN double (`getDecisionPath` takes the bits as a `double`).
+/// bits that read as a NaN double (`getDecisionPath` takes the bits as a `double`), and an
+/// absent tree (the MOJO has no file for it), which genmodel fails on.
 pub fn path(tree: TreeRec, regions: &Regions<'_>, row: &[f64]) -> Option<u64> {
     let bit = |level: u32| (level < 64).then(|| 1u64 << level);
     let ended = |bits: u64| (!f64::from_bits(bits).is_nan()).then_some(bits);
     let mut i = match tree.kind {
         TreeRec::NODE => tree.value as usize,
+        TreeRec::ABSENT => return None, // genmodel reads a null tree and fails
         _ => return bit(0),
     };
     let mut bits = 0u64;
@@ -1064,6 +1066,11 @@ mod tests {
             ),
             Some(1),
             "a stump's path is empty"
+        );
+        assert_eq!(
+            path(TreeRec::default(), &r, &[0.0]),
+            None,
+            "an absent tree has none"
         );
     }
 
