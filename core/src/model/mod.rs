@@ -513,6 +513,28 @@ fn path(dir: &str, name: &str) -> Option<heapless::String<{ limits::MAX_NAME_LEN
     Some(path)
 }
 
+/// The name of a tree's file: `trees/tCC_GGG.bin` (class and group zero-padded, wider
+/// past 99 and 999).
+fn tree_name(class: usize, group: usize) -> Option<heapless::String<32>> {
+    let mut name = heapless::String::new();
+    fmt::Write::write_fmt(&mut name, format_args!("trees/t{class:02}_{group:03}.bin")).ok()?;
+    Some(name)
+}
+
+/// The class and group of a tree's file name, if it is one exactly as [`tree_name`] writes it.
+fn tree_file(name: &str) -> Option<(usize, usize)> {
+    let (class, group) = name
+        .strip_prefix("trees/t")?
+        .strip_suffix(".bin")?
+        .split_once('_')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(class) || !digits(group) {
+        return None;
+    }
+    let (class, group) = (class.parse().ok()?, group.parse().ok()?);
+    (tree_name(class, group)?.as_str() == name).then_some((class, group))
+}
+
 /// Entries that mark a Driverless AI MOJO2 pipeline (or the zip it ships in).
 fn is_driverless(name: &[u8]) -> bool {
     name == b"mojo/pipeline.pb"
@@ -1234,12 +1256,19 @@ impl<'a> Mojo<'a> {
         // `_aux.bin`); read class by class, the next tree is a few files on.
         let mut cursor = Cursor::default();
         for class in 0..per_class {
+            // Groups below this have no file for the class (known from one scan).
+            let mut absent_until = 0;
             for group in 0..n_groups {
-                let mut name = heapless::String::<32>::new();
-                fmt::Write::write_fmt(&mut name, format_args!("trees/t{class:02}_{group:03}.bin"))
-                    .map_err(|_| ModelError::TooLarge("trees"))?;
+                let name = tree_name(class, group).ok_or(ModelError::TooLarge("trees"))?;
                 let before = sink.position().nodes;
-                let tree = match self.find_near(dir, &name, &mut cursor) {
+                let found = match group < absent_until {
+                    true => None,
+                    false => self.find_near(dir, &name, &mut cursor),
+                };
+                if found.is_none() && group >= absent_until {
+                    absent_until = self.next_tree_group(dir, class, group, n_groups);
+                }
+                let tree = match found {
                     None => TreeRec {
                         kind: TreeRec::ABSENT,
                         value: 0,
@@ -1291,6 +1320,23 @@ impl<'a> Mojo<'a> {
             Err(why) => TreeShap::Unusable(why),
         };
         Ok((shap, dense))
+    }
+
+    /// The first group after `group` that has a tree file for `class`, or `n_groups`. A
+    /// lookup that misses scans the whole central directory; H2O leaves out every tree of a
+    /// class without training rows (decision 74), so one scan for all of them keeps loading
+    /// linear.
+    fn next_tree_group(&self, dir: &str, class: usize, group: usize, n_groups: usize) -> usize {
+        let mut next = n_groups;
+        for entry in self.archive.entries() {
+            let file = entry.name_str().strip_prefix(dir).unwrap_or_default();
+            if let Some((c, g)) = tree_file(file) {
+                if c == class && g > group && g < next {
+                    next = g;
+                }
+            }
+        }
+        next
     }
 
     /// Pushes `(weightL, weightR)` of each of a tree's `internal` nodes from its `_aux.bin`
@@ -3325,5 +3371,34 @@ impl<M: AsRef<[u64]>, S: AsRef<[Header]>> Model<M, S> {
         work: &mut [f32],
     ) -> Result<(), Error> {
         self.part().contributions(row, out, work)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tree_file_names_round_trip_and_nothing_else_is_one() {
+        for (class, group) in [(0, 0), (3, 27), (12, 999), (12, 1000), (100, 12_345)] {
+            let name = tree_name(class, group).unwrap();
+            assert_eq!(tree_file(&name), Some((class, group)), "{name}");
+        }
+        assert_eq!(tree_name(5, 7).unwrap().as_str(), "trees/t05_007.bin");
+        for other in [
+            "trees/t05_007_aux.bin",
+            "trees/t5_007.bin",
+            "trees/t005_007.bin",
+            "trees/t05_07.bin",
+            "trees/t05_0007.bin",
+            "trees/t05_+07.bin",
+            "trees/t05_007.bin/",
+            "trees/t_007.bin",
+            "trees/t05007.bin",
+            "trees/t05_007",
+            "domains/d000.txt",
+        ] {
+            assert_eq!(tree_file(other), None, "{other}");
+        }
     }
 }
