@@ -243,6 +243,28 @@ fn edit_entry(e: &mut [(String, Vec<u8>)], name: &str, f: impl Fn(&str) -> Strin
     *data = f(std::str::from_utf8(data).unwrap()).into_bytes();
 }
 
+/// genmodel's tree (MOJO 1.40 on) and Deep Learning (1.10 on) readers take
+/// `_genmodel_encoding` as a string and fail to load a model without one; H2O 3.46 writes
+/// `null` there for a Deep Learning model trained with `enum_limited`.
+#[test]
+fn a_null_or_missing_genmodel_encoding_is_refused_where_genmodel_reads_it() {
+    for name in ["dl_tanh_binomial_prostate", "gbm_bernoulli_prostate"] {
+        for edit in [
+            |t: &str| t.replace("_genmodel_encoding = AUTO", "_genmodel_encoding = null"),
+            |t: &str| t.replace("_genmodel_encoding = AUTO\n", ""),
+        ] {
+            let bytes = model_with(name, |e| edit_entry(e, "model.ini", edit));
+            match model_error(&bytes) {
+                ModelError::Unsupported(why) => {
+                    assert!(why.contains("_genmodel_encoding"), "{why}")
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        assert!(load(&model_with(name, |_| {})).is_ok(), "{name}");
+    }
+}
+
 #[test]
 fn encoded_models_whose_original_columns_do_not_fit_are_refused() {
     let model = load(&onehot_with(|_| {})).unwrap();

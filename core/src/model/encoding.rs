@@ -50,6 +50,9 @@ impl Encoding {
     /// The encoding genmodel applies to a model, `None` for its native handling: trees read
     /// the key from MOJO 1.40 on, Deep Learning from 1.10 on and only `Binary`, `Eigen` and
     /// `LabelEncoder` of the changing ones (genmodel has no mapping for the others and fails).
+    /// Where genmodel reads the key, it must be there: H2O writes `null` for an encoding
+    /// genmodel has no name for (Deep Learning's `EnumLimited`), and genmodel's reader then
+    /// fails to load the model.
     pub(super) fn of(
         algorithm: crate::error::Algorithm,
         mojo_version: u32,
@@ -71,8 +74,14 @@ impl Encoding {
                 }
             }
         };
-        let Some(key) = key.filter(|_| mojo_version >= read_from) else {
+        if mojo_version < read_from {
             return Ok(None);
+        }
+        let Some(key) = key else {
+            return Err(ModelError::Unsupported(
+                "a model whose _genmodel_encoding is null or missing, as H2O writes for an \
+                 encoding genmodel has no name for (genmodel fails to load it)",
+            ));
         };
         Ok(Some(match key {
             "AUTO" | "SortByResponse" => return Ok(None),
@@ -724,7 +733,12 @@ mod tests {
         assert_eq!(of(Gbm, 130, Some("OneHotExplicit")), Ok(None));
         assert_eq!(of(Gbm, 140, Some("SortByResponse")), Ok(None));
         assert_eq!(of(Drf, 140, Some("Enum")), Ok(None));
-        assert_eq!(of(Gbm, 140, None), Ok(None));
+        // Where genmodel reads the key, null or missing fails its loading.
+        assert!(of(Gbm, 140, None).is_err());
+        assert!(of(DeepLearning, 110, None).is_err());
+        assert_eq!(of(Gbm, 130, None), Ok(None));
+        assert_eq!(of(DeepLearning, 100, None), Ok(None));
+        assert_eq!(of(Glm, 100, None), Ok(None));
         assert!(of(Gbm, 140, Some("OneHotInternal")).is_err());
         assert!(of(Gbm, 140, Some("Nonsense")).is_err());
         // Deep Learning from 1.10 on, and only three of the changing ones.
