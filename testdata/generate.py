@@ -20,7 +20,8 @@ What it does (deterministic apart from H2O model uuids/timestamps):
      (stacked ensembles with GBM and DRF metalearners, and with a GLM metalearner that
      dropped a constant base), generate_zip64.py (a MOJO of more than 65,535 files, which
      H2O writes as a zip64 archive), generate_empty_class.py (multinomial models with a
-     class no training row has: no trees for it) and generate_releases.py (MOJOs
+     class no training row has: no trees for it), generate_ensemble_encodings.py (stacked
+     ensembles over encoded base models) and generate_releases.py (MOJOs
      exported by older H2O releases, each trained in its own venv), each in its
      own H2O run, which add their rows to manifest.tsv and their sections to README.md;
      then generate_opencsv_cases.py (csv/opencsv_cases.jsonl: how PredictCsv's CSV reader
@@ -1595,6 +1596,8 @@ def main():
     generate_zip64.main()
     import generate_empty_class
     generate_empty_class.main()
+    import generate_ensemble_encodings
+    generate_ensemble_encodings.main()
     # ---- MOJOs from older H2O releases (likewise, each release in its own venv under .cache/)
     import generate_releases
     generate_releases.main()

@@ -888,6 +888,22 @@ fn leaf_assignment_is_refused_where_genmodel_fails() {
     assert_eq!(model.leaf_paths_support(), Ok(()));
 }
 
+/// Stacked ensembles over base models whose categorical encoding renames columns
+/// (one_hot_explicit, binary) are refused, as genmodel fails to load them ("does not have
+/// input column"); those whose bases keep the names (label_encoder, enum_limited on short
+/// domains, sort_by_response) are golden fixtures.
+#[test]
+fn ensembles_over_renamed_base_columns_are_refused() {
+    for name in ["one_hot_explicit", "binary"] {
+        let path = testdata().join(format!("models/se_{name}_bases_prostate.zip"));
+        let err = match load::from_path(&path) {
+            Ok(_) => panic!("{name}: loaded, but genmodel fails to"),
+            Err(e) => e.to_string(),
+        };
+        assert!(err.contains("a column the ensemble lacks"), "{name}: {err}");
+    }
+}
+
 /// Models without contributions in genmodel are refused with a reason naming why; the
 /// contributions of the others sum to the raw (link-space) prediction.
 #[test]

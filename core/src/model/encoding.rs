@@ -240,12 +240,6 @@ impl<'a> Mojo<'a> {
         sink: &mut dyn Sink,
     ) -> Result<Inputs, Error> {
         let corrupt = |what| Error::from(ModelError::Corrupt(what));
-        if !dir.is_empty() {
-            return Err(ModelError::Unsupported(
-                "a stacked ensemble whose base model encodes its categoricals",
-            )
-            .into());
-        }
         if ini.get("offset_column").is_some() {
             return Err(ModelError::Unsupported(
                 "an offset column with a categorical encoding other than AUTO",

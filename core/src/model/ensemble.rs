@@ -232,8 +232,10 @@ impl Ensemble {
                 let found = (0..n)
                     .map(|k| (next + k) % n)
                     .find(|&k| w.column_name(se_names.start + k) == Some(name));
-                let found = found.ok_or(ModelError::Corrupt(
-                    "a base model has an input column the ensemble lacks",
+                let found = found.ok_or(ModelError::Unsupported(
+                    "a stacked ensemble whose base model reads a column the ensemble lacks, as \
+                     one trained with a categorical encoding that renames columns does \
+                     (genmodel fails to load it)",
                 ))?;
                 w.set_f64(at, found as f64)?;
                 next = found + 1;

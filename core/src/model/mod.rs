@@ -835,7 +835,15 @@ impl<'a> Mojo<'a> {
             }
         };
         let encoding =
-            encoding::Encoding::of(algorithm, mojo_version, ini.get("_genmodel_encoding"))?;
+            match encoding::Encoding::of(algorithm, mojo_version, ini.get("_genmodel_encoding"))? {
+                // Inside a stacked ensemble genmodel scores a base model on the ensemble's
+                // row as it is (`score0`, by column name), without the encoder it has alone:
+                // a label-encoded base reads a level's index where alone it reads the level's
+                // number. Encodings that rename columns leave the base with columns the
+                // ensemble lacks, which `fill_column_maps` refuses as genmodel fails on them.
+                Some(_) if !dir.is_empty() => None,
+                e => e,
+            };
         let category =
             Category::from_key(ini.require("category")?).ok_or(ModelError::BadValue("category"))?;
         let n_columns = ini.n_columns();
