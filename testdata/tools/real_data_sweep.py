@@ -202,7 +202,8 @@ MORE = ["gbm_tuned", "gbm_huber", "gbm_laplace", "gbm_quantile", "gbm_poisson", 
         "pca_none", "pca_normalize", "pca_descale", "kmeans_nostd", "dl_skip", "glm_skip", "xgb_onehot",
         "gbm_interact", "drf_onehot", "gbm_calib_iso", "drf_calib", "drf_calib_iso", "gam_is", "gam_ms",
         "coxph", "coxph_strata", "glm_quasi", "gbm_quasi", "glm_fractional", "glm_gamma_log", "se_drf_meta",
-        "se_dl_meta", "se_xgb_meta", "gbm_emptyclass", "drf_emptyclass", "xgb_emptyclass", "glm_emptyclass"]
+        "se_dl_meta", "se_xgb_meta", "gbm_emptyclass", "drf_emptyclass", "xgb_emptyclass", "glm_emptyclass",
+        "se_label_bases"]
 ALGO_SETS = {"basic": BASIC, "more": MORE, "all": BASIC + MORE}
 
 # Settings whose models read only some of a dataset's kinds (others are skipped).
@@ -239,7 +240,10 @@ EMPTY_CLASS = ("gbm_emptyclass", "drf_emptyclass", "xgb_emptyclass", "glm_emptyc
 STACKED = {"se": {}, "se_gbm_meta": dict(metalearner_algorithm="gbm"),
            "se_logit": dict(metalearner_transform="Logit"), "se_drf_meta": dict(metalearner_algorithm="drf"),
            "se_dl_meta": dict(metalearner_algorithm="deeplearning"),
-           "se_xgb_meta": dict(metalearner_algorithm="xgboost")}
+           "se_xgb_meta": dict(metalearner_algorithm="xgboost"), "se_label_bases": {}}
+# Ensembles whose tree bases are trained with this categorical encoding (which genmodel does not
+# apply inside an ensemble: a label-encoded base reads level indices there).
+ENCODED_BASES = {"se_label_bases": "label_encoder"}
 
 
 def glm_family(kind):
@@ -399,11 +403,12 @@ def train(algo, kind, tag, frame, x, y, numeric, knotted, two_level, weights, mo
     if algo in STACKED:
         # A stacked ensemble as AutoML builds one: cross-validated bases, a GLM metalearner
         # (or a GBM, DRF, Deep Learning or XGBoost one; or the bases' probabilities through a
-        # logit).
+        # logit; or label-encoded tree bases).
         GLM, GBM, DRF, SE = estimator_classes(
             "GeneralizedLinear", "GradientBoosting", "RandomForest", "StackedEnsemble")
         cv = dict(nfolds=3, fold_assignment="Modulo", keep_cross_validation_predictions=True, seed=1)
-        bases = [GBM(ntrees=20, **cv), DRF(ntrees=20, **cv), GLM(family=glm_family(kind), **cv)]
+        encoded = dict(categorical_encoding=ENCODED_BASES[algo]) if algo in ENCODED_BASES else {}
+        bases = [GBM(ntrees=20, **encoded, **cv), DRF(ntrees=20, **encoded, **cv), GLM(family=glm_family(kind), **cv)]
         for b in bases:
             b.train(x=x, y=y, training_frame=frame)
         est = SE(base_models=bases, seed=1, **STACKED[algo])
