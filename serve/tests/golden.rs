@@ -59,6 +59,18 @@ fn manifest_dir() -> PathBuf {
     path.parent().map_or_else(PathBuf::new, Path::to_path_buf)
 }
 
+/// PredictCsv's output as the fixtures hold it: hex numbers, a header, comma separated.
+fn pred_csv_options(calibrated: bool, rules: InputRules) -> BatchOptions {
+    BatchOptions {
+        format: NumberFormat::Hex,
+        calibrated,
+        rules,
+        separator: b',',
+        header: true,
+        find_opencsv_difference: false,
+    }
+}
+
 struct Case {
     name: String,
     algo: String,
@@ -488,14 +500,7 @@ fn every_golden_output_matches_genmodel() {
             unknown_level_as_na: true,
             invalid_number_as_na: case.mode == "invalid_na",
         };
-        let options = BatchOptions {
-            format: NumberFormat::Hex,
-            calibrated,
-            rules,
-            separator: b',',
-            header: true,
-            find_opencsv_difference: false,
-        };
+        let options = pred_csv_options(calibrated, rules);
         // PredictCsv computes an Isolation Forest's leaf assignments and writes its
         // predictions (as `serve predict-csv` does).
         let leaf = case.mode == "leaf" && model.algorithm() != Algorithm::IsolationForest;
@@ -862,14 +867,7 @@ fn leaf_assignment_is_refused_where_genmodel_fails() {
         let err = model.leaf_paths_support().unwrap_err().to_string();
         assert!(err.contains(why), "{path}: {err}");
         let input = std::fs::read(testdata().join("inputs/multi.csv")).unwrap();
-        let options = BatchOptions {
-            format: NumberFormat::Hex,
-            calibrated: false,
-            rules: InputRules::default(),
-            separator: b',',
-            header: true,
-            find_opencsv_difference: false,
-        };
+        let options = pred_csv_options(false, InputRules::default());
         let e = leaf_paths_csv(&model, input.as_slice(), &mut Vec::new(), options).unwrap_err();
         assert!(e.to_string().contains(why), "{path}: {e}");
         if matches!(model.algorithm(), Algorithm::Gbm | Algorithm::Drf) {
@@ -931,14 +929,7 @@ fn contributions_are_refused_where_genmodel_has_none() {
             "{path}"
         );
         let input = std::fs::read(testdata().join("inputs/prostate.csv")).unwrap();
-        let options = BatchOptions {
-            format: NumberFormat::Hex,
-            calibrated: false,
-            rules: InputRules::default(),
-            separator: b',',
-            header: true,
-            find_opencsv_difference: false,
-        };
+        let options = pred_csv_options(false, InputRules::default());
         let e = contributions_csv(&model, input.as_slice(), &mut Vec::new(), options).unwrap_err();
         assert!(e.to_string().contains(why), "{path}: {e}");
     }
