@@ -21,7 +21,8 @@ What it does (deterministic apart from H2O model uuids/timestamps):
      dropped a constant base), generate_zip64.py (a MOJO of more than 65,535 files, which
      H2O writes as a zip64 archive), generate_empty_class.py (multinomial models with a
      class no training row has: no trees for it), generate_ensemble_encodings.py (stacked
-     ensembles over encoded base models) and generate_releases.py (MOJOs
+     ensembles over encoded base models), generate_encoded_specials.py (encoded models with
+     an offset or weights column) and generate_releases.py (MOJOs
      exported by older H2O releases, each trained in its own venv), each in its
      own H2O run, which add their rows to manifest.tsv and their sections to README.md;
      then generate_opencsv_cases.py (csv/opencsv_cases.jsonl: how PredictCsv's CSV reader
@@ -1598,6 +1599,8 @@ def main():
     generate_empty_class.main()
     import generate_ensemble_encodings
     generate_ensemble_encodings.main()
+    import generate_encoded_specials
+    generate_encoded_specials.main()
     # ---- MOJOs from older H2O releases (likewise, each release in its own venv under .cache/)
     import generate_releases
     generate_releases.main()

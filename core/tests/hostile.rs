@@ -301,12 +301,36 @@ fn encoded_models_whose_original_columns_do_not_fit_are_refused() {
         model_error(&missing),
         ModelError::MissingFile("_orig_names")
     );
-    let offset = onehot_with(|e| {
+    // H2O's weights, offset and fold columns come after the features and, one-hot or binary
+    // encoded, among the original columns, where genmodel misplaces every slot after them.
+    let weighted = onehot_with(|e| {
         edit_entry(e, "model.ini", |t| {
-            t.replacen("[columns]", "offset_column = AGE\n\n[columns]", 1)
-        })
+            t.replacen("n_columns = 17", "n_columns = 18", 1)
+                .replacen(
+                    "DCAPS.missing(NA)\nCAPSULE",
+                    "DCAPS.missing(NA)\nW\nCAPSULE",
+                    1,
+                )
+                .replacen("16: 2 d000.txt", "17: 2 d000.txt", 1)
+                .replacen("_n_orig_names = 8", "_n_orig_names = 9", 1)
+                .replacen("_n_orig_domain_values = 8", "_n_orig_domain_values = 9", 1)
+                .replacen(
+                    "_m_orig_domain_values_7 = 2",
+                    "_m_orig_domain_values_7 = 0\n_m_orig_domain_values_8 = 2",
+                    1,
+                )
+        });
+        edit_entry(e, "_orig_names", |t| t.replacen("CAPSULE", "W\nCAPSULE", 1));
+        for (name, _) in e.iter_mut() {
+            if name == "_orig_domain_values_7" {
+                *name = "_orig_domain_values_8".into();
+            }
+        }
     });
-    assert!(matches!(model_error(&offset), ModelError::Unsupported(_)));
+    match model_error(&weighted) {
+        ModelError::Unsupported(why) => assert!(why.contains("weights, offset or fold"), "{why}"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

@@ -886,19 +886,31 @@ fn leaf_assignment_is_refused_where_genmodel_fails() {
     assert_eq!(model.leaf_paths_support(), Ok(()));
 }
 
-/// Stacked ensembles over base models whose categorical encoding renames columns
-/// (one_hot_explicit, binary) are refused, as genmodel fails to load them ("does not have
-/// input column"); those whose bases keep the names (label_encoder, enum_limited on short
-/// domains, sort_by_response) are golden fixtures.
+/// Encoded models genmodel fails on are refused with the reason, while their siblings are
+/// golden fixtures: stacked ensembles over bases whose encoding renames columns (one-hot,
+/// binary; genmodel: "does not have input column"), and one-hot or binary models trained
+/// with an offset or weights column (genmodel: an index past its row, on every row).
 #[test]
-fn ensembles_over_renamed_base_columns_are_refused() {
-    for name in ["one_hot_explicit", "binary"] {
-        let path = testdata().join(format!("models/se_{name}_bases_prostate.zip"));
+fn encoded_models_genmodel_fails_on_are_refused() {
+    let cases = [
+        (
+            "se_one_hot_explicit_bases_prostate",
+            "a column the ensemble lacks",
+        ),
+        ("se_binary_bases_prostate", "a column the ensemble lacks"),
+        (
+            "gbm_one_hot_explicit_offset_prostate",
+            "weights, offset or fold",
+        ),
+        ("drf_binary_weights_prostate", "weights, offset or fold"),
+    ];
+    for (name, why) in cases {
+        let path = testdata().join(format!("models/{name}.zip"));
         let err = match load::from_path(&path) {
-            Ok(_) => panic!("{name}: loaded, but genmodel fails to"),
+            Ok(_) => panic!("{name}: loaded, but genmodel fails on it"),
             Err(e) => e.to_string(),
         };
-        assert!(err.contains("a column the ensemble lacks"), "{name}: {err}");
+        assert!(err.contains(why), "{name}: {err}");
     }
 }
 

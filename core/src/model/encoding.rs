@@ -240,12 +240,6 @@ impl<'a> Mojo<'a> {
         sink: &mut dyn Sink,
     ) -> Result<Inputs, Error> {
         let corrupt = |what| Error::from(ModelError::Corrupt(what));
-        if ini.get("offset_column").is_some() {
-            return Err(ModelError::Unsupported(
-                "an offset column with a categorical encoding other than AUTO",
-            )
-            .into());
-        }
         let count = |key: &'static str| -> Result<usize, Error> {
             let v = ini.get(key).ok_or(ModelError::MissingKey(key))?;
             Ok(ini::int(v)
@@ -287,6 +281,28 @@ impl<'a> Mojo<'a> {
             _ => false,
         };
         let n_orig_inputs = n_orig - usize::from(trailing_response);
+        // One-hot and binary encodings number the original numeric columns first, and H2O's
+        // weights, offset and fold columns are among them: every slot after one lands one
+        // off, and genmodel fails on every row (an index past its row). The other encodings
+        // write original column `i` to slot `i`, so these columns fall past the features.
+        if matches!(encoding, Encoding::OneHotExplicit | Encoding::Binary) {
+            let mut special = ini
+                .columns()
+                .skip(n_features)
+                .filter(|c| Some(*c) != response);
+            let is_original = |c: &str| {
+                ini::java_lines(names)
+                    .take(n_orig_inputs)
+                    .any(|o| ini::unescape_trimmed_eq(o.as_bytes(), c.as_bytes()))
+            };
+            if special.any(is_original) {
+                return Err(ModelError::Unsupported(
+                    "a one-hot or binary encoded model trained with a weights, offset or fold \
+                     column (genmodel fails on every row of it)",
+                )
+                .into());
+            }
+        }
         let n_numeric = match encoding {
             Encoding::OneHotExplicit | Encoding::Binary => {
                 let mut n = 0u32;
