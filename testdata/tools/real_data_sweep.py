@@ -203,7 +203,7 @@ MORE = ["gbm_tuned", "gbm_huber", "gbm_laplace", "gbm_quantile", "gbm_poisson", 
         "gbm_interact", "drf_onehot", "gbm_calib_iso", "drf_calib", "drf_calib_iso", "gam_is", "gam_ms",
         "coxph", "coxph_strata", "glm_quasi", "gbm_quasi", "glm_fractional", "glm_gamma_log", "se_drf_meta",
         "se_dl_meta", "se_xgb_meta", "gbm_emptyclass", "drf_emptyclass", "xgb_emptyclass", "glm_emptyclass",
-        "se_label_bases"]
+        "se_label_bases", "gbm_label_offset", "gbm_eigen_offset"]
 ALGO_SETS = {"basic": BASIC, "more": MORE, "all": BASIC + MORE}
 
 # Settings whose models read only some of a dataset's kinds (others are skipped).
@@ -215,7 +215,8 @@ ONLY_KINDS = {
     "gbm_mono": ("regression", "binomial"), "drf_double": ("binomial",), "glm_ordinal": ("multinomial",),
     "glm_poisson": ("regression",), "glm_gamma": ("regression",), "glm_tweedie": ("regression", "poisson"),
     "glm_negbin": ("poisson",), "isotonic": ("regression",), "glm_tweedie_pow": ("regression", "poisson"),
-    "glm_offset": ("poisson",), "gbm_offset": ("poisson",), "se_logit": ("binomial", "multinomial"),
+    "glm_offset": ("poisson",), "gbm_offset": ("poisson",), "gbm_label_offset": ("poisson",),
+    "gbm_eigen_offset": ("poisson",), "se_logit": ("binomial", "multinomial"),
     "uplift": ("binomial",), "drf_balance": ("binomial", "multinomial"),
     "dl_balance": ("binomial", "multinomial"),
     "coxph": ("binomial",), "coxph_strata": ("binomial",), "glm_quasi": ("binomial",), "gbm_quasi": ("binomial",),
@@ -226,7 +227,7 @@ ONLY_KINDS = {
 UNSUPERVISED = ("eif", "if", "if_contam", "kmeans", "kmeans_est", "kmeans_nostd", "pca", "pca_none",
                 "pca_normalize", "pca_descale", "glrm", "dl_ae")
 # Settings that take their first numeric input as the offset column (not an input).
-OFFSET = ("glm_offset", "gbm_offset")
+OFFSET = ("glm_offset", "gbm_offset", "gbm_label_offset", "gbm_eigen_offset")
 # Settings that take the first numeric input with no NA and no negative value as the weights
 # column (not an input; the scored rows still carry it, as a user's data would).
 WEIGHTED = ("gbm_weights", "glm_weights", "xgb_weights", "dl_weights")
@@ -348,6 +349,11 @@ def estimator(algo, kind, frame, x, numeric, knotted, two_level, weights):
         "glm_offset": lambda: GLM(family=family, offset_column=numeric[0], seed=1) if numeric else None,
         "gbm_offset": lambda: GBM(ntrees=30, distribution="poisson", offset_column=numeric[0], seed=1)
         if numeric else None,
+        # The same with encoded categoricals (their original columns list the offset column).
+        "gbm_label_offset": lambda: GBM(ntrees=30, distribution="poisson", offset_column=numeric[0],
+                                        categorical_encoding="label_encoder", seed=1) if numeric else None,
+        "gbm_eigen_offset": lambda: GBM(ntrees=30, distribution="poisson", offset_column=numeric[0],
+                                        categorical_encoding="eigen", seed=1) if numeric else None,
         "dl_binary": lambda: DL(epochs=5, hidden=[16], categorical_encoding="binary", seed=1, reproducible=True),
         "if_contam": lambda: IF(ntrees=30, contamination=0.1, seed=1),
         # The treatment: the first categorical input with two levels.
