@@ -173,6 +173,10 @@ DATASETS = [
     ("Produc", "gsp", "regression", 0),  # state names in capitals, a 48-level column
     ("LaborSupply", "lnhr", "regression", 0),  # a panel: an id per person, 10 years each
     ("Ericksen", "undercount", "regression", 0),  # 66 rows, a negative response
+    ("Snmesp", "n", "regression", 0),  # a firm-by-year panel of numbers only
+    ("Leinhardt", "region", "multinomial", 0),  # 105 rows, a yes/no column, NAs in infant
+    ("Grunfeld", "inv", "regression", 0),  # 200 rows, a firm id
+    ("Hartnagel", "ftheft", "regression", 0),  # 38 rows, years as a column, NAs
 ]
 
 # Rows trained on, where all of a dataset (movies: 58,788) would make the sweep much longer
