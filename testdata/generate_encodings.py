@@ -16,6 +16,7 @@ rows) and the committed input CSVs, and:
   4. replaces its own rows in manifest.tsv and its section of README.md.
 generate.py calls it at the end of a full regeneration.
 """
+import contextlib
 import os
 import sys
 
@@ -116,22 +117,32 @@ def plain_cells(s, rows):
     return ["`%s`" % s["name"], rows[0][4] if rows else "-", ", ".join(r[5] for r in rows) or "-", s["desc"]]
 
 
-def train_all(specs, datasets, port):
-    """Trains and exports `specs`; returns (refused, trained). A spec's optional `without`,
-    (column, level), trains on the rows whose column is not that level."""
+@contextlib.contextmanager
+def training_session(specs, datasets, port, mem="2G"):
+    """Removes `specs`' committed MOJOs, starts H2O on `port` and uploads the training rows of
+    `datasets`; yields their frames by dataset name, and shuts H2O down after. Shared with
+    the extra-fixture scripts that train in their own way (generate_ensemble_encodings.py)."""
     for s in specs:
         path = G.p("models", s["name"] + ".zip")
         if os.path.exists(path):
             os.remove(path)
-    G.start_h2o(port, "2G")
+    G.start_h2o(port, mem)
     h2o.no_progress()
-    refused = []
-    trained = []
     try:
         tdir = os.path.join(G.CACHE, "train")
         os.makedirs(tdir, exist_ok=True)
-        frames = {ds["name"]: G.upload(ds["train"], ds["types"], os.path.join(tdir, "extra_" + ds["name"] + ".csv"))
-                  for ds in datasets}
+        yield {ds["name"]: G.upload(ds["train"], ds["types"], os.path.join(tdir, "extra_" + ds["name"] + ".csv"))
+               for ds in datasets}
+    finally:
+        h2o.cluster().shutdown()
+
+
+def train_all(specs, datasets, port):
+    """Trains and exports `specs`; returns (refused, trained). A spec's optional `without`,
+    (column, level), trains on the rows whose column is not that level."""
+    refused = []
+    trained = []
+    with training_session(specs, datasets, port) as frames:
         for s in specs:
             try:
                 est = s["cls"](**s["params"])
@@ -153,8 +164,6 @@ def train_all(specs, datasets, port):
                 print("FAILED", s["name"], G.short_error(e), flush=True)
         if not os.path.exists(G.JAR):
             G.fetch_genmodel_jar(trained[0]["est"])
-    finally:
-        h2o.cluster().shutdown()
     return refused, trained
 
 

@@ -22,7 +22,6 @@ for the test that the scorer refuses them too). `--rescore` scores the committed
 import os
 import sys
 
-import h2o
 from h2o.estimators import H2ODeepLearningEstimator as DL
 from h2o.estimators import H2OGradientBoostingEstimator as GBM
 from h2o.estimators import H2ORandomForestEstimator as DRF
@@ -45,16 +44,8 @@ SPECS = [E.S("se_%s_bases_prostate" % enc, SE, "prostate", X, "CAPSULE",
 
 
 def train(ds):
-    for s in SPECS:
-        path = G.p("models", s["name"] + ".zip")
-        if os.path.exists(path):
-            os.remove(path)
-    h2o.init(max_mem_size="2G", nthreads=2, port=H2O_PORT, verbose=False)
-    h2o.no_progress()
-    try:
-        tdir = os.path.join(G.CACHE, "train")
-        os.makedirs(tdir, exist_ok=True)
-        frame = G.upload(ds["train"], ds["types"], os.path.join(tdir, "ensemble_encodings_prostate.csv"))
+    with E.training_session(SPECS, [ds], H2O_PORT) as frames:
+        frame = frames[ds["name"]]
         for s in SPECS:
             enc = s["params"]["encoding"]
             bases = [GBM(ntrees=10, max_depth=4, categorical_encoding=enc, **CV),
@@ -70,8 +61,6 @@ def train(ds):
             if not os.path.exists(G.JAR):
                 G.fetch_genmodel_jar(se)
             print("trained", s["name"], flush=True)
-    finally:
-        h2o.cluster().shutdown()
 
 
 def main():

@@ -862,11 +862,11 @@ fn leaf_assignment_is_refused_where_genmodel_fails() {
         ("models/xgb_empty_class_multi.zip", "other than GBM and DRF"),
         ("models/glm_binomial_prostate.zip", "other than GBM and DRF"),
     ];
+    let input = std::fs::read(testdata().join("inputs/multi.csv")).unwrap();
     for (path, why) in cases {
         let model = load::from_path(&testdata().join(path)).unwrap();
         let err = model.leaf_paths_support().unwrap_err().to_string();
         assert!(err.contains(why), "{path}: {err}");
-        let input = std::fs::read(testdata().join("inputs/multi.csv")).unwrap();
         let options = pred_csv_options(false, InputRules::default());
         let e = leaf_paths_csv(&model, input.as_slice(), &mut Vec::new(), options).unwrap_err();
         assert!(e.to_string().contains(why), "{path}: {e}");
