@@ -16,7 +16,6 @@ import os
 import sys
 import zipfile
 
-import h2o
 from h2o.estimators import H2OGeneralizedLinearEstimator as GLM
 from h2o.estimators import H2OGradientBoostingEstimator as GBM
 from h2o.estimators import H2OStackedEnsembleEstimator as SE
@@ -46,15 +45,8 @@ def strip_experimental(path):
 
 
 def train(ds):
-    path = G.p("models", SPEC["name"] + ".zip")
-    if os.path.exists(path):
-        os.remove(path)
-    h2o.init(max_mem_size="3G", nthreads=2, port=H2O_PORT, verbose=False)
-    h2o.no_progress()
-    try:
-        tdir = os.path.join(G.CACHE, "train")
-        os.makedirs(tdir, exist_ok=True)
-        frame = G.upload(ds["train"], ds["types"], os.path.join(tdir, "ensemble_prostate.csv"))
+    with E.training_session([SPEC], [ds], H2O_PORT, mem="3G") as frames:
+        frame = frames[ds["name"]]
         bases = []
         for i in range(140):
             m = GLM(family="binomial", lambda_=1e-5 * (1.06 ** i), alpha=0.5, **CV)
@@ -72,8 +64,6 @@ def train(ds):
         if not os.path.exists(G.JAR):
             G.fetch_genmodel_jar(se)
         print("trained", SPEC["name"], flush=True)
-    finally:
-        h2o.cluster().shutdown()
 
 
 def main():

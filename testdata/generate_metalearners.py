@@ -26,7 +26,6 @@ coefficient meets the missing second's 0 (docs/decisions.md 71).
 import os
 import sys
 
-import h2o
 from h2o.estimators import H2OGeneralizedLinearEstimator as GLM
 from h2o.estimators import H2OGradientBoostingEstimator as GBM
 from h2o.estimators import H2ORandomForestEstimator as DRF
@@ -55,16 +54,8 @@ DROPPED = [E.S("se_dropped_base_%s_prostate" % y.lower(), SE, "prostate", X, y,
 
 
 def train(ds):
-    for s in SPECS + DROPPED:
-        path = G.p("models", s["name"] + ".zip")
-        if os.path.exists(path):
-            os.remove(path)
-    h2o.init(max_mem_size="2G", nthreads=2, port=H2O_PORT, verbose=False)
-    h2o.no_progress()
-    try:
-        tdir = os.path.join(G.CACHE, "train")
-        os.makedirs(tdir, exist_ok=True)
-        frame = G.upload(ds["train"], ds["types"], os.path.join(tdir, "metalearners_prostate.csv"))
+    with E.training_session(SPECS + DROPPED, [ds], H2O_PORT) as frames:
+        frame = frames[ds["name"]]
         bases = [GBM(ntrees=10, max_depth=4, **CV), DRF(ntrees=10, max_depth=6, **CV), GLM(**CV)]
         for b, x in zip(bases, [X, DRF_X, X]):
             b.train(x=x, y="VOL", training_frame=frame)
@@ -89,8 +80,6 @@ def train(ds):
             s["mojo"] = "models/%s.zip" % s["name"]
             se.download_mojo(path=G.p(s["mojo"]))
             print("trained", s["name"], flush=True)
-    finally:
-        h2o.cluster().shutdown()
 
 
 def main():
