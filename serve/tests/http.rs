@@ -7,7 +7,7 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 use std::thread;
@@ -524,13 +524,21 @@ fn h2o_scoring_api_routes() {
 struct GoldenCase {
     name: String,
     category: String,
-    model: String,
-    input: String,
-    expected: String,
+    model: PathBuf,
+    input: PathBuf,
+    expected: PathBuf,
 }
 
+/// The predict-mode runs of the golden manifest: `GOLDEN_MANIFEST` if set (the real-data
+/// sweep's, whose paths are relative to its folder, as in golden.rs), else testdata's.
 fn predict_cases() -> Vec<GoldenCase> {
-    let text = String::from_utf8(read("manifest.tsv")).unwrap();
+    let manifest = std::env::var_os("GOLDEN_MANIFEST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| testdata().join("manifest.tsv"));
+    let dir = manifest
+        .parent()
+        .map_or_else(PathBuf::new, Path::to_path_buf);
+    let text = std::fs::read_to_string(&manifest).unwrap();
     text.lines()
         .skip(1)
         .filter_map(|l| {
@@ -538,9 +546,9 @@ fn predict_cases() -> Vec<GoldenCase> {
             (f.get(5) == Some(&"predict")).then(|| GoldenCase {
                 name: f[0].into(),
                 category: f[2].into(),
-                model: f[3].into(),
-                input: f[4].into(),
-                expected: f[6].into(),
+                model: dir.join(f[3]),
+                input: dir.join(f[4]),
+                expected: dir.join(f[6]),
             })
         })
         .collect()
@@ -549,16 +557,17 @@ fn predict_cases() -> Vec<GoldenCase> {
 /// Every predict-mode golden case through `/invocations` as text/csv: each number equals the
 /// in-process batch scorer's (which the golden test proves equal to genmodel), and for models
 /// whose numbers never pass through `exp` (DRF, Isolation Forest, identity-link GBM), equals
-/// genmodel's expected file bit for bit.
+/// genmodel's expected file bit for bit. With `GOLDEN_MANIFEST` set, the same for a
+/// real-data sweep's runs.
 #[test]
 fn invocations_match_genmodel_on_the_golden_models() {
     let mut checked = 0;
     for case in predict_cases() {
-        let path = testdata().join(&case.model);
-        let Ok(model) = serve::load::from_path(&path) else {
+        let path = &case.model;
+        let Ok(model) = serve::load::from_path(path) else {
             continue; // refused on purpose (the golden test checks the reason)
         };
-        let input = read(&case.input);
+        let input = std::fs::read(&case.input).unwrap();
         let mut reference = Vec::new();
         let options = BatchOptions {
             format: NumberFormat::Hex,
@@ -585,13 +594,13 @@ fn invocations_match_genmodel_on_the_golden_models() {
             || case.name.contains("gaussian");
         let genmodel = exact.then(|| {
             to_rows(
-                &String::from_utf8(read(&case.expected)).unwrap(),
+                &std::fs::read_to_string(&case.expected).unwrap(),
                 java_hex,
                 skip,
             )
         });
 
-        let s = start(Some(&path));
+        let s = start(Some(path));
         let r = s.post("text/csv", None, &input);
         assert_eq!(r.status, 200, "{}: {}", case.name, r.text());
         let got = to_rows(r.text(), parse_decimal, 0);
@@ -618,7 +627,11 @@ fn invocations_match_genmodel_on_the_golden_models() {
         }
         checked += 1;
     }
-    assert!(checked >= 40, "only {checked} golden models checked");
+    eprintln!("invocations: {checked} predict runs checked");
+    // The committed manifest must not shrink by accident; a sweep's may hold no predict run.
+    if std::env::var_os("GOLDEN_MANIFEST").is_none() {
+        assert!(checked >= 40, "only {checked} golden models checked");
+    }
 }
 
 #[test]

@@ -8,7 +8,7 @@ trains H2O 3.46 models on public data as it comes, from the Rdatasets collection
 `pydataset` package ships (diamonds, Chile, SLID, ...): the CSV as pandas writes it, text
 categoricals, NAs, a date column, numeric columns where H2O dropped a few text cells to NA,
 high-cardinality identifiers, the response among the inputs. `--algos basic` (the default)
-trains 13 settings per dataset; `more` adds 76 (distributions, GLM families, categorical
+trains 13 settings per dataset; `more` adds 83 (distributions, GLM families, categorical
 encodings, offsets, metalearners, the algorithms with special inputs, AutoML); `all` is both. Nothing it makes is committed
 (the datasets carry their R packages' licences); it writes into DIR (default
 testdata/.cache/sweep):
@@ -22,9 +22,12 @@ testdata/.cache/sweep):
    (`GOLDEN_MANIFEST=DIR/manifest.tsv`, `GOLDEN_MAX_MOVES=4`): every row bit-identical or
    explained by one to four `exp`/`log`/`pow` results moved by one ulp, as HotSpot's
    intrinsics round them (an autoencoder of a 320-level column takes 360 `exp`s a row);
+   and its predict runs go through the server too (tests/http.rs, the same variable):
+   `/invocations` with the input as text/csv must answer what the batch scorer does;
 3. where PredictCsv refuses (a date in a numeric column, text where H2O typed the column
    numeric, contributions of a multinomial model), `serve predict-csv` must refuse as well
-   (a non-zero exit): a silent answer where genmodel has none is a failure.
+   (a non-zero exit), and for predictions `serve serve` too (a 4xx from /invocations): a
+   silent answer where genmodel has none is a failure.
 
 Needs h2o==3.46.0.9, pydataset, pandas and the JDK; fetches the genmodel jar into
 testdata/.cache/ as generate.py does if it is not there. Exits non-zero if any check fails.
@@ -41,8 +44,12 @@ Regression) are reported as not trained.
 """
 import argparse
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTDATA = os.path.dirname(HERE)
@@ -177,11 +184,18 @@ DATASETS = [
     ("Leinhardt", "region", "multinomial", 0),  # 105 rows, a yes/no column, NAs in infant
     ("Grunfeld", "inv", "regression", 0),  # 200 rows, a firm id
     ("Hartnagel", "ftheft", "regression", 0),  # 38 rows, years as a column, NAs
+    ("Bundesliga", "HomeGoals", "poisson", 4000),  # two 52-level team columns, a date-time text column
+    ("Tuna", "Tuna.choice", "multinomial", 4000),  # names with dots, a household id
+    ("epi", "V1", "binomial", 0),  # 57 0/1-coded columns as 1/2 numbers, NAs in each
+    ("bfi", "education", "multinomial", 0),  # five classes coded 1-5, 223 NA responses
+    ("Quarrels", "international", "binomial", 0),  # 84 columns in 779 rows, an id per row
+    ("VietNamI", "lnhhexp", "regression", 4000),  # 27,765 rows, a 194-value commune code
 ]
 
 # Rows trained on, where all of a dataset (movies: 58,788) would make the sweep much longer
 # (the first rows; the other datasets train on all theirs).
-TRAINED_ROWS = {"movies": 5000, "HI": 5000, "baseball": 8000, "DoctorContacts": 8000}
+TRAINED_ROWS = {"movies": 5000, "HI": 5000, "baseball": 8000, "DoctorContacts": 8000,
+                "Bundesliga": 5000, "Tuna": 5000, "VietNamI": 8000}
 
 # Rows scored for contributions (the first of each dataset).
 CONTRIBUTION_ROWS = 300
@@ -506,6 +520,35 @@ def serve_refuses(serve, mojo, inp, mode):
     return r.returncode != 0, (r.stderr.strip().splitlines() or [""])[-1]
 
 
+def server_refuses(serve, mojo, inp):
+    """Whether `serve serve` answers a POST of `inp` (text/csv) to /invocations with a 4xx, as
+    a predict run PredictCsv refused must be answered; and the answer's start."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([serve, "serve", "--model", mojo, "--host", "127.0.0.1", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = "http://127.0.0.1:%d" % port
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + "/ping", timeout=5)
+                break
+            except OSError:
+                time.sleep(0.05)
+        with open(inp, "rb") as f:
+            request = urllib.request.Request(base + "/invocations", data=f.read(),
+                                             headers={"Content-Type": "text/csv"})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as r:
+                return False, "%d %s" % (r.status, r.read(80))
+        except urllib.error.HTTPError as e:
+            return 400 <= e.code < 500, "%d %s" % (e.code, e.read(160).decode("utf-8", "replace"))
+    finally:
+        server.terminate()
+        server.wait()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=os.path.join(G.CACHE, "sweep"))
@@ -558,6 +601,10 @@ def main():
             print("PredictCsv refused %s %s: %s\n  -> %s" % (run, mode, msg[:160], why[:160]), flush=True)
             if not refuses:
                 failures.append("%s %s: PredictCsv refused (%s), serve predict-csv answered" % (run, mode, msg))
+            if mode == "predict":
+                refuses, answer = server_refuses(serve, mojo, inp)
+                if not refuses:
+                    failures.append("%s: PredictCsv refused (%s), /invocations answered %s" % (run, msg, answer))
 
     for name, y, kind, n_score in DATASETS:
         if wanted and name not in wanted:
@@ -618,6 +665,13 @@ def main():
                             cwd=ROOT, env=dict(os.environ, GOLDEN_MANIFEST=manifest_path, GOLDEN_MAX_MOVES="4"))
     if golden.returncode != 0:
         failures.append("the golden test failed on %s" % manifest_path)
+    # The same predictions through the server: /invocations (text/csv) must give what the
+    # batch scorer gave, number for number.
+    http = subprocess.run(["cargo", "test", "--release", "-q", "-p", "serve", "--test", "http",
+                           "invocations_match_genmodel_on_the_golden_models", "--", "--nocapture"],
+                          cwd=ROOT, env=dict(os.environ, GOLDEN_MANIFEST=manifest_path))
+    if http.returncode != 0:
+        failures.append("/invocations differed from the batch scorer on %s" % manifest_path)
     for f in failures:
         print("FAIL:", f)
     sys.exit(1 if failures else 0)
