@@ -11,6 +11,11 @@ pub const MAX_ENTRIES: usize = 200_000;
 /// arrays written as text in `model.ini`; 256 MiB is far beyond any real model.
 pub const MAX_ENTRY_SIZE: usize = 256 << 20;
 
+/// Jobs `Mojo::inflate_all_in` splits an archive's inflating into (one per thread a caller
+/// runs; they are kept inline). Past a few dozen cores a load waits on memory, not on
+/// inflating.
+pub const MAX_INFLATE_WORKERS: usize = 64;
+
 /// Sum of the uncompressed sizes of all entries, so that an archive of many large entries
 /// cannot ask for unbounded memory.
 pub const MAX_TOTAL_INFLATED: usize = 1 << 30;

@@ -12,7 +12,7 @@ use common::{entries, stored_zip as zip};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use scorer::fuzzing::{load_and_score, Reached};
-use scorer::model::{InputRules, Model, Mojo};
+use scorer::model::{InflateJob, InputRules, Model, Mojo};
 
 fn testdata(path: &str) -> String {
     format!("{}/../testdata/{path}", env!("CARGO_MANIFEST_DIR"))
@@ -330,6 +330,52 @@ fn inflating_once_loads_the_same_model() {
     }
 }
 
+/// `Mojo::inflate_all_in` fills the buffer byte for byte as `inflate_all` does, however
+/// many jobs it is split into and in whatever order they run (here last to first); the model
+/// it loads is the same, word for word.
+#[test]
+fn inflating_in_jobs_fills_the_buffer_as_one_pass_does() {
+    for (name, bytes) in mojos() {
+        let Ok(mojo) = Mojo::new(bytes) else { continue };
+        let mut one = vec![0u8; mojo.inflated_len()];
+        let Ok(whole) = mojo.inflate_all(&mut one) else {
+            continue;
+        };
+        let mut scratch = vec![0u8; whole.scratch_len()];
+        let want = whole
+            .plan(&mut scratch)
+            .and_then(|plan| whole.load(&plan, &mut scratch, vec![0u64; plan.words()]));
+        for workers in [2, 3, 7, 1000] {
+            let mut split = vec![0u8; mojo.inflated_len()];
+            let mut jobs_run = 0;
+            let parts = mojo
+                .inflate_all_in(&mut split, workers, |jobs| {
+                    assert!(jobs.len() <= workers.min(scorer::limits::MAX_INFLATE_WORKERS));
+                    jobs_run = jobs.len();
+                    jobs.iter_mut().rev().for_each(InflateJob::run);
+                })
+                .unwrap();
+            assert!(jobs_run >= 1, "{name}");
+            let got = parts
+                .plan(&mut scratch)
+                .and_then(|plan| parts.load(&plan, &mut scratch, vec![0u64; plan.words()]));
+            match (&want, got) {
+                (Ok(a), Ok(b)) => assert!(a.words() == b.words(), "{name}, {workers} jobs"),
+                (Err(a), Err(b)) => assert_eq!(*a, b, "{name}, {workers} jobs"),
+                (a, b) => panic!(
+                    "{name}, {workers} jobs: {:?} / {:?}",
+                    a.as_ref().err(),
+                    b.err()
+                ),
+            }
+            assert!(
+                split == one,
+                "{name}: {workers} jobs filled the buffer differently"
+            );
+        }
+    }
+}
+
 /// An entry that cannot be inflated is only an error if the model reads it, with either
 /// way of loading.
 #[test]
@@ -345,6 +391,18 @@ fn inflating_once_skips_unreadable_entries_until_needed() {
     let mut inflated = vec![0u8; mojo.inflated_len()];
     let mojo = mojo.inflate_all(&mut inflated).unwrap();
     let mut scratch = vec![0u8; mojo.scratch_len()];
+    let plan = mojo.plan(&mut scratch).unwrap();
+    assert!(mojo
+        .load(&plan, &mut scratch, vec![0u64; plan.words()])
+        .is_ok());
+    // The same split into jobs.
+    let mojo = Mojo::new(&archive).unwrap();
+    let mut inflated = vec![0u8; mojo.inflated_len()];
+    let mojo = mojo
+        .inflate_all_in(&mut inflated, 4, |jobs| {
+            jobs.iter_mut().for_each(InflateJob::run)
+        })
+        .unwrap();
     let plan = mojo.plan(&mut scratch).unwrap();
     assert!(mojo
         .load(&plan, &mut scratch, vec![0u64; plan.words()])

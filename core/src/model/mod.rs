@@ -7,7 +7,8 @@
 //! [`Mojo::scratch_len`] bytes for inflating one entry at a time. A caller that can spare
 //! [`Mojo::inflated_len`] bytes more for the duration of loading calls [`Mojo::inflate_all`]
 //! first, and both steps then read entries inflated once (loading is then about twice as
-//! fast: inflating is most of it).
+//! fast: inflating is most of it); [`Mojo::inflate_all_in`] splits that into jobs a caller
+//! with threads runs side by side.
 //!
 //! Supported: GBM and DRF (MOJO 1.00 to 1.40), Isolation Forest (1.20 to 1.40), Extended
 //! Isolation Forest, GLM, XGBoost, Deep Learning, stacked ensembles, K-Means, PCA, GLRM (MOJO
@@ -45,7 +46,7 @@ use crate::error::{Error, InputError, ModelError, ScoreError};
 use crate::ini::{self, Ini};
 use crate::java;
 use crate::limits;
-use crate::zip::{Archive, Cursor, Entry};
+use crate::zip::{Archive, Cursor, Entries, Entry};
 pub use coxph::CoxPh;
 pub use deeplearning::DeepLearning;
 pub use eif::Eif;
@@ -479,6 +480,58 @@ impl<'a> Inflated<'a> {
     }
 }
 
+/// A share of [`Mojo::inflate_all_in`]'s work: consecutive entries of the archive and the
+/// parts of the caller's buffer they inflate into (disjoint from every other job's).
+pub struct InflateJob<'b> {
+    entries: Entries<'b>,
+    count: usize,
+    /// Where `bytes` starts among all the inflated bytes (the index records offsets there).
+    base: usize,
+    index: &'b mut [u8],
+    bytes: &'b mut [u8],
+}
+
+impl InflateJob<'_> {
+    /// Inflates the job's entries and records each in the index: where its bytes are, or
+    /// that it is left to be read (and fail) on demand.
+    pub fn run(&mut self) {
+        let mut inflater = miniz_oxide::inflate::core::DecompressorOxide::new();
+        let mut at = 0usize;
+        for (i, entry) in self.entries.clone().take(self.count).enumerate() {
+            let size = if inflated_ahead(&entry) {
+                entry.size()
+            } else {
+                0
+            };
+            let out = self.bytes.get_mut(at..at + size).unwrap_or_default();
+            let len = match inflated_ahead(&entry) {
+                true => entry
+                    .read_into_with(&mut inflater, out)
+                    .map_or(NOT_INFLATED, |b| b.len() as u64),
+                false => NOT_INFLATED,
+            };
+            let record = [entry.data_offset() as u64, (self.base + at) as u64, len];
+            for (k, v) in record.iter().enumerate() {
+                let slot = i * INFLATED_INDEX + k * 8;
+                if let Some(dst) = self.index.get_mut(slot..slot + 8) {
+                    dst.copy_from_slice(&v.to_le_bytes());
+                }
+            }
+            at += size;
+        }
+    }
+}
+
+impl fmt::Debug for InflateJob<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InflateJob")
+            .field("count", &self.count)
+            .field("base", &self.base)
+            .field("bytes", &self.bytes.len())
+            .finish_non_exhaustive()
+    }
+}
+
 /// The exact memory a model needs, from [`Mojo::plan`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
@@ -573,48 +626,83 @@ impl<'a> Mojo<'a> {
     /// twice. An entry that fails to inflate is left out here; reading it later gives its
     /// error, so an archive loads exactly as without this step.
     pub fn inflate_all(self, buf: &'a mut [u8]) -> Result<Mojo<'a>, Error> {
+        self.inflate_all_in(buf, 1, |jobs| jobs.iter_mut().for_each(InflateJob::run))
+    }
+
+    /// [`Mojo::inflate_all`], its work split into at most `workers` jobs of about equal
+    /// bytes (whole entries each, at most [`limits::MAX_INFLATE_WORKERS`]) that `run` must
+    /// run, each once, in any order or side by side: they write disjoint parts of `buf`, so a
+    /// caller with threads inflates a large archive on several cores.
+    pub fn inflate_all_in(
+        self,
+        buf: &'a mut [u8],
+        workers: usize,
+        run: impl FnOnce(&mut [InflateJob<'_>]),
+    ) -> Result<Mojo<'a>, Error> {
         let n = self.archive.entries().count();
         let index_len = n
             .checked_mul(INFLATED_INDEX)
             .ok_or(ModelError::ScratchTooSmall)?;
-        if buf.len() < self.inflated_len() || buf.len() < index_len {
+        let total = self.inflated_len();
+        if buf.len() < total || buf.len() < index_len {
             return Err(ModelError::ScratchTooSmall.into());
         }
-        let (index, bytes) = buf.split_at_mut(index_len);
-        let mut inflater = miniz_oxide::inflate::core::DecompressorOxide::new();
-        let (mut at, mut last) = (0usize, None);
-        for (i, entry) in self.archive.entries().enumerate() {
-            // The index is searched by data offset, so it must be sorted (the archive
-            // guarantees offset order; a fault here only disables the shortcut).
-            if last.is_some_and(|l| entry.data_offset() <= l) {
+        // The index is searched by data offset, so it must be sorted (the archive guarantees
+        // offset order; a fault here only disables the shortcut).
+        let mut offsets = self.archive.entries().map(|e| e.data_offset());
+        let mut last = offsets.next();
+        for offset in offsets {
+            if last.is_some_and(|l| offset <= l) {
                 return Ok(self);
             }
-            last = Some(entry.data_offset());
-            let out = bytes.get_mut(at..).unwrap_or_default();
-            let len = match inflated_ahead(&entry) {
-                true => entry
-                    .read_into_with(&mut inflater, out)
-                    .map_or(usize::MAX, <[u8]>::len),
-                false => usize::MAX,
-            };
-            let record = [
-                entry.data_offset() as u64,
-                at as u64,
-                if len == usize::MAX {
-                    NOT_INFLATED
-                } else {
-                    len as u64
-                },
-            ];
-            for (k, v) in record.iter().enumerate() {
-                let slot = i * INFLATED_INDEX + k * 8;
-                if let Some(dst) = index.get_mut(slot..slot + 8) {
-                    dst.copy_from_slice(&v.to_le_bytes());
+            last = Some(offset);
+        }
+        let (index, bytes) = buf.split_at_mut(index_len);
+        {
+            // Cut the entries into runs of about `share` bytes each, every run with the part
+            // of the index and of the bytes its entries fill.
+            let workers = workers.clamp(1, limits::MAX_INFLATE_WORKERS);
+            let share = (total - index_len).div_ceil(workers).max(1);
+            let mut jobs = heapless::Vec::<InflateJob<'_>, { limits::MAX_INFLATE_WORKERS }>::new();
+            let (mut index, mut bytes) = (&mut *index, &mut *bytes);
+            let mut entries = self.archive.entries();
+            let (mut first, mut at) = (0usize, 0usize);
+            while first < n {
+                let start = entries.clone();
+                let (mut count, mut len) = (0usize, 0usize);
+                for entry in entries.by_ref() {
+                    count += 1;
+                    len += if inflated_ahead(&entry) {
+                        entry.size()
+                    } else {
+                        0
+                    };
+                    if len >= share && jobs.len() + 1 < workers {
+                        break;
+                    }
                 }
-            }
-            if len != usize::MAX {
+                if count == 0 {
+                    break;
+                }
+                let (job_index, rest_index) =
+                    core::mem::take(&mut index).split_at_mut(count * INFLATED_INDEX);
+                let (job_bytes, rest_bytes) = core::mem::take(&mut bytes).split_at_mut(len);
+                (index, bytes) = (rest_index, rest_bytes);
+                let job = InflateJob {
+                    entries: start,
+                    count,
+                    base: at,
+                    index: job_index,
+                    bytes: job_bytes,
+                };
+                // `workers` is at most the capacity, and the last run takes the rest.
+                if jobs.push(job).is_err() {
+                    return Ok(self);
+                }
+                first += count;
                 at += len;
             }
+            run(&mut jobs);
         }
         Ok(Mojo {
             inflated: Some(Inflated {
