@@ -6,7 +6,7 @@
 //! that mutations inside compressed entries reach the model parsers.
 
 use crate::error::Error;
-use crate::model::{InputRules, Mojo};
+use crate::model::{InflateJob, InputRules, Mojo};
 
 /// The largest scratch or model memory (bytes) the harness asks its caller for: a fuzzer's
 /// input may claim gigabytes in its zip headers, which says nothing about the parsers.
@@ -21,7 +21,7 @@ pub enum Reached {
     Scored { rows: usize, errors: usize },
 }
 
-/// Bytes → [`Mojo::new`] → ([`Mojo::inflate_all`] when the last byte is odd) →
+/// Bytes → [`Mojo::new`] → ([`Mojo::inflate_all_in`] when the last byte is odd) →
 /// [`Mojo::plan`] → [`Mojo::load`] → a few rows scored one by one and then together
 /// ([`crate::model::Model::score_rows`], which must agree bit for bit).
 ///
@@ -46,10 +46,15 @@ where
         return Ok(Reached::Skipped);
     }
     let mut inflated = scratch(mojo.inflated_len());
-    let mojo = if data.last().is_some_and(|b| b % 2 == 1) {
-        mojo.inflate_all(inflated.as_mut())?
-    } else {
-        mojo
+    // An odd last byte inflates ahead, in 1 to 8 jobs (its other bits) run last to first.
+    let mojo = match data.last() {
+        Some(&b) if b % 2 == 1 => {
+            let jobs = usize::from(b >> 1) % 8 + 1;
+            mojo.inflate_all_in(inflated.as_mut(), jobs, |jobs| {
+                jobs.iter_mut().rev().for_each(InflateJob::run)
+            })?
+        }
+        _ => mojo,
     };
     let mut scratch = scratch(mojo.scratch_len());
     let plan = mojo.plan(scratch.as_mut())?;
