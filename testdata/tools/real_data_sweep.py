@@ -190,12 +190,14 @@ DATASETS = [
     ("bfi", "education", "multinomial", 0),  # five classes coded 1-5, 223 NA responses
     ("Quarrels", "international", "binomial", 0),  # 84 columns in 779 rows, an id per row
     ("VietNamI", "lnhhexp", "regression", 4000),  # 27,765 rows, a 194-value commune code
+    ("InstEval", "y", "multinomial", 4000),  # ratings 1-5; student and lecturer ids as numbers
+    ("mhtdata", "p", "regression", 4000),  # p-values; a SNP id per row, gene names
 ]
 
 # Rows trained on, where all of a dataset (movies: 58,788) would make the sweep much longer
 # (the first rows; the other datasets train on all theirs).
 TRAINED_ROWS = {"movies": 5000, "HI": 5000, "baseball": 8000, "DoctorContacts": 8000,
-                "Bundesliga": 5000, "Tuna": 5000, "VietNamI": 8000}
+                "Bundesliga": 5000, "Tuna": 5000, "VietNamI": 8000, "InstEval": 8000, "mhtdata": 8000}
 
 # Rows scored for contributions (the first of each dataset).
 CONTRIBUTION_ROWS = 300
