@@ -84,7 +84,7 @@ fn run_side_by_side(jobs: &mut [InflateJob<'_>]) {
     let helpers = jobs.len().saturating_sub(1);
     let queue = std::sync::Mutex::new(jobs.iter_mut());
     let work = || loop {
-        // A job panicking while another holds nothing still leaves the queue usable.
+        // The lock is held only to take a job, so nothing can poison it.
         let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
         match next {
             Some(job) => job.run(),
