@@ -137,6 +137,29 @@ def training_session(specs, datasets, port, mem="2G"):
         h2o.cluster().shutdown()
 
 
+def export(est, spec):
+    """Writes `est`'s MOJO as `spec`'s model (recorded in spec["mojo"]), and the genmodel jar
+    from its H2O if the jar is not there yet."""
+    spec["mojo"] = "models/%s.zip" % spec["name"]
+    est.download_mojo(path=G.p(spec["mojo"]))
+    if not os.path.exists(G.JAR):
+        G.fetch_genmodel_jar(est)
+    print("trained", spec["name"], flush=True)
+
+
+def run_on_prostate(specs, train, section, intro):
+    """The main of the scripts that train `specs` their own way on generate.py's prostate data
+    (`train(dataset)`, skipped with `--rescore`): scores each committed model's predictions
+    and `--setConvertInvalidNum` ones and records them as run_extra does."""
+    ds = G.make_prostate()
+    if "--rescore" not in sys.argv:
+        train(ds)
+    for s in specs:
+        s["mojo"] = "models/%s.zip" % s["name"]
+    score_and_record(specs, specs, [], section, intro, lambda s, i: ["predict", "invalid_na"],
+                     PLAIN_COLUMNS, plain_cells)
+
+
 def train_all(specs, datasets, port):
     """Trains and exports `specs`; returns (refused, trained). A spec's optional `without`,
     (column, level), trains on the rows whose column is not that level."""
@@ -154,16 +177,11 @@ def train_all(specs, datasets, port):
                 if s["y"] is not None:
                     kw["y"] = s["y"]
                 est.train(**kw)
-                s["mojo"] = "models/%s.zip" % s["name"]
-                est.download_mojo(path=G.p(s["mojo"]))
-                s["est"] = est
+                export(est, s)
                 trained.append(s)
-                print("trained", s["name"], flush=True)
             except Exception as e:  # noqa: BLE001
                 refused.append((s["name"], "train/export", G.short_error(e)))
                 print("FAILED", s["name"], G.short_error(e), flush=True)
-        if not os.path.exists(G.JAR):
-            G.fetch_genmodel_jar(trained[0]["est"])
     return refused, trained
 
 

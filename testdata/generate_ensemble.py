@@ -58,24 +58,15 @@ def train(ds):
             bases.append(m)
         se = SE(base_models=bases, seed=1)
         se.train(x=SPEC["x"], y=SPEC["y"], training_frame=frame)
-        SPEC["mojo"] = "models/%s.zip" % SPEC["name"]
-        se.download_mojo(path=G.p(SPEC["mojo"]))
+        E.export(se, SPEC)
         strip_experimental(G.p(SPEC["mojo"]))
-        if not os.path.exists(G.JAR):
-            G.fetch_genmodel_jar(se)
-        print("trained", SPEC["name"], flush=True)
 
 
 def main():
-    ds = G.make_prostate()
-    if "--rescore" not in sys.argv:
-        train(ds)
-    SPEC["mojo"] = "models/%s.zip" % SPEC["name"]
     intro = ("Made by `generate_ensemble.py` (same H2O, datasets and inputs as above): a stacked ensemble "
              "wider than the core keeps inline (`limits::MAX_SUBMODELS`), as H2O AutoML's "
              "`StackedEnsemble_AllModels` is after a long run.")
-    E.score_and_record([SPEC], [SPEC], [], SECTION, intro, lambda s, i: ["predict", "invalid_na"],
-                       E.PLAIN_COLUMNS, E.plain_cells)
+    E.run_on_prostate([SPEC], train, SECTION, intro)
 
 
 if __name__ == "__main__":

@@ -56,25 +56,15 @@ def train(ds):
                 b.train(x=X, y="CAPSULE", training_frame=frame)
             se = SE(base_models=bases, seed=1)
             se.train(x=X, y="CAPSULE", training_frame=frame)
-            s["mojo"] = "models/%s.zip" % s["name"]
-            se.download_mojo(path=G.p(s["mojo"]))
-            if not os.path.exists(G.JAR):
-                G.fetch_genmodel_jar(se)
-            print("trained", s["name"], flush=True)
+            E.export(se, s)
 
 
 def main():
-    ds = G.make_prostate()
-    if "--rescore" not in sys.argv:
-        train(ds)
-    for s in SPECS:
-        s["mojo"] = "models/%s.zip" % s["name"]
     intro = ("Made by `generate_ensemble_encodings.py` (same H2O, datasets and inputs as above): binomial "
              "ensembles over base models trained with a categorical encoding. genmodel scores base models "
              "on the ensemble's row, not through their encoders: a label-encoded base reads level indices, "
              "and the encodings that rename columns fail to load.")
-    E.score_and_record(SPECS, SPECS, [], SECTION, intro, lambda s, i: ["predict", "invalid_na"],
-                       E.PLAIN_COLUMNS, E.plain_cells)
+    E.run_on_prostate(SPECS, train, SECTION, intro)
 
 
 if __name__ == "__main__":

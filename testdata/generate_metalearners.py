@@ -62,11 +62,7 @@ def train(ds):
         for s in SPECS:
             se = SE(base_models=bases, seed=1, **s["params"])
             se.train(x=X, y="VOL", training_frame=frame)
-            s["mojo"] = "models/%s.zip" % s["name"]
-            se.download_mojo(path=G.p(s["mojo"]))
-            if not os.path.exists(G.JAR):
-                G.fetch_genmodel_jar(se)
-            print("trained", s["name"], flush=True)
+            E.export(se, s)
         train_part, blend = frame.split_frame([0.6], seed=1)
         for s in DROPPED:
             family = s["params"]["family"]
@@ -77,25 +73,16 @@ def train(ds):
                 b.train(x=X, y=s["y"], training_frame=train_part)
             se = SE(base_models=bases, blending_frame=blend, seed=1)
             se.train(x=X, y=s["y"], training_frame=train_part)
-            s["mojo"] = "models/%s.zip" % s["name"]
-            se.download_mojo(path=G.p(s["mojo"]))
-            print("trained", s["name"], flush=True)
+            E.export(se, s)
 
 
 def main():
-    ds = G.make_prostate()
-    if "--rescore" not in sys.argv:
-        train(ds)
-    every = SPECS + DROPPED
-    for s in every:
-        s["mojo"] = "models/%s.zip" % s["name"]
     intro = ("Made by `generate_metalearners.py` (same H2O, datasets and inputs as above): regression "
              "ensembles whose metalearner is a GBM or a DRF, over bases of which one reads fewer inputs "
              "than the ensemble, so every sub-model's tree nodes index columns of their own; and "
              "ensembles whose GLM metalearner dropped a constant base, so it has fewer inputs than the "
              "ensemble has base models and reads the level-one values by position.")
-    E.score_and_record(every, every, [], SECTION, intro, lambda s, i: ["predict", "invalid_na"],
-                       E.PLAIN_COLUMNS, E.plain_cells)
+    E.run_on_prostate(SPECS + DROPPED, train, SECTION, intro)
 
 
 if __name__ == "__main__":

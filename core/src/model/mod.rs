@@ -428,10 +428,11 @@ pub struct Mojo<'a> {
 /// inflated bytes start in the buffer, and how many there are (or [`NOT_INFLATED`]).
 const INFLATED_INDEX: usize = 24;
 
-/// Whether [`Mojo::inflate_all`] inflates `entry`: not the `experimental/` files (H2O's
-/// model details, a large JSON), which only some models read, and then once.
-fn inflated_ahead(entry: &Entry<'_>) -> bool {
-    !entry.name().starts_with(b"experimental/")
+/// The bytes [`Mojo::inflate_all`] inflates `entry` into: its size, but none for the
+/// `experimental/` files (H2O's model details, a large JSON), which only some models read,
+/// and then once; those are read on demand.
+fn ahead_len(entry: &Entry<'_>) -> Option<usize> {
+    (!entry.name().starts_with(b"experimental/")).then(|| entry.size())
 }
 
 /// The length recorded for an entry that could not be inflated ahead: it is read (and its
@@ -498,17 +499,14 @@ impl InflateJob<'_> {
         let mut inflater = miniz_oxide::inflate::core::DecompressorOxide::new();
         let mut at = 0usize;
         for (i, entry) in self.entries.clone().take(self.count).enumerate() {
-            let size = if inflated_ahead(&entry) {
-                entry.size()
-            } else {
-                0
-            };
+            let ahead = ahead_len(&entry);
+            let size = ahead.unwrap_or(0);
             let out = self.bytes.get_mut(at..at + size).unwrap_or_default();
-            let len = match inflated_ahead(&entry) {
-                true => entry
+            let len = match ahead {
+                Some(_) => entry
                     .read_into_with(&mut inflater, out)
                     .map_or(NOT_INFLATED, |b| b.len() as u64),
-                false => NOT_INFLATED,
+                None => NOT_INFLATED,
             };
             let record = [entry.data_offset() as u64, (self.base + at) as u64, len];
             for (k, v) in record.iter().enumerate() {
@@ -613,11 +611,11 @@ impl<'a> Mojo<'a> {
     }
 
     /// Bytes [`Mojo::inflate_all`] needs: an index, and every entry's uncompressed size
-    /// but those it leaves to be read on demand (see `inflated_ahead`).
+    /// but those it leaves to be read on demand (see `ahead_len`).
     pub fn inflated_len(&self) -> usize {
         self.archive.entries().fold(0usize, |n, e| {
-            let size = if inflated_ahead(&e) { e.size() } else { 0 };
-            n.saturating_add(size).saturating_add(INFLATED_INDEX)
+            n.saturating_add(ahead_len(&e).unwrap_or(0))
+                .saturating_add(INFLATED_INDEX)
         })
     }
 
@@ -666,17 +664,13 @@ impl<'a> Mojo<'a> {
             let mut jobs = heapless::Vec::<InflateJob<'_>, { limits::MAX_INFLATE_WORKERS }>::new();
             let (mut index, mut bytes) = (&mut *index, &mut *bytes);
             let mut entries = self.archive.entries();
-            let (mut first, mut at) = (0usize, 0usize);
-            while first < n {
+            let mut at = 0usize;
+            loop {
                 let start = entries.clone();
                 let (mut count, mut len) = (0usize, 0usize);
                 for entry in entries.by_ref() {
                     count += 1;
-                    len += if inflated_ahead(&entry) {
-                        entry.size()
-                    } else {
-                        0
-                    };
+                    len += ahead_len(&entry).unwrap_or(0);
                     if len >= share && jobs.len() + 1 < workers {
                         break;
                     }
@@ -684,9 +678,14 @@ impl<'a> Mojo<'a> {
                 if count == 0 {
                     break;
                 }
-                let (job_index, rest_index) =
-                    core::mem::take(&mut index).split_at_mut(count * INFLATED_INDEX);
-                let (job_bytes, rest_bytes) = core::mem::take(&mut bytes).split_at_mut(len);
+                // Both fit: the buffer was checked to hold every entry's index and bytes.
+                let too_small = || Error::from(ModelError::ScratchTooSmall);
+                let (job_index, rest_index) = core::mem::take(&mut index)
+                    .split_at_mut_checked(count * INFLATED_INDEX)
+                    .ok_or_else(too_small)?;
+                let (job_bytes, rest_bytes) = core::mem::take(&mut bytes)
+                    .split_at_mut_checked(len)
+                    .ok_or_else(too_small)?;
                 (index, bytes) = (rest_index, rest_bytes);
                 let job = InflateJob {
                     entries: start,
@@ -699,7 +698,6 @@ impl<'a> Mojo<'a> {
                 if jobs.push(job).is_err() {
                     return Ok(self);
                 }
-                first += count;
                 at += len;
             }
             run(&mut jobs);
