@@ -26,7 +26,7 @@
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
-use super::input::{rules, score_request_cells, strings, Scored};
+use super::input::{fields_and_rows, rules, score_request_cells, Scored};
 use super::Loaded;
 use crate::format::{write_number, NumberFormat};
 use crate::load::LoadedModel;
@@ -303,19 +303,7 @@ pub fn contribution(loaded: &Loaded, body: &[u8]) -> Result<Scored, ApiError> {
         .with("field", FIELD)
     })?;
     let mut contributions = Contributions::new(loaded, kind)?;
-    let fields = strings(&map, "fields")?;
-    let Some(Value::Array(rows)) = map.get("rows") else {
-        return Err(
-            ApiError::bad_request("`rows` must be an array of rows (arrays of strings)")
-                .with("field", "rows"),
-        );
-    };
-    if fields.is_empty() && !rows.is_empty() {
-        return Err(
-            ApiError::bad_request("`fields` must name the columns of `rows`")
-                .with("field", "fields"),
-        );
-    }
+    let (fields, rows) = fields_and_rows(&map)?;
     let model = &loaded.model;
     let mapper = RowMapper::new(&loaded.columns, &fields, rules());
     let mut row = vec![f64::NAN; model.n_features()];

@@ -455,6 +455,25 @@ pub(super) fn row_len_error(
     e
 }
 
+/// A request's `fields` (column names) and `rows` (arrays of cells), checked: `rows` must
+/// be an array, and rows need `fields` to name their columns.
+pub(super) fn fields_and_rows(map: &Map<String, Value>) -> Result<(Vec<&str>, &[Value]), ApiError> {
+    let fields = strings(map, "fields")?;
+    let Some(Value::Array(rows)) = map.get("rows") else {
+        return Err(
+            ApiError::bad_request("`rows` must be an array of rows (arrays of strings)")
+                .with("field", "rows"),
+        );
+    };
+    if fields.is_empty() && !rows.is_empty() {
+        return Err(
+            ApiError::bad_request("`fields` must name the columns of `rows`")
+                .with("field", "fields"),
+        );
+    }
+    Ok((fields, rows))
+}
+
 /// A member of the ScoreRequest that must be an array of strings (or null / absent).
 pub(super) fn strings<'a>(
     map: &'a Map<String, Value>,
@@ -513,7 +532,7 @@ fn score_request(
         )
         .with("field", "requestPredictionIntervals"));
     }
-    let fields = strings(map, "fields")?;
+    let (fields, rows) = fields_and_rows(map)?;
     let include = strings(map, "includeFieldsInOutput")?;
     let no_names = match map.get("noFieldNamesInOutput") {
         None | Some(Value::Null) => false,
@@ -533,18 +552,6 @@ fn score_request(
             return Err(ApiError::bad_request("`idField` must be a string").with("field", "idField"))
         }
     };
-    let Some(Value::Array(rows)) = map.get("rows") else {
-        return Err(
-            ApiError::bad_request("`rows` must be an array of rows (arrays of strings)")
-                .with("field", "rows"),
-        );
-    };
-    if fields.is_empty() && !rows.is_empty() {
-        return Err(
-            ApiError::bad_request("`fields` must name the columns of `rows`")
-                .with("field", "fields"),
-        );
-    }
 
     let (echo, mut columns): (Vec<usize>, Vec<String>) = fields
         .iter()
