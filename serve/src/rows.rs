@@ -163,7 +163,16 @@ impl std::fmt::Display for RowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RowError::NotANumber { column, value } => {
-                write!(f, "column `{column}`: `{value}` is not a number")
+                write!(f, "column `{column}`: `{value}` is not a number")?;
+                if looks_like_date_or_time(value) {
+                    // H2O parses such text into a number when it trains; genmodel does not.
+                    f.write_str(
+                        " (a date or time? H2O trained on it as a number, milliseconds since \
+                         1970-01-01 00:00 UTC as parsed in the H2O cluster's time zone: send \
+                         that number)",
+                    )?;
+                }
+                Ok(())
             }
             RowError::UnknownLevel { column, value } => {
                 write!(f, "column `{column}`: unknown categorical level `{value}`")
@@ -191,6 +200,23 @@ impl std::fmt::Display for RowError {
 }
 
 impl std::error::Error for RowError {}
+
+/// Whether `text` has the shape of a date or a time of day (`2004-10-30`, `3/2/10`,
+/// `12-Jan-2020`, `10:30:00`): digits with separators between them, for a hint only.
+fn looks_like_date_or_time(text: &str) -> bool {
+    let text = text.trim_matches([' ', '"']).as_bytes();
+    let digits = text.iter().filter(|b| b.is_ascii_digit()).count();
+    let separators = text
+        .iter()
+        .filter(|b| matches!(b, b'-' | b'/' | b':'))
+        .count();
+    text.first().is_some_and(u8::is_ascii_alphanumeric)
+        && digits >= 4
+        && separators >= 1
+        && text
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'/' | b':' | b'.' | b' '))
+}
 
 /// How an input's cell becomes row values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -590,8 +616,47 @@ fn offset_name<M: AsRef<[u64]>, S: AsRef<[Header]>>(model: &Model<M, S>) -> Opti
 
 #[cfg(test)]
 mod tests {
-    use super::{byte_decimal, fast_decimal, word_decimal, NameFilter};
+    use super::{
+        byte_decimal, fast_decimal, looks_like_date_or_time, word_decimal, NameFilter, RowError,
+    };
     use scorer::java::parse_double;
+
+    #[test]
+    fn dates_and_times_get_a_hint_other_text_does_not() {
+        for text in [
+            "2004-10-30",
+            "1989-06-07 13:05:00",
+            "3/2/10",
+            "12-Jan-2020",
+            "10:30:00",
+            "20200130-10:30:00.123",
+            "2020-01",
+        ] {
+            assert!(looks_like_date_or_time(text), "{text}");
+        }
+        for text in [
+            "abc",
+            "1e5x",
+            "-12.5.3",
+            "1-2",
+            "N/A",
+            "12,5",
+            "",
+            "ä-2020-01",
+        ] {
+            assert!(!looks_like_date_or_time(text), "{text}");
+        }
+        let date = RowError::NotANumber {
+            column: "d".into(),
+            value: "2004-10-30".into(),
+        };
+        assert!(date.to_string().contains("milliseconds since 1970-01-01"));
+        let word = RowError::NotANumber {
+            column: "d".into(),
+            value: "abc".into(),
+        };
+        assert_eq!(word.to_string(), "column `d`: `abc` is not a number");
+    }
 
     #[test]
     fn name_filter_passes_every_name_it_holds() {
