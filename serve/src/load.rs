@@ -60,16 +60,85 @@ impl std::error::Error for LoadError {}
 /// the planned memory, load. The inflated copy and the scratch are freed on return.
 pub fn from_bytes(bytes: &[u8]) -> Result<LoadedModel, scorer::Error> {
     let mojo = Mojo::new(bytes)?;
-    let mut inflated = vec![0u8; mojo.inflated_len()];
+    let mut inflated = LoadBuffer::zeroed(mojo.inflated_len());
     let workers = match inflated.len() >= PARALLEL_INFLATE_BYTES {
         true => std::thread::available_parallelism().map_or(1, usize::from),
         false => 1,
     };
     let mojo = mojo.inflate_all_in(&mut inflated, workers, run_side_by_side)?;
-    let mut scratch = vec![0u8; mojo.scratch_len()];
+    let mut scratch = LoadBuffer::zeroed(mojo.scratch_len());
     let plan = mojo.plan_with::<HeapSubModels>(&mut scratch)?;
     let mem = vec![0u64; plan.words()].into_boxed_slice();
     mojo.load_with(&plan, &mut scratch, mem)
+}
+
+/// Bytes needed only while a model loads: the file, its inflated entries, the scratch.
+/// From [`MAPPED_LOAD_BYTES`] on they are mapped from the kernel, not taken from the
+/// allocator, so that dropping them gives the memory back at once: mimalloc keeps freed
+/// pages resident until a later allocation purges them, which an idle server never makes
+/// (a 46 MB DRF, 153 MB inflated, held 321 MB resident after loading instead of 127 MB).
+pub enum LoadBuffer {
+    Heap(Vec<u8>),
+    Mapped(memmap2::MmapMut),
+}
+
+/// Bytes from which a load-time buffer is mapped: below, a mapping's system calls cost
+/// more than the little memory mimalloc would keep.
+const MAPPED_LOAD_BYTES: usize = 1 << 20;
+
+impl LoadBuffer {
+    /// `len` zero bytes: mapped from [`MAPPED_LOAD_BYTES`] on (or on the heap, if the
+    /// kernel refuses the mapping).
+    pub fn zeroed(len: usize) -> Self {
+        if len >= MAPPED_LOAD_BYTES {
+            if let Ok(map) = memmap2::MmapMut::map_anon(len) {
+                return LoadBuffer::Mapped(map);
+            }
+        }
+        LoadBuffer::Heap(vec![0; len])
+    }
+
+    /// The bytes of the file at `path`.
+    fn read_file(path: &Path) -> std::io::Result<Self> {
+        use std::io::Read;
+        let mut file = std::fs::File::open(path)?;
+        let len = usize::try_from(file.metadata()?.len()).unwrap_or(usize::MAX);
+        if len < MAPPED_LOAD_BYTES {
+            let mut bytes = Vec::with_capacity(len);
+            file.read_to_end(&mut bytes)?;
+            return Ok(LoadBuffer::Heap(bytes));
+        }
+        let mut buf = LoadBuffer::zeroed(len);
+        file.read_exact(&mut buf)?;
+        // A file that grew since its length was read: the rest on the heap, as a file of
+        // unknown length would be read.
+        let mut rest = Vec::new();
+        if file.read_to_end(&mut rest)? > 0 {
+            let mut bytes = buf.to_vec();
+            bytes.append(&mut rest);
+            return Ok(LoadBuffer::Heap(bytes));
+        }
+        Ok(buf)
+    }
+}
+
+impl std::ops::Deref for LoadBuffer {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            LoadBuffer::Heap(bytes) => bytes,
+            LoadBuffer::Mapped(map) => map,
+        }
+    }
+}
+
+impl std::ops::DerefMut for LoadBuffer {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        match self {
+            LoadBuffer::Heap(bytes) => bytes,
+            LoadBuffer::Mapped(map) => map,
+        }
+    }
 }
 
 /// Inflated bytes from which loading inflates on every core: a thread costs tens of
@@ -109,10 +178,10 @@ pub fn from_path(path: &Path) -> Result<LoadedModel, LoadError> {
 }
 
 /// The MOJO bytes at `path`: the file's, or an unzipped MOJO directory's as a zip.
-pub fn read_mojo(path: &Path) -> Result<Vec<u8>, LoadError> {
+pub fn read_mojo(path: &Path) -> Result<LoadBuffer, LoadError> {
     match path.is_dir() {
-        true => pack_dir(path),
-        false => std::fs::read(path).map_err(LoadError::Read),
+        true => pack_dir(path).map(LoadBuffer::Heap),
+        false => LoadBuffer::read_file(path).map_err(LoadError::Read),
     }
 }
 
@@ -241,4 +310,50 @@ fn pack_dir(dir: &Path) -> Result<Vec<u8>, LoadError> {
     out.extend(central_at.to_le_bytes());
     out.extend([0u8; 2]); // comment length
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{LoadBuffer, MAPPED_LOAD_BYTES};
+
+    #[test]
+    fn buffers_are_zeroed_and_mapped_from_the_threshold_on() {
+        for len in [
+            0,
+            1,
+            MAPPED_LOAD_BYTES - 1,
+            MAPPED_LOAD_BYTES,
+            3 * MAPPED_LOAD_BYTES + 5,
+        ] {
+            let mut buf = LoadBuffer::zeroed(len);
+            assert_eq!(buf.len(), len);
+            assert!(buf.iter().all(|&b| b == 0));
+            let mapped = matches!(buf, LoadBuffer::Mapped(_));
+            assert_eq!(mapped, len >= MAPPED_LOAD_BYTES, "{len}");
+            if let Some(last) = buf.last_mut() {
+                *last = 7;
+                assert_eq!(buf[len - 1], 7);
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_reads_as_std_reads_it_on_both_sides_of_the_threshold() {
+        let dir = std::env::temp_dir().join(format!("load-buffer-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for len in [
+            0,
+            10,
+            MAPPED_LOAD_BYTES - 1,
+            MAPPED_LOAD_BYTES,
+            2 * MAPPED_LOAD_BYTES + 3,
+        ] {
+            let path = dir.join(format!("{len}.bin"));
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+            std::fs::write(&path, &bytes).unwrap();
+            let read = LoadBuffer::read_file(&path).unwrap();
+            assert!(*read == *bytes, "{len}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -348,7 +348,7 @@ impl Registry {
         reservation
             .grow(scratch_len)
             .map_err(|used| self.over_budget(name, scratch_len, used, "loading"))?;
-        let mut scratch = vec![0u8; scratch_len];
+        let mut scratch = load::LoadBuffer::zeroed(scratch_len);
         let plan = mojo
             .plan_with::<HeapSubModels>(&mut scratch)
             .map_err(invalid)?;
