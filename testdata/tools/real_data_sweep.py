@@ -192,12 +192,23 @@ DATASETS = [
     ("VietNamI", "lnhhexp", "regression", 4000),  # 27,765 rows, a 194-value commune code
     ("InstEval", "y", "multinomial", 4000),  # ratings 1-5; student and lecturer ids as numbers
     ("mhtdata", "p", "regression", 4000),  # p-values; a SNP id per row, gene names
+    ("cgd", "status", "binomial", 0),  # a date column, an id per patient, levels with colons
+    ("Greene", "decision", "binomial", 0),  # text columns only but the numeric success
+    ("affect", "Film", "multinomial", 0),  # four films coded 1-4, two columns NA in half the rows
+    ("CNES", "MBSA2", "multinomial", 0),  # four agreement columns, nothing else
+    ("SumHes", "sr", "regression", 0),  # 125 country names in capitals, yes/no columns
+    ("BudgetFood", "wfood", "regression", 4000),  # 23,972 rows, one NA, a share in 0-1
+    ("rwm5yr", "docvis", "poisson", 4000),  # 19,609 rows, 0/1 dummies beside the level they code
+    ("AustralianElectionPolling", "ALP", "regression", 0),  # two date columns, URLs, remarks
+    ("free1", "y", "multinomial", 0),  # 0/1 as floats, fictional countries
+    ("pneumon", "hospital", "binomial", 0),  # 3,470 rows of integer codes
 ]
 
 # Rows trained on, where all of a dataset (movies: 58,788) would make the sweep much longer
 # (the first rows; the other datasets train on all theirs).
 TRAINED_ROWS = {"movies": 5000, "HI": 5000, "baseball": 8000, "DoctorContacts": 8000,
-                "Bundesliga": 5000, "Tuna": 5000, "VietNamI": 8000, "InstEval": 8000, "mhtdata": 8000}
+                "Bundesliga": 5000, "Tuna": 5000, "VietNamI": 8000, "InstEval": 8000, "mhtdata": 8000,
+                "BudgetFood": 8000, "rwm5yr": 8000}
 
 # Rows scored for contributions (the first of each dataset).
 CONTRIBUTION_ROWS = 300
@@ -524,7 +535,8 @@ def serve_refuses(serve, mojo, inp, mode):
 
 def server_refuses(serve, mojo, inp):
     """Whether `serve serve` answers a POST of `inp` (text/csv) to /invocations with a 4xx, as
-    a predict run PredictCsv refused must be answered; and the answer's start."""
+    a predict run PredictCsv refused must be answered, or refuses the model itself (exits
+    non-zero at load); and the answer's start."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -533,6 +545,8 @@ def server_refuses(serve, mojo, inp):
     base = "http://127.0.0.1:%d" % port
     try:
         for _ in range(200):
+            if server.poll() is not None:
+                return server.returncode != 0, "exited %d at load" % server.returncode
             try:
                 urllib.request.urlopen(base + "/ping", timeout=5)
                 break
