@@ -21,14 +21,16 @@ import os
 import sys
 
 import h2o
-from h2o.estimators import H2ODeepLearningEstimator, H2OGradientBoostingEstimator, H2ORandomForestEstimator
+from h2o.estimators import (H2ODeepLearningEstimator, H2OGradientBoostingEstimator, H2ORandomForestEstimator,
+                            H2OXGBoostEstimator)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import generate as G  # noqa: E402
 
 H2O_PORT = 54389
-GBM, DRF, DL = H2OGradientBoostingEstimator, H2ORandomForestEstimator, H2ODeepLearningEstimator
+GBM, DRF, DL, XGB = (H2OGradientBoostingEstimator, H2ORandomForestEstimator, H2ODeepLearningEstimator,
+                     H2OXGBoostEstimator)
 SECTION = "## Categorical encodings (generate_encodings.py)"
 
 
@@ -73,6 +75,11 @@ SPECS = [
     S("dl_label_encoder_regression_prostate", DL, "prostate", G.PROSTATE_X, "VOL",
       "Deep Learning regression on VOL, categorical_encoding=label_encoder", categorical_encoding="label_encoder",
       hidden=[6], epochs=20, seed=17, reproducible=True),
+    S("xgb_onehot_explicit_categoricals_prostate", XGB, "prostate", ["RACE", "DPROS", "DCAPS"], "CAPSULE",
+      "XGBoost binomial on the categoricals only, categorical_encoding=one_hot_explicit: the MOJO has no "
+      "encoding and names only the encoded columns (`RACE.1`, ...), so genmodel finds none of them in the "
+      "input and scores every row as all NA", categorical_encoding="one_hot_explicit", ntrees=10, max_depth=3,
+      seed=18),
 ]
 
 

@@ -256,8 +256,12 @@ pub struct Columns {
     slots: Box<[usize]>,
     /// The inputs in order, then the offset column: the layout of a header-less row.
     pub positional: Vec<String>,
-    /// Rules out most cells that cannot be an input column's name without hashing them.
-    input_names: NameFilter,
+    /// Names that are not inputs but mark a CSV's first record as a header (see
+    /// [`Columns::names_header`]).
+    header_only: std::collections::HashSet<Box<str>>,
+    /// Rules out most cells that cannot be one of those names (an input's, the offset's or
+    /// one of `header_only`) without hashing them.
+    header_names: NameFilter,
 }
 
 /// The lengths (bit `min(len, 63)`) and first bytes of a set of names: a cell whose length
@@ -285,6 +289,8 @@ impl Columns {
             + self.kinds.len() * std::mem::size_of::<Kind>()
             + self.slots.len() * std::mem::size_of::<usize>()
             + self.offset.as_ref().map_or(0, |o| o.len())
+            + self.header_only.capacity() * (std::mem::size_of::<Box<str>>() + 1)
+            + self.header_only.iter().map(|n| n.len()).sum::<usize>()
     }
 }
 
@@ -319,9 +325,29 @@ impl Columns {
             .chain(offset.clone())
             .collect();
         let offset = offset.map(String::into_boxed_str);
-        let mut input_names = NameFilter::default();
-        for name in &positional {
-            input_names.add(name.as_bytes());
+        // The training frame's other columns (weights, fold, response), and what comes
+        // before a `.` in an input's name (`MBSA7` of `MBSA7.Agree`); none that reads as a
+        // number (`2010` of `2010.5`), which a data row's cell would be.
+        let others = (model.n_features()..model.n_columns())
+            .filter_map(|i| model.column(i))
+            .map(|c| c.name);
+        let stems = inputs.iter().flat_map(|i| {
+            let name = i.name;
+            name.match_indices('.').map(move |(at, _)| &name[..at])
+        });
+        let header_only: std::collections::HashSet<Box<str>> = others
+            .chain(stems)
+            .filter(|n| !index.contains_key(*n) && offset.as_deref() != Some(*n))
+            .filter(|n| !n.is_empty() && scorer::java::parse_double(n.as_bytes()).is_none())
+            .map(Box::from)
+            .collect();
+        let mut header_names = NameFilter::default();
+        for name in positional
+            .iter()
+            .map(String::as_str)
+            .chain(header_only.iter().map(|n| &**n))
+        {
+            header_names.add(name.as_bytes());
         }
         Columns {
             n_inputs,
@@ -337,7 +363,8 @@ impl Columns {
                 .collect(),
             slots: inputs.iter().map(|i| i.slot).collect(),
             positional,
-            input_names,
+            header_only,
+            header_names,
         }
     }
 
@@ -365,9 +392,16 @@ impl Columns {
         self.index(name).is_some() || self.is_offset(name)
     }
 
-    /// [`Columns::is_input`] for raw bytes (a CSV cell that may not be UTF-8).
-    pub fn is_input_bytes(&self, name: &[u8]) -> bool {
-        self.input_names.may_hold(name) && std::str::from_utf8(name).is_ok_and(|n| self.is_input(n))
+    /// Whether a cell of a CSV's first record marks the record as a header: it is exactly
+    /// the name of an input, of the offset column, of another column the model was trained
+    /// with (weights, fold, response), or what precedes a `.` in an input's name. The last
+    /// two matter where no input keeps its name: an XGBoost MOJO trained on one-hot encoded
+    /// categoricals names only the encoded columns (`MBSA7.Agree`, ...), and a header of
+    /// the original names (`MBSA7`) is still a header to PredictCsv.
+    pub fn names_header(&self, cell: &[u8]) -> bool {
+        self.header_names.may_hold(cell)
+            && std::str::from_utf8(cell)
+                .is_ok_and(|n| self.is_input(n) || self.header_only.contains(n))
     }
 }
 

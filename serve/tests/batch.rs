@@ -188,6 +188,23 @@ fn a_bad_line_is_named() {
         r.text()
     );
 
+    // Streamed, a first record naming the response is a header as well.
+    let by_response = s.req(
+        "POST",
+        "/invocations",
+        &[("Content-Type", "text/csv")],
+        b"CAPSULE,note\nyes,a\n",
+    );
+    assert_eq!(by_response.status, 200, "{}", by_response.text());
+    let all_na = s.req(
+        "POST",
+        "/invocations",
+        &[("Content-Type", "text/csv")],
+        b"AGE,RACE\n,\n",
+    );
+    assert_eq!(by_response.text(), all_na.text());
+    assert_eq!(by_response.text().lines().count(), 2);
+
     let r = s.req(
         "POST",
         "/invocations",

@@ -164,6 +164,14 @@ fn csv_with_and_without_header() {
     }
     let r3 = s.post("text/csv", None, reordered.as_bytes());
     assert_eq!(r3.text(), r.text());
+    // A first record naming the response (and no input) is a header too: PredictCsv reads
+    // it as one, and the inputs it lacks are NA, as in an all-empty row.
+    let by_response = s.post("text/csv", None, b"CAPSULE,note\nyes,a\n");
+    assert_eq!(by_response.status, 200, "{}", by_response.text());
+    let all_na = s.post("text/csv", None, b"AGE,RACE\n,\n");
+    assert_eq!(all_na.status, 200, "{}", all_na.text());
+    assert_eq!(by_response.text(), all_na.text());
+    assert_eq!(csv_lines(&by_response).len(), 2);
     // A header-less row with the wrong number of fields names the rule.
     let r4 = s.post("text/csv", None, b"65,1,2\n");
     assert_eq!(r4.status, 400);

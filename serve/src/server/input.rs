@@ -11,7 +11,9 @@
 //!   - one row as an object, `{"AGE": 65, "RACE": "1", ...}`;
 //!   - an array of such objects, or of arrays of values in the model's column order.
 //! - CSV: with or without a header row. **The first record is a header when at least one of
-//!   its fields is exactly the name of a model input column** (or of its offset column).
+//!   its fields is exactly the name of a model input column** (or of another column the
+//!   model was trained with: offset, weights, fold, response; or what precedes a `.` in an
+//!   input's name, [`crate::rows::Columns::names_header`]).
 //!   Otherwise every record is data and holds the model's input columns in order (then the
 //!   offset, if the model has one), exactly that many fields per record. With a header,
 //!   columns are matched by name as PredictCsv does. Blank lines are skipped. A CSV response
@@ -164,7 +166,7 @@ fn csv(loaded: &Loaded, body: &[u8], output: Format) -> Result<Scored, ApiError>
     let header = (0..records.len()).any(|i| {
         loaded
             .columns
-            .is_input_bytes(records.field(i).unwrap_or_default())
+            .names_header(records.field(i).unwrap_or_default())
     });
     let by_header;
     let (mapper, names) = if header {

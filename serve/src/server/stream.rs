@@ -266,7 +266,9 @@ impl<'m> CsvRows<'m> {
                     .map(|i| String::from_utf8_lossy(records.field(i).unwrap_or_default()))
                     .map(|s| s.into_owned())
                     .collect();
-                let header = first.iter().any(|n| self.loaded.columns.is_input(n));
+                let header = first
+                    .iter()
+                    .any(|n| self.loaded.columns.names_header(n.as_bytes()));
                 let names = if header {
                     first
                 } else {
