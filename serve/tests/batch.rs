@@ -1,7 +1,7 @@
 //! Batch transform over real TCP: `/execution-parameters`, one output line per input line
 //! in input order (CSV and JSON Lines, responses past the in-memory threshold), errors that
-//! name their line, the header rule, the batch body limit, and a large CSV scored by the real binary with
-//! peak RSS far below the body size.
+//! name their line, the header rule, the batch body limit, and a large CSV scored by the
+//! real binary with peak RSS far below the body size.
 
 mod common;
 
