@@ -73,7 +73,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<LoadedModel, scorer::Error> {
 }
 
 /// Bytes needed only while a model loads: the file, its inflated entries, the scratch.
-/// From [`MAPPED_LOAD_BYTES`] on they are mapped from the kernel, not taken from the
+/// From 1 MiB (`MAPPED_LOAD_BYTES`) on they are mapped from the kernel, not taken from the
 /// allocator, so that dropping them gives the memory back at once: mimalloc keeps freed
 /// pages resident until a later allocation purges them, which an idle server never makes
 /// (a 46 MB DRF, 153 MB inflated, held 321 MB resident after loading instead of 127 MB).
@@ -87,7 +87,7 @@ pub enum LoadBuffer {
 const MAPPED_LOAD_BYTES: usize = 1 << 20;
 
 impl LoadBuffer {
-    /// `len` zero bytes: mapped from [`MAPPED_LOAD_BYTES`] on (or on the heap, if the
+    /// `len` zero bytes: mapped from 1 MiB (`MAPPED_LOAD_BYTES`) on (or on the heap, if the
     /// kernel refuses the mapping).
     pub fn zeroed(len: usize) -> Self {
         if len >= MAPPED_LOAD_BYTES {
