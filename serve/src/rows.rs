@@ -256,8 +256,8 @@ pub struct Columns {
     slots: Box<[usize]>,
     /// The inputs in order, then the offset column: the layout of a header-less row.
     pub positional: Vec<String>,
-    /// Names that are not inputs but mark a CSV's first record as a header (see
-    /// [`Columns::names_header`]).
+    /// Names besides the inputs' and the offset's that mark a CSV's first record as a header
+    /// (see [`Columns::names_header`]).
     header_only: std::collections::HashSet<Box<str>>,
     /// Rules out most cells that cannot be one of those names (an input's, the offset's or
     /// one of `header_only`) without hashing them.
@@ -337,7 +337,6 @@ impl Columns {
         });
         let header_only: std::collections::HashSet<Box<str>> = others
             .chain(stems)
-            .filter(|n| !index.contains_key(*n) && offset.as_deref() != Some(*n))
             .filter(|n| !n.is_empty() && scorer::java::parse_double(n.as_bytes()).is_none())
             .map(Box::from)
             .collect();

@@ -14,7 +14,6 @@
 //! relative to its own folder), as `testdata/tools/real_data_sweep.py` writes one.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use scorer::model::{exp, log, pow, Algorithm, InputRules, Java, JavaMath, OutputValue};
 use serve::batch::{contributions_csv, leaf_paths_csv, reconstruct_csv, score_csv, BatchOptions};
@@ -24,7 +23,7 @@ use serve::load::{self, LoadedModel};
 use serve::rows::{Columns, RowMapper};
 
 mod common;
-use common::{parse_java_hex, testdata};
+use common::{manifest_dir, manifest_path, parse_java_hex, testdata};
 
 /// Algorithms (the manifest's `algo`) this scorer refuses so far, naming the algorithm.
 const REFUSED_ALGOS: &[&str] = &[];
@@ -45,19 +44,6 @@ const MODES: &[&str] = &[
     "glrm_iter5",
     "glrm_reconstruct",
 ];
-
-/// The manifest checked: `GOLDEN_MANIFEST` if set, else `testdata/manifest.tsv`.
-fn manifest_path() -> PathBuf {
-    std::env::var_os("GOLDEN_MANIFEST")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| testdata().join("manifest.tsv"))
-}
-
-/// The folder the manifest's paths are relative to.
-fn manifest_dir() -> PathBuf {
-    let path = manifest_path();
-    path.parent().map_or_else(PathBuf::new, Path::to_path_buf)
-}
 
 /// PredictCsv's output as the fixtures hold it: hex numbers, a header, comma separated.
 fn pred_csv_options(calibrated: bool, rules: InputRules) -> BatchOptions {

@@ -20,8 +20,9 @@ use serve::server::{self, Config, State};
 
 mod common;
 use common::{
-    demo, demo_expected, head, in_flight, java_hex, loaded, parse_response, read_response, request,
-    run_to_exit, testdata, wait_until_refused, Binary, Resp, Server,
+    demo, demo_expected, head, in_flight, java_hex, loaded, manifest_dir, manifest_path,
+    parse_response, read_response, request, run_to_exit, testdata, wait_until_refused, Binary,
+    Resp, Server,
 };
 
 /// A server for `model` (or none yet), with the default configuration tweaked by `tweak`.
@@ -540,13 +541,8 @@ struct GoldenCase {
 /// The predict-mode runs of the golden manifest: `GOLDEN_MANIFEST` if set (the real-data
 /// sweep's, whose paths are relative to its folder, as in golden.rs), else testdata's.
 fn predict_cases() -> Vec<GoldenCase> {
-    let manifest = std::env::var_os("GOLDEN_MANIFEST")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| testdata().join("manifest.tsv"));
-    let dir = manifest
-        .parent()
-        .map_or_else(PathBuf::new, Path::to_path_buf);
-    let text = std::fs::read_to_string(&manifest).unwrap();
+    let dir = manifest_dir();
+    let text = std::fs::read_to_string(manifest_path()).unwrap();
     text.lines()
         .skip(1)
         .filter_map(|l| {

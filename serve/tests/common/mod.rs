@@ -19,6 +19,20 @@ pub fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata")
 }
 
+/// The golden manifest checked: `GOLDEN_MANIFEST` if set (a real-data sweep's), else
+/// `testdata/manifest.tsv`.
+pub fn manifest_path() -> PathBuf {
+    std::env::var_os("GOLDEN_MANIFEST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| testdata().join("manifest.tsv"))
+}
+
+/// The folder the manifest's paths are relative to.
+pub fn manifest_dir() -> PathBuf {
+    let path = manifest_path();
+    path.parent().map_or_else(PathBuf::new, Path::to_path_buf)
+}
+
 pub fn demo() -> PathBuf {
     testdata().join("demo/pipeline.mojo")
 }
