@@ -80,6 +80,9 @@ SPECS = [
       "encoding and names only the encoded columns (`RACE.1`, ...), so genmodel finds none of them in the "
       "input and scores every row as all NA", categorical_encoding="one_hot_explicit", ntrees=10, max_depth=3,
       seed=18),
+    S("xgb_binary_categoricals_prostate", XGB, "prostate", ["RACE", "DPROS", "DCAPS"], "CAPSULE",
+      "XGBoost binomial on the categoricals only, categorical_encoding=binary: as above, with the bit columns "
+      "named `RACE:0`, ...", categorical_encoding="binary", ntrees=10, max_depth=3, seed=19),
 ]
 
 

@@ -202,20 +202,38 @@ impl std::fmt::Display for RowError {
 impl std::error::Error for RowError {}
 
 /// Whether `text` has the shape of a date or a time of day (`2004-10-30`, `3/2/10`,
-/// `12-Jan-2020`, `10:30:00`): digits with separators between them, for a hint only.
+/// `12-Jan-2020`, `2020-01`, `10:30:00`), for a hint only: a time's `:` between digits, two
+/// `-` or two `/`, or a four-digit year and a month joined by one. A range (`25-34`,
+/// `1990-1995`) is not one.
 fn looks_like_date_or_time(text: &str) -> bool {
-    let text = text.trim_matches([' ', '"']).as_bytes();
-    let digits = text.iter().filter(|b| b.is_ascii_digit()).count();
-    let separators = text
-        .iter()
-        .filter(|b| matches!(b, b'-' | b'/' | b':'))
-        .count();
-    text.first().is_some_and(u8::is_ascii_alphanumeric)
-        && digits >= 4
-        && separators >= 1
-        && text
+    let text = text.trim_matches([' ', '"']);
+    let bytes = text.as_bytes();
+    let plain = bytes.first().is_some_and(u8::is_ascii_alphanumeric)
+        && bytes
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'/' | b':' | b'.' | b' '))
+        && bytes.iter().filter(|b| b.is_ascii_digit()).count() >= 2;
+    if !plain {
+        return false;
+    }
+    let time = bytes
+        .windows(3)
+        .any(|w| w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit());
+    let count = |sep: u8| bytes.iter().filter(|&&b| b == sep).count();
+    let day = count(b'-') >= 2 || count(b'/') >= 2;
+    let year_and_month = |sep: char| {
+        let mut parts = text.split(sep);
+        let (Some(a), Some(b), None) = (parts.next(), parts.next(), parts.next()) else {
+            return false;
+        };
+        let year = |p: &str| p.len() == 4 && p.bytes().all(|b| b.is_ascii_digit());
+        let month = |p: &str| {
+            (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+                || p.len() == 3 && p.bytes().all(|b| b.is_ascii_alphabetic())
+        };
+        year(a) && month(b) || month(a) && year(b)
+    };
+    time || day || year_and_month('-') || year_and_month('/')
 }
 
 /// How an input's cell becomes row values.
@@ -326,14 +344,16 @@ impl Columns {
             .collect();
         let offset = offset.map(String::into_boxed_str);
         // The training frame's other columns (weights, fold, response), and what comes
-        // before a `.` in an input's name (`MBSA7` of `MBSA7.Agree`); none that reads as a
-        // number (`2010` of `2010.5`), which a data row's cell would be.
+        // before a `.` or `:` in an input's name (`MBSA7` of `MBSA7.Agree`, `class` of
+        // `class:0`); none that reads as a number (`2010` of `2010.5`), which a data row's
+        // cell would be.
         let others = (model.n_features()..model.n_columns())
             .filter_map(|i| model.column(i))
             .map(|c| c.name);
         let stems = inputs.iter().flat_map(|i| {
             let name = i.name;
-            name.match_indices('.').map(move |(at, _)| &name[..at])
+            name.match_indices(['.', ':'])
+                .map(move |(at, _)| &name[..at])
         });
         let header_only: std::collections::HashSet<Box<str>> = others
             .chain(stems)
@@ -393,10 +413,11 @@ impl Columns {
 
     /// Whether a cell of a CSV's first record marks the record as a header: it is exactly
     /// the name of an input, of the offset column, of another column the model was trained
-    /// with (weights, fold, response), or what precedes a `.` in an input's name. The last
-    /// two matter where no input keeps its name: an XGBoost MOJO trained on one-hot encoded
-    /// categoricals names only the encoded columns (`MBSA7.Agree`, ...), and a header of
-    /// the original names (`MBSA7`) is still a header to PredictCsv.
+    /// with (weights, fold, response), or what precedes a `.` or `:` in an input's name.
+    /// The last two matter where no input keeps its name: an XGBoost MOJO trained on one-hot
+    /// or binary encoded categoricals names only the encoded columns (`MBSA7.Agree`,
+    /// `class:0`, ...), and a header of the original names (`MBSA7`, `class`) is still a
+    /// header to PredictCsv.
     pub fn names_header(&self, cell: &[u8]) -> bool {
         self.header_names.may_hold(cell)
             && std::str::from_utf8(cell)
@@ -664,6 +685,8 @@ mod tests {
             "10:30:00",
             "20200130-10:30:00.123",
             "2020-01",
+            "01/2020",
+            "Jan-2020",
         ] {
             assert!(looks_like_date_or_time(text), "{text}");
         }
@@ -676,6 +699,10 @@ mod tests {
             "12,5",
             "",
             "ä-2020-01",
+            "25-34",
+            "1990-1995",
+            "0-5yrs",
+            "2020",
         ] {
             assert!(!looks_like_date_or_time(text), "{text}");
         }

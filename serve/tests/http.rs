@@ -185,6 +185,40 @@ fn csv_with_and_without_header() {
 }
 
 #[test]
+fn original_names_of_encoded_columns_head_a_csv() {
+    // An XGBoost MOJO trained on one-hot or binary encoded categoricals names only the
+    // encoded columns (`RACE.1`, `RACE:0`, ...). PredictCsv still reads a first record of
+    // the original names as a header, finds none of the model's columns and scores every
+    // row as all NA (the fixtures' expected outputs): so does /invocations.
+    for name in [
+        "xgb_onehot_explicit_categoricals_prostate",
+        "xgb_binary_categoricals_prostate",
+    ] {
+        let s = start(Some(&testdata().join(format!("models/{name}.zip"))));
+        let r = s.post("text/csv", None, b"RACE,DPROS,DCAPS\n1,3,2\n2,1,1\n");
+        assert_eq!(r.status, 200, "{name}: {}", r.text());
+        let expected = String::from_utf8(read(&format!("expected/{name}.predict.csv"))).unwrap();
+        let all_na: Vec<f64> = expected
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .skip(1)
+            .map(java_hex)
+            .collect();
+        let lines = csv_lines(&r);
+        assert_eq!(lines.len(), 3, "{name}: {}", r.text());
+        for l in &lines[1..] {
+            let got: Vec<f64> = l.iter().map(|c| parse_decimal(c)).collect();
+            assert!(
+                got.len() == all_na.len() && got.iter().zip(&all_na).all(|(g, e)| same(*g, *e)),
+                "{name}: {l:?} against {all_na:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn accept_chooses_the_response_format() {
     let s = start(Some(&demo()));
     let csv = read("demo/demo.csv");

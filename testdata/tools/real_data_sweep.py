@@ -234,7 +234,9 @@ MORE = ["gbm_tuned", "gbm_huber", "gbm_laplace", "gbm_quantile", "gbm_poisson", 
         "gbm_interact", "drf_onehot", "gbm_calib_iso", "drf_calib", "drf_calib_iso", "gam_is", "gam_ms",
         "coxph", "coxph_strata", "glm_quasi", "gbm_quasi", "glm_fractional", "glm_gamma_log", "se_drf_meta",
         "se_dl_meta", "se_xgb_meta", "gbm_emptyclass", "drf_emptyclass", "xgb_emptyclass", "glm_emptyclass",
-        "se_label_bases", "gbm_label_offset", "gbm_eigen_offset"]
+        "se_label_bases", "gbm_label_offset", "gbm_eigen_offset", "xgb_label", "xgb_binary",
+        "xgb_enumlim", "xgb_sortresp", "xgb_poisson", "xgb_gamma", "xgb_tweedie", "dl_poisson", "dl_gamma",
+        "dl_tweedie", "dl_quantile", "dl_huber", "dl_laplace", "glm_plug", "pca_allfactors"]
 ALGO_SETS = {"basic": BASIC, "more": MORE, "all": BASIC + MORE}
 
 # Settings whose models read only some of a dataset's kinds (others are skipped).
@@ -254,6 +256,10 @@ ONLY_KINDS = {
     "glm_fractional": ("regression",), "glm_gamma_log": ("regression",),
     "gbm_emptyclass": ("multinomial",), "drf_emptyclass": ("multinomial",), "xgb_emptyclass": ("multinomial",),
     "glm_emptyclass": ("multinomial",),
+    "xgb_poisson": ("regression", "poisson"), "xgb_gamma": ("regression", "poisson"),
+    "xgb_tweedie": ("regression", "poisson"), "dl_poisson": ("regression", "poisson"),
+    "dl_gamma": ("regression", "poisson"), "dl_tweedie": ("regression", "poisson"),
+    "dl_quantile": ("regression",), "dl_huber": ("regression",), "dl_laplace": ("regression",),
 }
 UNSUPERVISED = ("eif", "if", "if_contam", "kmeans", "kmeans_est", "kmeans_nostd", "pca", "pca_none",
                 "pca_normalize", "pca_descale", "glrm", "dl_ae")
@@ -416,7 +422,43 @@ def estimator(algo, kind, frame, x, numeric, knotted, two_level, weights):
         "gbm_interact": lambda: GBM(ntrees=30, interaction_constraints=[x[:2], x[2:4]], seed=1)
         if len(x) >= 4 else None,
         "drf_onehot": lambda: DRF(ntrees=20, categorical_encoding="one_hot_explicit", seed=1),
+        # XGBoost's other categorical encodings (H2O refuses eigen for it) and distributions.
+        "xgb_label": lambda: XGB(ntrees=20, categorical_encoding="label_encoder", seed=1),
+        "xgb_binary": lambda: XGB(ntrees=20, categorical_encoding="binary", seed=1),
+        "xgb_enumlim": lambda: XGB(ntrees=20, categorical_encoding="enum_limited", seed=1),
+        "xgb_sortresp": lambda: XGB(ntrees=20, categorical_encoding="sort_by_response", seed=1),
+        "xgb_poisson": lambda: XGB(ntrees=20, distribution="poisson", seed=1),
+        "xgb_gamma": lambda: XGB(ntrees=20, distribution="gamma", seed=1),
+        "xgb_tweedie": lambda: XGB(ntrees=20, distribution="tweedie", tweedie_power=1.3, seed=1),
+        # Deep Learning's other distributions (an inverse link or none on the output).
+        "dl_poisson": lambda: DL(epochs=5, hidden=[16], distribution="poisson", seed=1, reproducible=True),
+        "dl_gamma": lambda: DL(epochs=5, hidden=[16], distribution="gamma", seed=1, reproducible=True),
+        "dl_tweedie": lambda: DL(epochs=5, hidden=[16], distribution="tweedie", tweedie_power=1.4, seed=1,
+                                 reproducible=True),
+        "dl_quantile": lambda: DL(epochs=5, hidden=[16], distribution="quantile", quantile_alpha=0.7, seed=1,
+                                  reproducible=True),
+        "dl_huber": lambda: DL(epochs=5, hidden=[16], distribution="huber", huber_alpha=0.8, seed=1,
+                               reproducible=True),
+        "dl_laplace": lambda: DL(epochs=5, hidden=[16], distribution="laplace", seed=1, reproducible=True),
+        # NAs replaced by given values: the numeric inputs' means, the categoricals' first levels.
+        "glm_plug": lambda: GLM(family=family, missing_values_handling="PlugValues",
+                                plug_values=plug_values(frame, x), seed=1),
+        # PCA over every level of each categorical (H2O leaves the first out by default).
+        "pca_allfactors": lambda: PCA(k=3, transform="standardize", use_all_factor_levels=True, seed=1),
     }[algo]()
+
+
+def plug_values(frame, x):
+    """A one-row frame of GLM plug values for `x`: numeric inputs' means, categoricals' first level."""
+    import h2o
+    cells, types = {}, {}
+    for c in x:
+        if frame.types[c] in ("int", "real"):
+            mean = frame[c].mean(skipna=True)
+            cells[c], types[c] = [mean[0] if isinstance(mean, list) else mean], "numeric"
+        elif frame.types[c] == "enum":
+            cells[c], types[c] = [frame[c].levels()[0][0]], "enum"
+    return h2o.H2OFrame(cells, column_types=types)
 
 
 def export(est, models, tag):
