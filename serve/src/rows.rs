@@ -496,6 +496,11 @@ impl RowMapper {
         }
     }
 
+    /// Whether no field maps to an input or the offset: every row is all NA.
+    pub fn maps_no_input(&self) -> bool {
+        self.targets.iter().all(|t| *t == Target::Ignored)
+    }
+
     /// Whether rows must carry an offset (the model has one and the scoring API passes it).
     fn wants_offset<M: AsRef<[u64]>, S: AsRef<[Header]>>(model: &Model<M, S>) -> bool {
         use scorer::model::Category::*;

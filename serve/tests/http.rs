@@ -16,6 +16,7 @@ use scorer::model::Category;
 use serde_json::Value;
 use serve::batch::{score_csv, BatchOptions};
 use serve::format::NumberFormat;
+use serve::server::media::Format;
 use serve::server::{self, Config, State};
 
 mod common;
@@ -794,6 +795,88 @@ fn sigterm_under_load_drains_and_exits_zero() {
         0,
         "the demo has 10 rows"
     );
+}
+
+#[test]
+fn requests_naming_no_input_are_scored_as_genmodel_does_and_reported() {
+    // genmodel ignores unknown names, so a row naming no input is scored with every input
+    // NA; the answer stays that, and the server says which requests did it.
+    let loaded = loaded(&demo());
+    let named = |body: &[u8], format: Format| {
+        serve::server::input::score(&loaded, body, format, Format::Json)
+            .unwrap()
+            .no_input_named
+    };
+    let json = Format::Json;
+    assert_eq!(
+        named(br#"{"age": 65, "race": "1"}"#, json).as_deref(),
+        Some("age,race")
+    );
+    assert_eq!(named(br#"{"AGE": 65, "race": "1"}"#, json), None);
+    assert_eq!(named(br#"[{"age": 65}, {"AGE": 65}]"#, json), None);
+    assert_eq!(
+        named(br#"[{"age": 65}, {"x": 1}]"#, json).as_deref(),
+        Some("age")
+    );
+    // An array row is positional: it holds every input.
+    assert_eq!(
+        named(br#"[{"age": 65}, [65, 1, 2, 1, 1.4, 0, 6]]"#, json),
+        None
+    );
+    let score_request = br#"{"fields": ["age", "psa"], "rows": [["65", "1.4"]]}"#;
+    assert_eq!(named(score_request, json).as_deref(), Some("age,psa"));
+    let score_request = br#"{"fields": ["AGE", "psa"], "rows": [["65", "1.4"]]}"#;
+    assert_eq!(named(score_request, json), None);
+    let lines = b"{\"age\": 65}\n{\"psa\": 1.4}\n";
+    assert_eq!(named(lines, Format::JsonLines).as_deref(), Some("age"));
+    // A CSV header naming the response only; a header-less CSV is positional.
+    assert_eq!(
+        named(b"CAPSULE,note\nyes,a\n", Format::Csv).as_deref(),
+        Some("CAPSULE,note")
+    );
+    assert_eq!(named(b"65,1,2,1,1.4,0,6\n", Format::Csv), None);
+
+    // The real binary: the same answers, and a warning line naming the last such request's
+    // fields (written at shutdown here; every minute under traffic). In batch mode CSV and
+    // JSON Lines bodies are streamed, another path to the same report.
+    let demo = demo();
+    for batch in [false, true] {
+        let mut args = vec!["--model", demo.to_str().unwrap()];
+        args.extend(batch.then_some("--batch"));
+        let server = Binary::start(&args, &[]);
+        let post = |content_type: &str, body: &[u8]| {
+            let r = request(
+                server.addr,
+                "POST",
+                "/invocations",
+                &[("Content-Type", content_type)],
+                body,
+            );
+            assert_eq!(r.status, 200, "{}", r.text());
+            r
+        };
+        let wrong = post("application/jsonlines", b"{\"age\": 65}\n");
+        let all_na = post("application/jsonlines", b"{\"AGE\": null}\n");
+        assert_eq!(wrong.text(), all_na.text());
+        post("text/csv", b"CAPSULE,note\nyes,a\n");
+        post("text/csv", b"AGE,note\n65,a\n");
+        let kill = Command::new("kill")
+            .args(["-TERM", &server.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let (status, log) = server.wait();
+        assert!(status.success(), "exit status {status}");
+        let warnings: Vec<Value> = log
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .filter(|v| v["msg"] == "requests named no model input")
+            .collect();
+        assert_eq!(warnings.len(), 1, "batch {batch}: {log}");
+        assert_eq!(warnings[0]["level"], "warn");
+        assert_eq!(warnings[0]["requests"], 2);
+        assert_eq!(warnings[0]["fields"], "CAPSULE,note");
+    }
 }
 
 #[test]

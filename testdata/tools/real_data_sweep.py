@@ -449,11 +449,12 @@ def estimator(algo, kind, frame, x, numeric, knotted, two_level, weights):
 
 
 def plug_values(frame, x):
-    """A one-row frame of GLM plug values for `x`: numeric inputs' means, categoricals' first level."""
+    """A one-row frame of GLM plug values for `x`: numeric (and time) inputs' means, categoricals'
+    first level."""
     import h2o
     cells, types = {}, {}
     for c in x:
-        if frame.types[c] in ("int", "real"):
+        if frame.types[c] in ("int", "real", "time"):
             mean = frame[c].mean(skipna=True)
             cells[c], types[c] = [mean[0] if isinstance(mean, list) else mean], "numeric"
         elif frame.types[c] == "enum":

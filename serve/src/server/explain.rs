@@ -319,5 +319,9 @@ pub fn contribution(loaded: &Loaded, body: &[u8]) -> Result<Scored, ApiError> {
     let rows = contributions.n;
     let mut body = contributions.finish();
     body.push(b'\n');
-    Ok(Scored { body, rows })
+    Ok(Scored {
+        body,
+        rows,
+        no_input_named: (rows > 0 && mapper.maps_no_input()).then(|| fields.join(",")),
+    })
 }

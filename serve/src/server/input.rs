@@ -12,8 +12,8 @@
 //!   - an array of such objects, or of arrays of values in the model's column order.
 //! - CSV: with or without a header row. **The first record is a header when at least one of
 //!   its fields is exactly the name of a model input column** (or of another column the
-//!   model was trained with: offset, weights, fold, response; or what precedes a `.` in an
-//!   input's name, [`crate::rows::Columns::names_header`]).
+//!   model was trained with: offset, weights, fold, response; or what precedes a `.` or `:`
+//!   in an input's name, [`crate::rows::Columns::names_header`]).
 //!   Otherwise every record is data and holds the model's input columns in order (then the
 //!   offset, if the model has one), exactly that many fields per record. With a header,
 //!   columns are matched by name as PredictCsv does. Blank lines are skipped. A CSV response
@@ -24,7 +24,9 @@
 //!
 //! Cells may be strings, numbers, booleans or null; [`crate::rows`] says how each becomes a
 //! model value (NA tokens, unknown levels as NA, numbers in categorical columns).
-//! Unknown fields are ignored and missing model columns are NA, as in PredictCsv.
+//! Unknown fields are ignored and missing model columns are NA, as in PredictCsv; a request
+//! none of whose fields names an input is still scored so, and reported in
+//! [`Scored::no_input_named`].
 
 use scorer::model::InputRules;
 use serde_json::{Map, Value};
@@ -43,6 +45,11 @@ use crate::rows::{number_text, Cell, RowError, RowMapper};
 pub struct Scored {
     pub body: Vec<u8>,
     pub rows: usize,
+    /// The request's field names (comma-separated) when rows were scored and none of the
+    /// fields named a model input: every input was NA in every row, as genmodel scores such
+    /// rows, and the likeliest cause is a client's wrong names (`age` for `AGE`). The server
+    /// counts these for a warning ([`super::traffic`]); the answer stays genmodel's.
+    pub no_input_named: Option<String>,
 }
 
 /// The rules input cells are read with: PredictCsv's (unknown levels NA, bad numbers errors).
@@ -222,6 +229,7 @@ fn csv(loaded: &Loaded, body: &[u8], output: Format) -> Result<Scored, ApiError>
     Ok(Scored {
         body: w.finish(),
         rows,
+        no_input_named: (header && rows > 0 && mapper.maps_no_input()).then(|| names.join(",")),
     })
 }
 
@@ -357,16 +365,18 @@ fn rows(
     let mut w = Writer::new(output, model.uuid(), loaded.output_names.clone(), true);
     let mut buffers = Buffers::new(loaded);
     let mut cells: Vec<Cell<'_>> = Vec::with_capacity(positional_names.len());
+    let mut named = Named::default();
     for (n, (line, item)) in items.iter().enumerate() {
         let n = n + 1;
-        if !row_cells(columns, item, n, *line, &mut cells)? {
+        let Some(names_input) = row_cells(columns, item, n, *line, &mut cells)? else {
             let at = line.map_or(String::new(), |l| format!(" (line {l})"));
             return Err(ApiError::bad_request(format!(
                 "row {n}{at} must be an object ({{\"column\": value, ..}}) or an array of \
                  values in the model's column order"
             ))
             .with("row", n));
-        }
+        };
+        named.row(item, names_input);
         let result = buffers.score(positional, cells.iter().copied())?;
         result.map_err(|e| ApiError::row(n, *line, &e))?;
         w.row_start();
@@ -377,45 +387,82 @@ fn rows(
     Ok(Scored {
         body: w.finish(),
         rows,
+        no_input_named: named.none(),
     })
 }
 
+/// Whether rows given as objects named a model input: none did when every row is an object
+/// and not one of their members is an input (an array row is positional, so it counts as
+/// naming them all).
+#[derive(Debug, Default)]
+pub(super) struct Named {
+    any: bool,
+    /// The member names of the first object row that named no input (kept only then: the
+    /// common request names its inputs and allocates nothing here).
+    first: Option<String>,
+}
+
+impl Named {
+    /// Counts one row that [`row_cells`] read; `names_input` as it returned.
+    pub(super) fn row(&mut self, row: &Row<'_>, names_input: bool) {
+        self.any |= names_input;
+        if self.any {
+            return;
+        }
+        if let (None, Row::Object(members)) = (&self.first, row) {
+            let names: Vec<&str> = members.0.iter().map(|(k, _)| k.as_ref()).collect();
+            self.first = Some(names.join(","));
+        }
+    }
+
+    /// The first object row's names if no row named an input.
+    pub(super) fn none(self) -> Option<String> {
+        self.first.filter(|_| !self.any)
+    }
+}
+
 /// The cells of row `n` (an object or an array) in header-less order, for the mapper built
-/// at load; `false` for a row that is neither.
+/// at load, and whether the row names a model input (an array always does: it holds them
+/// all); `None` for a row that is neither.
 pub(super) fn row_cells<'v>(
     columns: &crate::rows::Columns,
     row: &'v Row<'_>,
     n: usize,
     line: Option<usize>,
     cells: &mut Vec<Cell<'v>>,
-) -> Result<bool, ApiError> {
-    match row {
+) -> Result<Option<bool>, ApiError> {
+    Ok(Some(match row {
         Row::Object(members) => object_cells(columns, members, n, line, cells)?,
-        Row::Array(values) => array_cells(columns, values, n, line, cells)?,
-        Row::Other => return Ok(false),
-    }
-    Ok(true)
+        Row::Array(values) => {
+            array_cells(columns, values, n, line, cells)?;
+            true
+        }
+        Row::Other => return Ok(None),
+    }))
 }
 
 /// The cells of object row `n` in header-less order (features, then the offset), for the
 /// mapper built at load: members the model does not take are left out, columns no member
-/// names are null (NA), and a name given twice keeps its last value.
+/// names are null (NA), and a name given twice keeps its last value. Returns whether a
+/// member named an input (or the offset).
 fn object_cells<'v>(
     columns: &crate::rows::Columns,
     members: &'v Members<'_>,
     n: usize,
     line: Option<usize>,
     cells: &mut Vec<Cell<'v>>,
-) -> Result<(), ApiError> {
+) -> Result<bool, ApiError> {
     cells.clear();
     cells.resize(columns.positional.len(), Cell::Null);
+    let mut named = false;
     for (k, v) in &members.0 {
         let c = cell(v).ok_or_else(|| not_a_cell(n, line, k))?;
         if let Some(slot) = columns.slot(k).and_then(|i| cells.get_mut(i)) {
             *slot = c;
+            named = true;
         }
     }
-    Ok(())
+    Ok(named)
 }
 
 /// The cells of array row `n`, which must hold one value per input column in header-less
@@ -593,5 +640,10 @@ fn score_request(
         Some(c) => w.finish_with("featureShapleyContributions", &c.finish()),
         None => w.finish(),
     };
-    Ok(Scored { body, rows })
+    let no_input_named = (rows > 0 && mapper.maps_no_input()).then(|| fields.join(","));
+    Ok(Scored {
+        body,
+        rows,
+        no_input_named,
+    })
 }

@@ -58,6 +58,8 @@ struct Reply {
     body: ResBody,
     len: u64,
     rows: Option<usize>,
+    /// The fields of a request that named no model input (see `input::Scored`).
+    no_input_named: Option<String>,
 }
 
 impl Reply {
@@ -68,6 +70,7 @@ impl Reply {
             len: body.len() as u64,
             body: ResBody::bytes(body),
             rows: None,
+            no_input_named: None,
         }
     }
 
@@ -141,6 +144,9 @@ pub async fn handle(state: &Arc<State>, req: Request<Incoming>) -> Response<ResB
     let result = route(state, body, &heads, method, &head.uri).await;
     let (mut response, rows, error, bytes_out) = match result {
         Ok(reply) => {
+            if let Some(names) = reply.no_input_named {
+                state.traffic.record_no_input_named(names);
+            }
             let n = reply.len;
             let r = response(reply.status, reply.content_type, reply.body);
             (r, reply.rows, None, n)
@@ -341,6 +347,7 @@ async fn invocations(
     .await?;
     Ok(Reply {
         rows: Some(scored.rows),
+        no_input_named: scored.no_input_named,
         ..Reply::ok(output.content_type(), scored.body)
     })
 }
@@ -376,6 +383,7 @@ async fn contribution(
     let scored = run_scoring(len, move || explain::contribution(&loaded, &body)).await?;
     Ok(Reply {
         rows: Some(scored.rows),
+        no_input_named: scored.no_input_named,
         ..Reply::ok("application/json", scored.body)
     })
 }
@@ -469,6 +477,7 @@ async fn streamed(
         body,
         len,
         rows: Some(scored.rows),
+        no_input_named: scored.no_input_named,
     })
 }
 

@@ -30,7 +30,7 @@ use hyper::body::{Bytes, Incoming};
 use tokio::sync::mpsc;
 
 use super::error::ApiError;
-use super::input::{header_hint, parse, row_cells, rules, Buffers};
+use super::input::{header_hint, parse, row_cells, rules, Buffers, Named};
 use super::json::Row;
 use super::log;
 use super::media::Format;
@@ -61,6 +61,8 @@ pub type Chunk = Result<Bytes, ApiError>;
 pub struct Streamed {
     pub output: Output,
     pub rows: usize,
+    /// As [`super::input::Scored::no_input_named`].
+    pub no_input_named: Option<String>,
 }
 
 /// Where the response is.
@@ -180,11 +182,12 @@ pub fn score(
             "the request body is empty: send rows to score",
         ));
     }
-    let w = rows.into_writer(loaded, output);
+    let (w, no_input_named) = rows.into_writer(loaded, output);
     let n = w.rows();
     Ok(Streamed {
         output: sink.finish(w)?,
         rows: n,
+        no_input_named: no_input_named.filter(|_| n > 0),
     })
 }
 
@@ -202,20 +205,28 @@ impl<'m> Rows<'m> {
         }
     }
 
-    fn into_writer(self, loaded: &Loaded, output: Format) -> Writer {
-        let w = match self {
-            Rows::Csv(r) => r.layout.map(|l| l.writer),
-            Rows::JsonLines(r) => Some(r.writer),
+    /// The writer holding the answer, and the field names if none named an input.
+    fn into_writer(self, loaded: &Loaded, output: Format) -> (Writer, Option<String>) {
+        let (w, no_input_named) = match self {
+            Rows::Csv(r) => match r.layout {
+                Some(l) => {
+                    let none = (l.header && l.mapper.maps_no_input()).then(|| l.names.join(","));
+                    (Some(l.writer), none)
+                }
+                None => (None, None),
+            },
+            Rows::JsonLines(r) => (Some(r.writer), r.named.none()),
         };
         // A CSV body of blank lines: an empty answer (with a JSON frame if JSON).
-        w.unwrap_or_else(|| {
+        let w = w.unwrap_or_else(|| {
             Writer::new(
                 output,
                 loaded.model.uuid(),
                 loaded.output_names.clone(),
                 output != Format::Csv,
             )
-        })
+        });
+        (w, no_input_named)
     }
 }
 
@@ -326,6 +337,7 @@ struct JsonLinesRows<'m> {
     writer: Writer,
     buffers: Buffers<'m>,
     n: usize,
+    named: Named,
 }
 
 impl<'m> JsonLinesRows<'m> {
@@ -340,6 +352,7 @@ impl<'m> JsonLinesRows<'m> {
             ),
             buffers: Buffers::new(loaded),
             n: 0,
+            named: Named::default(),
         }
     }
 
@@ -356,14 +369,15 @@ impl<'m> JsonLinesRows<'m> {
             let item: Row<'_> = parse(text, Some(line))?;
             let mut cells: Vec<Cell<'_>> = Vec::new();
             let (columns, positional) = (&self.loaded.columns, &self.loaded.positional);
-            if !row_cells(columns, &item, n, Some(line), &mut cells)? {
+            let Some(names_input) = row_cells(columns, &item, n, Some(line), &mut cells)? else {
                 return Err(ApiError::bad_request(format!(
                     "row {n} (line {line}) must be an object ({{\"column\": value, ..}}) \
                      or an array of values in the model's column order"
                 ))
                 .with("row", n)
                 .with("line", line));
-            }
+            };
+            self.named.row(&item, names_input);
             let result = self.buffers.score(positional, cells.iter().copied())?;
             result.map_err(|e| ApiError::row(n, Some(line), &e))?;
             self.writer.row_start();

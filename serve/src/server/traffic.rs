@@ -5,7 +5,10 @@
 //! while SageMaker's CloudWatch metrics already count invocations and their latency. Every
 //! request but `/ping` is counted here instead, and [`report_every`] writes one `info` line
 //! per [`INTERVAL`] that had requests (and the server writes one more at shutdown).
-//! Requests that fail are still logged one by one (see `routes::handle`).
+//! Requests that fail are still logged one by one (see `routes::handle`). Requests scored
+//! although none of their fields named a model input (every input NA, as genmodel scores
+//! them; most likely a client's wrong names) are counted too, and an interval that had
+//! some writes a `warn` line with the last one's field names.
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Mutex;
@@ -17,6 +20,10 @@ use super::log;
 
 /// How often a `traffic` line is written: CloudWatch's standard metric period.
 pub const INTERVAL: Duration = Duration::from_secs(60);
+
+/// Characters of a request's field names the no-input warning quotes: enough to show the
+/// names' mistake, not a whole wide request's.
+const MAX_FIELDS_LOGGED: usize = 500;
 
 /// Counters since the last report; shared by every connection, updated with relaxed atomics
 /// (a report may split a request's counts across two lines, never lose them).
@@ -30,6 +37,9 @@ pub struct Traffic {
     server_errors: AtomicU64,
     latency_us_total: AtomicU64,
     latency_us_max: AtomicU64,
+    no_input_named: AtomicU64,
+    /// The field names of the last request counted in `no_input_named`.
+    no_input_fields: Mutex<String>,
 }
 
 /// What [`Traffic::take`] returns: the counts of one interval.
@@ -41,6 +51,7 @@ pub struct Counts {
     pub server_errors: u64,
     pub latency_us_total: u64,
     pub latency_us_max: u64,
+    pub no_input_named: u64,
 }
 
 impl Default for Traffic {
@@ -53,6 +64,8 @@ impl Default for Traffic {
             server_errors: AtomicU64::new(0),
             latency_us_total: AtomicU64::new(0),
             latency_us_max: AtomicU64::new(0),
+            no_input_named: AtomicU64::new(0),
+            no_input_fields: Mutex::new(String::new()),
         }
     }
 }
@@ -75,6 +88,16 @@ impl Traffic {
         }
     }
 
+    /// Counts one answered request none of whose fields (`names`, comma-separated) named a
+    /// model input.
+    pub fn record_no_input_named(&self, names: String) {
+        self.no_input_named.fetch_add(1, Relaxed);
+        *self
+            .no_input_fields
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = names;
+    }
+
     /// The counts since the last call, which start again from zero.
     pub fn take(&self) -> Counts {
         Counts {
@@ -84,6 +107,7 @@ impl Traffic {
             server_errors: self.server_errors.swap(0, Relaxed),
             latency_us_total: self.latency_us_total.swap(0, Relaxed),
             latency_us_max: self.latency_us_max.swap(0, Relaxed),
+            no_input_named: self.no_input_named.swap(0, Relaxed),
         }
     }
 
@@ -97,6 +121,30 @@ impl Traffic {
             *since = now;
             s
         };
+        if c.no_input_named > 0 && log::enabled(log::Level::Warn) {
+            let fields = std::mem::take(
+                &mut *self
+                    .no_input_fields
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()),
+            );
+            // A field list can be long (a wide request's); the start names the mistake.
+            let fields: String = fields.chars().take(MAX_FIELDS_LOGGED).collect();
+            log::warn(
+                "requests named no model input",
+                &[
+                    ("requests", c.no_input_named.into()),
+                    ("fields", fields.into()),
+                    (
+                        "hint",
+                        "every input was NA in their rows (genmodel scores such rows \
+                         too); names match exactly, case included: GET /model/schema \
+                         lists the model's"
+                            .into(),
+                    ),
+                ],
+            );
+        }
         if c.requests == 0 || !log::enabled(log::Level::Info) {
             return;
         }
@@ -146,9 +194,14 @@ mod tests {
                 server_errors: 1,
                 latency_us_total: 850,
                 latency_us_max: 700,
+                no_input_named: 0,
             }
         );
         assert_eq!(t.take().requests, 0);
         assert_eq!(t.take().latency_us_max, 0);
+        t.record_no_input_named("age,race".into());
+        t.record_no_input_named("Age".into());
+        assert_eq!(t.take().no_input_named, 2);
+        assert_eq!(t.take().no_input_named, 0);
     }
 }
