@@ -496,9 +496,12 @@ impl RowMapper {
         }
     }
 
-    /// Whether no field maps to an input or the offset: every row is all NA.
-    pub fn maps_no_input(&self) -> bool {
-        self.targets.iter().all(|t| *t == Target::Ignored)
+    /// `names` (the fields this maps, comma-separated) if none of them is an input or the
+    /// offset, so that every row is all NA: what a request reports as naming no input. A
+    /// header-less layout maps every input, so it never reports.
+    pub fn names_if_no_input<S: std::borrow::Borrow<str>>(&self, names: &[S]) -> Option<String> {
+        let none = self.targets.iter().all(|t| *t == Target::Ignored);
+        none.then(|| names.join(","))
     }
 
     /// Whether rows must carry an offset (the model has one and the scoring API passes it).

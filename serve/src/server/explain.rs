@@ -322,6 +322,6 @@ pub fn contribution(loaded: &Loaded, body: &[u8]) -> Result<Scored, ApiError> {
     Ok(Scored {
         body,
         rows,
-        no_input_named: (rows > 0 && mapper.maps_no_input()).then(|| fields.join(",")),
+        no_input_named: mapper.names_if_no_input(&fields),
     })
 }

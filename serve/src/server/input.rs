@@ -45,8 +45,7 @@ use crate::rows::{number_text, Cell, RowError, RowMapper};
 pub struct Scored {
     pub body: Vec<u8>,
     pub rows: usize,
-    /// The request's field names (comma-separated) when rows were scored and none of the
-    /// fields named a model input: every input was NA in every row, as genmodel scores such
+    /// The request's field names (comma-separated) when none of them named a model input: every input was NA in every row, as genmodel scores such
     /// rows, and the likeliest cause is a client's wrong names (`age` for `AGE`). The server
     /// counts these for a warning ([`super::traffic`]); the answer stays genmodel's.
     pub no_input_named: Option<String>,
@@ -229,7 +228,7 @@ fn csv(loaded: &Loaded, body: &[u8], output: Format) -> Result<Scored, ApiError>
     Ok(Scored {
         body: w.finish(),
         rows,
-        no_input_named: (header && rows > 0 && mapper.maps_no_input()).then(|| names.join(",")),
+        no_input_named: mapper.names_if_no_input(names),
     })
 }
 
@@ -640,10 +639,9 @@ fn score_request(
         Some(c) => w.finish_with("featureShapleyContributions", &c.finish()),
         None => w.finish(),
     };
-    let no_input_named = (rows > 0 && mapper.maps_no_input()).then(|| fields.join(","));
     Ok(Scored {
         body,
         rows,
-        no_input_named,
+        no_input_named: mapper.names_if_no_input(&fields),
     })
 }

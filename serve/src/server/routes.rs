@@ -144,7 +144,8 @@ pub async fn handle(state: &Arc<State>, req: Request<Incoming>) -> Response<ResB
     let result = route(state, body, &heads, method, &head.uri).await;
     let (mut response, rows, error, bytes_out) = match result {
         Ok(reply) => {
-            if let Some(names) = reply.no_input_named {
+            // Only requests that scored rows: an empty one names nothing to get wrong.
+            if let (Some(names), Some(1..)) = (reply.no_input_named, reply.rows) {
                 state.traffic.record_no_input_named(names);
             }
             let n = reply.len;

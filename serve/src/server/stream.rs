@@ -187,7 +187,7 @@ pub fn score(
     Ok(Streamed {
         output: sink.finish(w)?,
         rows: n,
-        no_input_named: no_input_named.filter(|_| n > 0),
+        no_input_named,
     })
 }
 
@@ -209,10 +209,7 @@ impl<'m> Rows<'m> {
     fn into_writer(self, loaded: &Loaded, output: Format) -> (Writer, Option<String>) {
         let (w, no_input_named) = match self {
             Rows::Csv(r) => match r.layout {
-                Some(l) => {
-                    let none = (l.header && l.mapper.maps_no_input()).then(|| l.names.join(","));
-                    (Some(l.writer), none)
-                }
+                Some(l) => (Some(l.writer), l.mapper.names_if_no_input(&l.names)),
                 None => (None, None),
             },
             Rows::JsonLines(r) => (Some(r.writer), r.named.none()),
